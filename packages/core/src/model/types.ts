@@ -1,0 +1,92 @@
+/**
+ * The backend contract (spec: api-backends.md §1). Every model backend implements {@link LM};
+ * backends register a {@link ModelFactory} under the names used by `--model`.
+ */
+import { PyTuple } from '../python/values.ts';
+
+/**
+ * A chat-completions prompt: lm-eval's `JsonChatStr`, a one-field tuple holding
+ * `json.dumps(messages, ensure_ascii=False)`. Serialises as a one-element array.
+ */
+export class JsonChatStr extends PyTuple<string> {
+  static of(prompt: string): JsonChatStr {
+    const t = new JsonChatStr();
+    t.push(prompt);
+    return t;
+  }
+  get prompt(): string {
+    return this[0];
+  }
+}
+
+/** A request context: plain text, or a chat wrapper for chat-completions APIs. */
+export type Context = string | JsonChatStr;
+
+export interface ChatMessage {
+  role: string;
+  content: string;
+}
+
+export type GenKwargs = Record<string, unknown>;
+
+export interface LoglikelihoodRequest {
+  context: Context;
+  continuation: string;
+}
+export interface RollingRequest {
+  text: string;
+}
+export interface GenerateRequest {
+  context: Context;
+  genKwargs: GenKwargs;
+}
+
+/** `(logprob, is_greedy)` */
+export type LoglikelihoodResult = [number, boolean];
+
+export interface RequestHooks {
+  /** Called once per request as soon as its answer is known (index = position in the input). */
+  onResult?: (index: number, value: unknown) => void;
+  /** Aborts outstanding work (Ctrl-C). Already-delivered results stay delivered. */
+  signal?: AbortSignal;
+}
+
+export interface ChatTemplateOptions {
+  addGenerationPrompt: boolean;
+}
+
+export interface LM {
+  /** Registered backend name, e.g. `hf`, `local-completions`, `dummy`. */
+  readonly name: string;
+  /** Results are returned in input order. */
+  loglikelihood(requests: LoglikelihoodRequest[], hooks?: RequestHooks): Promise<LoglikelihoodResult[]>;
+  loglikelihoodRolling(requests: RollingRequest[], hooks?: RequestHooks): Promise<number[]>;
+  generateUntil(requests: GenerateRequest[], hooks?: RequestHooks): Promise<string[]>;
+  /**
+   * Render a chat (the model's chat template). With `addGenerationPrompt: false` the final
+   * (assistant) message is continued (HF `continue_final_message`).
+   */
+  applyChatTemplate?(messages: ChatMessage[], options: ChatTemplateOptions): Context;
+  /** The chat template string recorded in results (`chat_template`), for `--apply_chat_template [name]`. */
+  chatTemplate?(name?: string | boolean): string | null;
+  /** Tokenizer name (for the request cache key with chat templates). */
+  readonly tokenizerName?: string;
+  /** Identity used by the response cache: model name, endpoint or weights path, relevant args. */
+  cacheIdentity?(): Record<string, unknown>;
+  /** Extra top-level results keys (tokenizer_pad_token, eot_token_id, max_length, ...). */
+  resultsInfo?(): Record<string, unknown>;
+  /** Extra keys for results `config` (model_num_parameters, model_dtype, ..., batch_sizes). */
+  configInfo?(): Record<string, unknown>;
+  close?(): Promise<void>;
+}
+
+export interface ModelFactoryOptions {
+  batchSize?: string | number;
+  maxBatchSize?: number;
+  device?: string;
+}
+
+/** Typed `--model_args` (values already converted to bool/int/float/string). */
+export type ModelArgs = Record<string, unknown>;
+
+export type ModelFactory = (args: ModelArgs, options: ModelFactoryOptions) => Promise<LM> | LM;
