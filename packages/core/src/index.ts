@@ -3,3 +3,5 @@ export * from './errors.ts';
 export * from './python/values.ts';
 export * from './model/types.ts';
 export * from './model/registry.ts';
+export * from './compat.ts';
+export * from './testing/conformance.ts';
