@@ -1,7 +1,8 @@
 import type { ModelFactory } from './types.ts';
 import { LmEvalError } from '../errors.ts';
+import { createDummyModel } from './dummy.ts';
 
-const factories = new Map<string, ModelFactory>();
+const factories = new Map<string, ModelFactory>([['dummy', createDummyModel]]);
 
 /** Registers a backend under a `--model` name. */
 export function registerModel(name: string, factory: ModelFactory): void {

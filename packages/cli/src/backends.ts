@@ -1,0 +1,25 @@
+/**
+ * Maps `--model` names to the backend packages, loaded only when needed (start-up stays fast).
+ */
+import { LmEvalError, registeredModels } from '@lm-eval/core';
+
+const BACKENDS: Record<string, () => Promise<void>> = {
+  hf: async () => (await import('@lm-eval/transformers')).registerTransformersModels(),
+  'local-completions': async () => (await import('@lm-eval/openai')).registerOpenAIModels(),
+  'local-chat-completions': async () => (await import('@lm-eval/openai')).registerOpenAIModels(),
+  'openai-completions': async () => (await import('@lm-eval/openai')).registerOpenAIModels(),
+  'openai-chat-completions': async () => (await import('@lm-eval/openai')).registerOpenAIModels(),
+  vllm: async () => (await import('@lm-eval/vllm')).registerVllmModels(),
+};
+
+export const MODEL_NAMES = ['dummy', ...Object.keys(BACKENDS)].sort();
+
+export async function registerBackends(model: string): Promise<void> {
+  const load = BACKENDS[model];
+  if (load) {
+    await load();
+    return;
+  }
+  if (registeredModels().includes(model)) return;
+  throw new LmEvalError(`unknown model '${model}'`, `--model must be one of: ${MODEL_NAMES.join(', ')}`);
+}

@@ -1,0 +1,51 @@
+/**
+ * A task ready to evaluate: prompts (TaskView + sampler), docs, request options, filters and
+ * scoring. Built from a task config by evaluate/prepare-task.ts.
+ */
+import type { Profile } from '../compat.ts';
+import type { GenKwargs } from '../model/types.ts';
+import type { Doc, TaskView } from '../prompt/task-view.ts';
+import type { FewshotSampler } from '../prompt/sampler.ts';
+import type { PyRandom } from '../python/random.ts';
+import type { ContextBasedHooks } from './run-requests.ts';
+
+export interface FilterPipeline {
+  name: string;
+  apply(resps: unknown[][], docs: Doc[]): unknown[];
+}
+
+export type AggregationFn = (items: unknown[]) => unknown;
+
+export interface MetricAggregation {
+  /** registered aggregation name (decides the stderr method), or null for a custom function */
+  name: string | null;
+  fn: AggregationFn;
+}
+
+export interface EvalTask {
+  name: string;
+  profile: Profile;
+  view: TaskView;
+  /** the config as written to results `configs` (dumped before any request is built) */
+  configDump: Record<string, unknown>;
+  version: unknown;
+  numFewshot: number;
+  /** n-shot shown in results */
+  nShot: unknown;
+  evalDocs: Doc[];
+  fewshotPool(): Doc[];
+  makeSampler(rnd: PyRandom): FewshotSampler;
+  samplerName: string;
+  excludeEvalDoc: boolean;
+  generationKwargs?: GenKwargs | null;
+  repeats: number;
+  mutualInfo: boolean;
+  filters: FilterPipeline[];
+  /** per-doc scoring: filtered results in idx order -> metric values */
+  processResults(doc: Doc, results: unknown[]): Record<string, unknown>;
+  aggregationFor(metric: string): MetricAggregation;
+  /** higher_is_better per metric (results `higher_is_better`), in metric_list order */
+  higherIsBetter: Record<string, boolean | null>;
+  contextBased?: ContextBasedHooks;
+  /** task group memberships are handled by the caller */
+}

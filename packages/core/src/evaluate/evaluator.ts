@@ -1,0 +1,208 @@
+/**
+ * The evaluator loop (spec: evaluation-and-metrics.md §1): build requests for all tasks, send
+ * them to the model grouped by request type, apply filter pipelines, score every doc, aggregate
+ * and compute standard errors.
+ */
+import type { LM } from '../model/types.ts';
+import type { Doc } from '../prompt/task-view.ts';
+import { buildContext } from '../prompt/context.ts';
+import { buildInstances } from '../request/build.ts';
+import type { Instance } from '../request/instance.ts';
+import { PyRandom } from '../python/random.ts';
+import { LmEvalError } from '../errors.ts';
+import { buildSampleRecord } from '../report/sample-record.ts';
+import type { EvalTask } from './eval-task.ts';
+import { runContextBased, runInstances, type RunProgress } from './run-requests.ts';
+import { stderrFor } from './stderr.ts';
+
+export interface EvaluatorOptions {
+  limit?: number | null;
+  samples?: Record<string, number[]> | null;
+  systemInstruction?: string | null;
+  applyChatTemplate: boolean;
+  fewshotAsMultiturn: boolean;
+  fewshotSeed: number | null;
+  bootstrapIters: number;
+  logSamples: boolean;
+  writeOut?: (task: string, text: string) => void;
+  onPhase?: (phase: string) => void;
+  onProgress?: (p: RunProgress) => void;
+  signal?: AbortSignal;
+  /** samples are streamed here as soon as a task is scored */
+  onSample?: (task: string, sample: Record<string, unknown>) => void;
+  /** v0.4.4 limit bug: a fractional limit is converted once and reused for later tasks */
+  profileLimitBug?: boolean;
+}
+
+export interface TaskOutcome {
+  task: EvalTask;
+  /** selected doc ids (positions in the eval split, or --samples indexes) */
+  docIds: number[];
+  /** `"<metric>,<filter>"` -> value, `"<metric>_stderr,<filter>"` -> stderr, in first-seen order */
+  metrics: Array<[string, unknown]>;
+  /** number of values of the last aggregated metric key (latest sample_len) */
+  sampleLen: number;
+  /** number of values per metric key */
+  sampleCounts: Record<string, number>;
+  samples: Array<Record<string, unknown>>;
+  /** effective doc count (v0.4.4 n-samples) */
+  effective: number;
+}
+
+/** Which docs to evaluate: `--limit` (count or fraction) or `--samples` indexes. */
+export function selectDocs(
+  task: EvalTask,
+  options: Pick<EvaluatorOptions, 'limit' | 'samples'>,
+  limitOverride?: number,
+): Array<[number, Doc]> {
+  const docs = task.evalDocs;
+  if (options.samples) {
+    const ids = options.samples[task.name];
+    if (!ids) return docs.map((d, i) => [i, d]);
+    for (const i of ids) {
+      if (i >= docs.length) {
+        throw new LmEvalError(`--samples: index ${i} is out of range for task '${task.name}' (${docs.length} docs)`);
+      }
+    }
+    // docs kept in dataset order; the logged doc_id is the listed index at the same position
+    const wanted = new Set(ids);
+    const kept = docs.map((d, i) => [i, d] as [number, Doc]).filter(([i]) => wanted.has(i));
+    return kept.map(([, d], pos) => [ids[pos], d]);
+  }
+  let n = docs.length;
+  const L = limitOverride ?? options.limit;
+  if (L !== null && L !== undefined) n = L < 1 ? Math.ceil(docs.length * L) : Math.trunc(L);
+  return docs.slice(0, n).map((d, i) => [i, d]);
+}
+
+export async function evaluateTasks(tasks: EvalTask[], lm: LM, options: EvaluatorOptions): Promise<TaskOutcome[]> {
+  // 1. Build requests, task by task, doc by doc.
+  const perTask: Array<{ task: EvalTask; selected: Array<[number, Doc]>; byDoc: Instance[][] }> = [];
+  let convertedLimit: number | undefined;
+  for (const task of tasks) {
+    options.onPhase?.(`building requests for ${task.name}`);
+    let limitOverride: number | undefined;
+    if (options.profileLimitBug && options.limit != null && options.limit < 1) {
+      if (convertedLimit === undefined) convertedLimit = Math.ceil(task.evalDocs.length * options.limit);
+      limitOverride = convertedLimit;
+    }
+    const selected = selectDocs(task, options, limitOverride);
+    const rnd = new PyRandom(options.fewshotSeed ?? undefined);
+    let sampler: ReturnType<EvalTask['makeSampler']> | undefined;
+    let pool: Doc[] | undefined;
+    const getPool = (): Doc[] => (pool ??= task.fewshotPool());
+    const byDoc: Instance[][] = [];
+    for (const [docId, doc] of selected) {
+      if (task.numFewshot > 0 && !sampler) sampler = task.makeSampler(rnd);
+      const built = buildContext(
+        doc,
+        task.view,
+        {
+          numFewshot: task.numFewshot,
+          systemInstruction: options.systemInstruction,
+          applyChatTemplate: options.applyChatTemplate,
+          fewshotAsMultiturn: options.fewshotAsMultiturn,
+          lm,
+          sampler,
+          excludeEvalDoc: task.excludeEvalDoc,
+          samplerName: task.samplerName,
+        },
+        getPool,
+      );
+      const instances = buildInstances(doc, docId, built, task.view, {
+        applyChatTemplate: options.applyChatTemplate,
+        generationKwargs: task.generationKwargs,
+        mutualInfo: task.mutualInfo,
+        repeats: task.repeats,
+      });
+      if (options.writeOut && byDoc.length === 0) {
+        const target = task.view.task.docToTarget(doc);
+        options.writeOut(task.name, `Task: ${task.name}; document 0; context prompt (starting on next line):\n${String(instances[0]?.arguments[0])}\n(end of prompt on previous line)\ntarget string or answer choice index (starting on next line):\n${String(target)}\n(end of target on previous line)`);
+      }
+      byDoc.push(instances);
+    }
+    perTask.push({ task, selected, byDoc });
+  }
+
+  // 2. Run the model: context-based tasks one request at a time, the rest batched by type.
+  const batched: Instance[] = [];
+  for (const t of perTask) {
+    if (t.task.contextBased) continue;
+    for (const insts of t.byDoc) batched.push(...insts);
+  }
+  options.onPhase?.('running requests');
+  await runInstances(lm, batched, { signal: options.signal, onProgress: options.onProgress });
+  for (const t of perTask) {
+    if (!t.task.contextBased) continue;
+    await runContextBased(lm, t.byDoc.flat(), t.task.contextBased, { signal: options.signal, onProgress: options.onProgress });
+  }
+
+  // 3. Filters, per-doc metrics, aggregation.
+  const outcomes: TaskOutcome[] = [];
+  for (const { task, selected, byDoc } of perTask) {
+    options.onPhase?.(`scoring ${task.name}`);
+    const all = byDoc.flat();
+    const docsOfInstances = all.map((i) => i.doc);
+    for (const pipeline of task.filters) {
+      const filtered = pipeline.apply(
+        all.map((i) => i.resps),
+        docsOfInstances,
+      );
+      all.forEach((inst, k) => {
+        inst.filteredResps[pipeline.name] = filtered[k];
+      });
+    }
+    const raw = new Map<string, unknown[]>();
+    const samples: Array<Record<string, unknown>> = [];
+    for (const pipeline of task.filters) {
+      selected.forEach(([docId, doc], d) => {
+        const insts = [...byDoc[d]].sort((a, b) => a.idx - b.idx);
+        const metrics = task.processResults(
+          doc,
+          insts.map((i) => i.filteredResps[pipeline.name]),
+        );
+        if (options.logSamples) {
+          const sample = buildSampleRecord({
+            docId,
+            doc,
+            target: task.view.task.docToTarget(doc),
+            instances: insts,
+            filter: pipeline.name,
+            metrics,
+            profile: task.profile,
+          });
+          samples.push(sample);
+          options.onSample?.(task.name, sample);
+        }
+        for (const [metric, value] of Object.entries(metrics)) {
+          const key = `${metric},${pipeline.name}`;
+          if (!raw.has(key)) raw.set(key, []);
+          raw.get(key)!.push(value);
+        }
+      });
+    }
+    const metrics: Array<[string, unknown]> = [];
+    const sampleCounts: Record<string, number> = {};
+    let sampleLen = 0;
+    for (const [key, items] of raw) {
+      const comma = key.indexOf(',');
+      const metric = key.slice(0, comma);
+      const filter = key.slice(comma + 1);
+      const agg = task.aggregationFor(metric);
+      metrics.push([key, agg.fn(items)]);
+      metrics.push([`${metric}_stderr,${filter}`, stderrFor(agg.name, agg.fn, metric, items, options.bootstrapIters)]);
+      sampleCounts[key] = items.length;
+      sampleLen = items.length;
+    }
+    outcomes.push({
+      task,
+      docIds: selected.map(([i]) => i),
+      metrics,
+      sampleLen,
+      sampleCounts,
+      samples,
+      effective: selected.length,
+    });
+  }
+  return outcomes;
+}

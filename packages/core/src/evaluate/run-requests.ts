@@ -1,0 +1,116 @@
+/**
+ * Sends instances to the model (spec: prompts-and-requests.md §4.1): grouped by request type in
+ * order of first appearance, each instance repeated `repeats` times consecutively, responses
+ * appended to `instance.resps` in order.
+ */
+import type { GenerateRequest, LM, LoglikelihoodRequest, RequestHooks, RollingRequest } from '../model/types.ts';
+import type { Instance, RequestType } from '../request/instance.ts';
+import { tuple } from '../python/values.ts';
+
+export interface RunProgress {
+  requestType: RequestType;
+  done: number;
+  total: number;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: RunProgress) => void;
+}
+
+/** Calls the right LM method for one request type. */
+export async function callModel(lm: LM, type: RequestType, args: Instance['arguments'][], hooks: RequestHooks): Promise<unknown[]> {
+  switch (type) {
+    case 'loglikelihood': {
+      const reqs: LoglikelihoodRequest[] = args.map((a) => ({ context: a[0] as LoglikelihoodRequest['context'], continuation: a[1] as string }));
+      const res = await lm.loglikelihood(reqs, hooks);
+      return res.map(([lp, g]) => tuple(lp, g));
+    }
+    case 'loglikelihood_rolling': {
+      const reqs: RollingRequest[] = args.map((a) => ({ text: a[0] as string }));
+      return lm.loglikelihoodRolling(reqs, hooks);
+    }
+    case 'generate_until': {
+      const reqs: GenerateRequest[] = args.map((a) => ({ context: a[0] as GenerateRequest['context'], genKwargs: a[1] as Record<string, unknown> }));
+      return lm.generateUntil(reqs, hooks);
+    }
+  }
+}
+
+function normalise(type: RequestType, v: unknown): unknown {
+  if (type === 'loglikelihood' && Array.isArray(v)) return tuple(v[0], v[1]);
+  return v;
+}
+
+/** Runs all instances in batches per request type; fills `resps`. */
+export async function runInstances(lm: LM, instances: Instance[], options: RunOptions = {}): Promise<void> {
+  const order: RequestType[] = [];
+  const byType = new Map<RequestType, Instance[]>();
+  for (const inst of instances) {
+    if (!byType.has(inst.requestType)) {
+      byType.set(inst.requestType, []);
+      order.push(inst.requestType);
+    }
+    byType.get(inst.requestType)!.push(inst);
+  }
+  for (const type of order) {
+    const group = byType.get(type)!;
+    const slots: Array<[Instance, number]> = [];
+    for (const inst of group) for (let r = 0; r < inst.repeats; r++) slots.push([inst, r]);
+    for (const inst of group) inst.resps = new Array(inst.repeats);
+    let done = 0;
+    const total = slots.length;
+    options.onProgress?.({ requestType: type, done, total });
+    const delivered = new Uint8Array(total);
+    const results = await callModel(
+      lm,
+      type,
+      slots.map(([inst]) => inst.arguments),
+      {
+        signal: options.signal,
+        onResult: (i, value) => {
+          if (delivered[i]) return;
+          delivered[i] = 1;
+          const [inst, r] = slots[i];
+          inst.resps[r] = normalise(type, value);
+          done++;
+          options.onProgress?.({ requestType: type, done, total });
+        },
+      },
+    );
+    results.forEach((value, i) => {
+      const [inst, r] = slots[i];
+      inst.resps[r] = normalise(type, value);
+    });
+    if (done < total) options.onProgress?.({ requestType: type, done: total, total });
+  }
+}
+
+/**
+ * MERA's context-based execution (ruTiE): instances are sent one at a time, in order; the
+ * task's request_updater rewrites each request from a storage filled by storage_updater.
+ */
+export interface ContextBasedHooks {
+  requestUpdater: (instance: Instance, storage: Record<string, unknown>) => Instance | void;
+  storageUpdater: (storage: Record<string, unknown>, instance: Instance, response: unknown) => Record<string, unknown> | void;
+}
+
+export async function runContextBased(lm: LM, instances: Instance[], hooks: ContextBasedHooks, options: RunOptions = {}): Promise<void> {
+  let storage: Record<string, unknown> = {};
+  const total = instances.reduce((n, i) => n + i.repeats, 0);
+  let done = 0;
+  for (const inst of instances) {
+    inst.resps = [];
+    for (let r = 0; r < inst.repeats; r++) {
+      const updated = hooks.requestUpdater(inst, storage);
+      if (updated && updated !== inst) inst.arguments = updated.arguments;
+      const [value] = await callModel(lm, inst.requestType, [inst.arguments], { signal: options.signal });
+      const v = normalise(inst.requestType, value);
+      inst.resps.push(v);
+      const next = hooks.storageUpdater(storage, inst, v);
+      if (next) storage = next;
+      done++;
+      options.onProgress?.({ requestType: inst.requestType, done, total });
+    }
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * The deterministic `dummy` model (packages/core/test/fixtures/oracle/README.md): every answer
+ * depends only on the request strings, through FNV-1a 32-bit hashes. It reproduces the model
+ * the conformance fixtures were produced with, and lets anyone run the pipeline without a model.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type {
+  ChatMessage,
+  ChatTemplateOptions,
+  GenerateRequest,
+  LM,
+  LoglikelihoodRequest,
+  LoglikelihoodResult,
+  ModelArgs,
+  RequestHooks,
+  RollingRequest,
+} from './types.ts';
+import { renderChatTemplate } from './chat-template.ts';
+import { LmEvalError } from '../errors.ts';
+
+const GEN = [
+  ' A',
+  ' B\n\nextra',
+  'C',
+  ' 42',
+  'The answer is 7.',
+  ' Да',
+  ' нет',
+  '1',
+  'Ответ: 3 + 4 = 7.\n#### 7',
+  ' Paris\nQuestion: what next?',
+];
+
+const encoder = new TextEncoder();
+
+export function fnv1a32(text: string): number {
+  let h = 0x811c9dc5;
+  for (const b of encoder.encode(text)) {
+    h ^= b;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+function contextText(context: unknown): string {
+  return typeof context === 'string' ? context : String((context as string[])[0]);
+}
+
+export function dummyLoglikelihood(context: string, continuation: string): LoglikelihoodResult {
+  const h = fnv1a32(context + '\u0000' + continuation);
+  return [-(h % 100000) / 10000, h % 3 === 0];
+}
+
+export function dummyGenerate(context: string, genKwargs: Record<string, unknown>): string {
+  let text = GEN[fnv1a32(context) % 10];
+  const until = genKwargs.until;
+  const stops = typeof until === 'string' ? [until] : Array.isArray(until) ? (until as string[]) : [];
+  for (const stop of stops) {
+    if (!stop) continue;
+    const at = text.indexOf(stop);
+    if (at >= 0) text = text.slice(0, at);
+  }
+  return text;
+}
+
+const ACCEPTED_ARGS = ['chat_template_path', 'pretrained', 'model'];
+
+export class DummyLM implements LM {
+  readonly name = 'dummy';
+  private readonly template?: string;
+
+  constructor(private readonly args: ModelArgs = {}) {
+    for (const key of Object.keys(args)) {
+      if (!ACCEPTED_ARGS.includes(key)) {
+        throw new LmEvalError(
+          `--model_args: the dummy model does not accept '${key}'`,
+          `accepted: ${ACCEPTED_ARGS.join(', ')}`,
+        );
+      }
+    }
+    const p = args.chat_template_path;
+    if (typeof p === 'string' && p) {
+      try {
+        this.template = readFileSync(path.resolve(p), 'utf8');
+      } catch {
+        throw new LmEvalError(`--model_args chat_template_path: cannot read '${p}'`, 'give a path to a Jinja chat template file');
+      }
+    }
+  }
+
+  async loglikelihood(requests: LoglikelihoodRequest[], hooks?: RequestHooks): Promise<LoglikelihoodResult[]> {
+    return requests.map((r, i) => {
+      const v = dummyLoglikelihood(contextText(r.context), r.continuation);
+      hooks?.onResult?.(i, v);
+      return v;
+    });
+  }
+
+  async loglikelihoodRolling(requests: RollingRequest[], hooks?: RequestHooks): Promise<number[]> {
+    return requests.map((r, i) => {
+      const v = -(fnv1a32(r.text) % 1000000) / 1000;
+      hooks?.onResult?.(i, v);
+      return v;
+    });
+  }
+
+  async generateUntil(requests: GenerateRequest[], hooks?: RequestHooks): Promise<string[]> {
+    return requests.map((r, i) => {
+      const v = dummyGenerate(contextText(r.context), r.genKwargs);
+      hooks?.onResult?.(i, v);
+      return v;
+    });
+  }
+
+  get applyChatTemplate(): LM['applyChatTemplate'] {
+    if (this.template === undefined) return undefined;
+    return (messages: ChatMessage[], options: ChatTemplateOptions) =>
+      renderChatTemplate(this.template!, messages, {
+        addGenerationPrompt: options.addGenerationPrompt,
+        continueFinalMessage: !options.addGenerationPrompt,
+        variables: { bos_token: '<|begin_of_text|>', eos_token: '<|eot_id|>' },
+      });
+  }
+
+  chatTemplate(): string | null {
+    return this.template ?? null;
+  }
+
+  cacheIdentity(): Record<string, unknown> {
+    return { model: 'dummy', chat_template_path: this.args.chat_template_path ?? null };
+  }
+}
+
+export function createDummyModel(args: ModelArgs): LM {
+  return new DummyLM(args);
+}

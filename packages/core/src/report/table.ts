@@ -1,0 +1,100 @@
+/**
+ * The results table lm-eval prints (spec: outputs-and-cli.md §5): pytablewriter's Markdown
+ * layout — centred headers, columns padded to the widest cell (min. 3), numeric columns
+ * right-aligned, text left-aligned.
+ */
+import { isFloat, toNumber } from '../python/values.ts';
+
+const ARROWS: Record<string, string> = { true: '↑', false: '↓' };
+
+type Dict = Record<string, any>;
+
+function fmt4(v: unknown): string {
+  return toNumber(v).toFixed(4);
+}
+
+/** Rows of lm-eval's make_table for `results` or `groups`. */
+export function tableRows(results: Dict, column: 'results' | 'groups' = 'results', order?: string[]): string[][] {
+  const rows: string[][] = [];
+  const section: Dict = results[column] ?? {};
+  const keys = order ?? Object.keys(section);
+  for (const key of keys) {
+    const entry = section[key];
+    if (!entry) continue;
+    let name: string = entry.alias ?? key;
+    let version: string = key in (results.versions ?? {}) ? displayValue(results.versions[key]) : '    N/A';
+    const nshot = results['n-shot']?.[key];
+    const n = nshot === undefined ? ' ' : displayValue(nshot);
+    const hib: Dict = results.higher_is_better?.[key] ?? {};
+    const items = Object.entries(entry)
+      .filter(([k]) => k !== 'alias' && k !== 'name' && k !== 'sample_len' && k !== 'sample_count' && k !== 'samples')
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [mf, v] of items) {
+      const comma = mf.indexOf(',');
+      const m = comma >= 0 ? mf.slice(0, comma) : mf;
+      const f = comma >= 0 ? mf.slice(comma + 1) : '';
+      if (m.endsWith('_stderr')) continue;
+      const arrow = ARROWS[String(hib[m])] ?? '';
+      const value = isFloat(v) ? fmt4(v) : displayValue(v);
+      const seKey = `${m}_stderr,${f}`;
+      if (seKey in entry) {
+        const se = entry[seKey];
+        rows.push([name, version, f, n, m, arrow, value, '±', se === 'N/A' ? '   N/A' : fmt4(se)]);
+      } else {
+        rows.push([name, version, f, n, m, arrow, value, '', '']);
+      }
+      name = '';
+      version = '';
+    }
+  }
+  return rows;
+}
+
+function displayValue(v: unknown): string {
+  if (v === null || v === undefined) return 'None';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (isFloat(v)) {
+    const x = toNumber(v);
+    return Number.isInteger(x) ? x.toFixed(1) : String(x);
+  }
+  return String(v);
+}
+
+const NUMERIC = /^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/;
+
+/** Markdown table as pytablewriter writes it. */
+export function markdownTable(headers: string[], rows: string[][]): string {
+  const width = headers.map((h, i) => Math.max(3, strWidth(h), ...rows.map((r) => strWidth(r[i] ?? ''))));
+  const numeric = headers.map((_, i) => {
+    const cells = rows.map((r) => r[i] ?? '').filter((c) => c.trim() !== '');
+    return cells.length > 0 && cells.every((c) => NUMERIC.test(c));
+  });
+  const pad = (s: string, w: number, align: 'left' | 'right' | 'center'): string => {
+    const extra = w - strWidth(s);
+    if (extra <= 0) return s;
+    if (align === 'right') return ' '.repeat(extra) + s;
+    if (align === 'left') return s + ' '.repeat(extra);
+    const left = Math.floor(extra / 2);
+    return ' '.repeat(left) + s + ' '.repeat(extra - left);
+  };
+  const lines: string[] = [];
+  lines.push('|' + headers.map((h, i) => pad(h, width[i], 'center')).join('|') + '|');
+  lines.push('|' + width.map((w, i) => (numeric[i] ? '-'.repeat(w - 1) + ':' : '-'.repeat(w))).join('|') + '|');
+  for (const r of rows) {
+    lines.push('|' + headers.map((_, i) => pad(r[i] ?? '', width[i], numeric[i] ? 'right' : 'left')).join('|') + '|');
+  }
+  return lines.join('\n');
+}
+
+function strWidth(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+/** lm-eval's make_table(result_dict, column). */
+export function makeTable(results: Dict, column: 'results' | 'groups' = 'results', order?: string[]): string {
+  const header = column === 'results' ? 'Tasks' : 'Groups';
+  return markdownTable([header, 'Version', 'Filter', 'n-shot', 'Metric', '', 'Value', '', 'Stderr'], tableRows(results, column, order));
+}

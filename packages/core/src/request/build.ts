@@ -1,0 +1,84 @@
+/**
+ * Request expansion per output type (spec: prompts-and-requests.md §4).
+ */
+import type { Context, GenKwargs } from '../model/types.ts';
+import { pyStr } from '../python/values.ts';
+import type { BuiltContext } from '../prompt/context.ts';
+import type { Doc, TaskView } from '../prompt/task-view.ts';
+import type { Instance, RequestArguments, RequestType } from './instance.ts';
+import { LmEvalError } from '../errors.ts';
+
+export interface BuildOptions {
+  applyChatTemplate: boolean;
+  /** normalised generation_kwargs (after --gen_kwargs) */
+  generationKwargs?: GenKwargs | null;
+  /** acc_mutual_info is among the task's metrics */
+  mutualInfo: boolean;
+  repeats: number;
+}
+
+function deepCopy<T>(v: T): T {
+  return structuredClone(v);
+}
+
+/** The continuation delimiter for multiple-choice requests (TD'). */
+export function choiceDelimiter(task: TaskView, doc: Doc, applyChatTemplate: boolean): string {
+  if (task.profile === '0.4.4' || !applyChatTemplate) return task.targetDelimiter;
+  const g = task.task.genPrefix(doc);
+  return g && !/\s$/u.test(g) ? task.targetDelimiter : '';
+}
+
+function targetString(task: TaskView, doc: Doc): string {
+  const t = task.task.docToTarget(doc);
+  if (typeof t === 'string') return t;
+  if (Array.isArray(t)) return pyStr(t[0]);
+  return pyStr(t);
+}
+
+export function buildInstances(doc: Doc, docId: number, built: BuiltContext, task: TaskView, options: BuildOptions): Instance[] {
+  const make = (requestType: RequestType, args: RequestArguments, idx: number): Instance => ({
+    requestType,
+    doc,
+    arguments: args,
+    idx,
+    taskName: task.name,
+    docId,
+    repeats: options.repeats,
+    resps: [],
+    filteredResps: {},
+  });
+  const single = (): Context => {
+    if (built.kind !== 'single') throw new LmEvalError(`task '${task.name}': multiple-input contexts need output_type multiple_choice`);
+    return built.context;
+  };
+  switch (task.outputType) {
+    case 'loglikelihood':
+      return [make('loglikelihood', [single(), targetString(task, doc)], 0)];
+    case 'loglikelihood_rolling':
+      return [make('loglikelihood_rolling', [targetString(task, doc)], 0)];
+    case 'generate_until':
+      return [make('generate_until', [single(), deepCopy(options.generationKwargs ?? {})], 0)];
+    case 'multiple_choice': {
+      const td = choiceDelimiter(task, doc, options.applyChatTemplate);
+      const out: Instance[] = [];
+      if (built.kind === 'per-choice') {
+        // multiple-input (Winogrande style): one context per choice, shared continuation
+        const cont = (task.profile === '0.4.4' ? task.targetDelimiter : td) + targetString(task, doc);
+        built.contexts.forEach((ctx, i) => out.push(make('loglikelihood', [ctx, cont], i)));
+        return out;
+      }
+      const choices = task.task.docToChoice(doc);
+      if (!choices) throw new LmEvalError(`task '${task.name}': output_type multiple_choice needs doc_to_choice`);
+      choices.forEach((c, i) => out.push(make('loglikelihood', [built.context, td + pyStr(c)], i)));
+      if (options.mutualInfo) {
+        const k = choices.length;
+        choices.forEach((c, i) =>
+          out.push(make('loglikelihood', ['', (task.profile === '0.4.4' ? '' : td) + pyStr(c)], k + i)),
+        );
+      }
+      return out;
+    }
+    default:
+      throw new LmEvalError(`task '${task.name}': unknown output_type '${String(task.outputType)}'`);
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * Requests (spec: prompts-and-requests.md §4): one Instance per model call, grouped per doc.
+ */
+import type { Context, GenKwargs } from '../model/types.ts';
+import type { Doc } from '../prompt/task-view.ts';
+
+export type RequestType = 'loglikelihood' | 'loglikelihood_rolling' | 'generate_until';
+
+export type RequestArguments = [Context, string] | [string] | [Context, GenKwargs];
+
+export interface Instance {
+  requestType: RequestType;
+  doc: Doc;
+  arguments: RequestArguments;
+  idx: number;
+  taskName: string;
+  docId: number;
+  repeats: number;
+  /** `repeats` raw responses */
+  resps: unknown[];
+  /** pipeline name -> filtered value */
+  filteredResps: Record<string, unknown>;
+}
