@@ -2,7 +2,7 @@
  * HellaSwag document preprocessing: the query is `activity_label: ctx_a Ctx_b`, endings become
  * the choices, and WikiHow artefacts (`[title]`, bracketed tags, double spaces) are cleaned.
  */
-import { pyMethods, reSub } from '@lm-eval/core';
+import { reSub } from '@lm-eval/core';
 
 type Doc = Record<string, any>;
 
@@ -14,8 +14,10 @@ export function preprocess(text: string): string {
   return t;
 }
 
+/** Python str.capitalize(): first character upper-cased, the rest lower-cased. */
 function capitalize(s: string): string {
-  return pyMethods.capitalize(s);
+  const [first = '', ...rest] = [...s];
+  return first.toUpperCase() + rest.join('').toLowerCase();
 }
 
 export function process_docs(docs: Doc[]): Doc[] {

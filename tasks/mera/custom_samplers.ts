@@ -10,7 +10,7 @@
  *   MERA's harness does; `configs` in results are dumped before, so they show the YAML value;
  * - chat mode without multiturn draws a second sample (the RNG advances twice per doc).
  */
-import type { ChatMessage, Doc, FewshotSampler, SamplerInit, TaskView } from '@lm-eval/core';
+import type { ChatMessage, Doc, FewshotSampler as SamplerApi, SamplerInit, TaskView } from '@lm-eval/core';
 import { pyEquals, pyStr } from '@lm-eval/core';
 
 type PyRandomLike = SamplerInit['rnd'];
@@ -22,7 +22,7 @@ function meta(doc: Doc): Record<string, unknown> {
 
 const truthy = (v: unknown): boolean => v !== undefined && v !== null && v !== '' && v !== 0 && v !== false;
 
-export class FewshotSampler implements FewshotSampler {
+export class FewshotSampler implements SamplerApi {
   readonly docs: Doc[];
   readonly task: TaskView;
   readonly rnd: PyRandomLike;

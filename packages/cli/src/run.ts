@@ -28,7 +28,7 @@ function mergeConfigFile(opts: Opts): Opts {
   } catch {
     throw new LmEvalError(`--config: cannot read '${file}'`);
   }
-  const data = parseYaml(text, { source: file }) as Record<string, unknown>;
+  const data = parseYaml(text, { file }) as Record<string, unknown>;
   if (!data || typeof data !== 'object' || Array.isArray(data)) throw new LmEvalError(`--config ${file}: the top level must be a mapping of option names`);
   const known = new Set(RUN_FLAGS.map((f) => f.name));
   const merged: Opts = {};

@@ -24,7 +24,7 @@ export async function callModel(lm: LM, type: RequestType, args: Instance['argum
     case 'loglikelihood': {
       const reqs: LoglikelihoodRequest[] = args.map((a) => ({ context: a[0] as LoglikelihoodRequest['context'], continuation: a[1] as string }));
       const res = await lm.loglikelihood(reqs, hooks);
-      return res.map(([lp, g]) => tuple(lp, g));
+      return res.map(([lp, g]) => tuple<unknown>(lp, g));
     }
     case 'loglikelihood_rolling': {
       const reqs: RollingRequest[] = args.map((a) => ({ text: a[0] as string }));
@@ -38,7 +38,7 @@ export async function callModel(lm: LM, type: RequestType, args: Instance['argum
 }
 
 function normalise(type: RequestType, v: unknown): unknown {
-  if (type === 'loglikelihood' && Array.isArray(v)) return tuple(v[0], v[1]);
+  if (type === 'loglikelihood' && Array.isArray(v)) return tuple<unknown>(v[0], v[1]);
   return v;
 }
 

@@ -5,7 +5,7 @@
  */
 import { PyRandom } from '../python/random.ts';
 import type { PyFloat } from '../python/values.ts';
-import type { ResolvedAggregation } from './aggregations/registry.ts';
+import { getAggregationDef, resolvedAggregationOf, type ResolvedAggregation } from './aggregations/registry.ts';
 import { asFloat, meanStderr, num, sampleStddev } from './aggregations/numeric.ts';
 
 /** A stderr as written to results: a float, or the string "N/A". */
@@ -17,25 +17,32 @@ export const DEFAULT_BOOTSTRAP_ITERS = 100000;
 /** Metrics whose bootstrap is capped at 100 replicates (they are slow). */
 const CAPPED_METRICS = new Set(['bleu', 'chrf', 'ter']);
 
+type Resampler = (indices: ArrayLike<number>) => number;
+
 /**
  * lm-eval `bootstrap_stderr(f, xs, iters)`: `iters // chunk` chunks (chunk = min(1000, iters)),
  * chunk i drawing `chunk` resamples with `Random(i).choices(xs, k=len(xs))`; the result is the
- * sample standard deviation of all replicate values, in chunk order.
+ * sample standard deviation of all replicate values, in chunk order. `fast`, when given, must
+ * compute `aggregate` of the resample from its indices (an optimisation, same numbers).
  */
-export function bootstrapStderr(agg: ResolvedAggregation, items: readonly unknown[], iters: number): number {
+export function bootstrapStderr(
+  aggregate: (items: unknown[]) => unknown,
+  items: readonly unknown[],
+  iters: number,
+  fast?: Resampler,
+): number {
   const n = items.length;
   const chunk = Math.min(1000, iters);
   const chunks = Math.floor(iters / chunk);
   const values = new Array<number>(chunks * chunk);
   const idx = new Int32Array(n);
-  const fast = agg.builtin?.resampler?.(items, agg.profile);
   let v = 0;
   for (let i = 0; i < chunks; i++) {
     const rnd = new PyRandom(i);
     for (let r = 0; r < chunk; r++) {
-      // CPython `choices(population, k)` without weights: population[floor(random() * n)]
+      // CPython `choices(population, k=n)` without weights: population[floor(random() * n)]
       for (let k = 0; k < n; k++) idx[k] = Math.floor(rnd.random() * n);
-      values[v++] = fast ? fast(idx) : num(agg.aggregate(Array.from(idx, (j) => items[j])), `${agg.name} aggregation`);
+      values[v++] = fast ? fast(idx) : num(aggregate(Array.from(idx, (j) => items[j])), 'bootstrap replicate');
     }
   }
   if (values.length < 2) throw new RangeError('bootstrap needs at least 2 replicates (Python: ZeroDivisionError)');
@@ -43,23 +50,41 @@ export function bootstrapStderr(agg: ResolvedAggregation, items: readonly unknow
 }
 
 /**
- * The stderr of `metricName` aggregated with `agg` over `items`: "N/A" when `bootstrapIters`
- * is not a positive integer, when there is at most one item, and for aggregations without a
- * stderr (weighted_perplexity, bits_per_byte, brier_score, bypass, any custom function).
+ * The stderr of metric `metricName` whose aggregation is `aggName` (a registered name; null for a
+ * custom function) computed by `aggFn`, over the per-doc `items`.
+ * "N/A" when `bootstrapIters` is not a positive integer, when there is at most one item, and
+ * for aggregations without a stderr (weighted_perplexity, bits_per_byte, brier_score, bypass,
+ * custom functions, which lm-eval never bootstraps). bleu/chrf/ter use at most 100 replicates.
  */
 export function stderrFor(
-  agg: ResolvedAggregation,
+  aggName: string | null,
+  aggFn: (items: unknown[]) => unknown,
   metricName: string,
   items: readonly unknown[],
   bootstrapIters: number | null | undefined = DEFAULT_BOOTSTRAP_ITERS,
 ): StderrValue {
   if (typeof bootstrapIters !== 'number' || !Number.isInteger(bootstrapIters) || bootstrapIters <= 0) return 'N/A';
-  if (items.length <= 1) return 'N/A';
-  const kind = agg.builtin?.stderr ?? 'none';
+  if (items.length <= 1 || aggName === null) return 'N/A';
+  const resolved = resolvedAggregationOf(aggFn);
+  if (resolved && resolved.builtin === null) return 'N/A';
+  const def = resolved?.builtin ?? getAggregationDef(aggName, 'latest');
+  const kind = def?.stderr ?? 'none';
   if (kind === 'mean') return asFloat(meanStderr(items.map((x) => num(x, `${metricName} stderr`))));
   if (kind === 'bootstrap') {
     const iters = CAPPED_METRICS.has(metricName) ? Math.min(bootstrapIters, 100) : bootstrapIters;
-    return asFloat(bootstrapStderr(agg, items, iters));
+    // the fast path is used only when we know the profile the aggregation was bound to
+    const fast = resolved?.builtin?.resampler?.(items, resolved.profile);
+    return asFloat(bootstrapStderr(aggFn, items, iters, fast));
   }
   return 'N/A';
+}
+
+/** {@link stderrFor} for a {@link ResolvedAggregation}. */
+export function stderrOf(
+  agg: ResolvedAggregation,
+  metricName: string,
+  items: readonly unknown[],
+  bootstrapIters: number | null | undefined = DEFAULT_BOOTSTRAP_ITERS,
+): StderrValue {
+  return stderrFor(agg.builtin ? agg.name : null, agg.aggregate as (items: unknown[]) => unknown, metricName, items, bootstrapIters);
 }

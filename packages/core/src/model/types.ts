@@ -9,10 +9,11 @@ import { PyTuple } from '../python/values.ts';
  * `json.dumps(messages, ensure_ascii=False)`. Serialises as a one-element array.
  */
 export class JsonChatStr extends PyTuple<string> {
-  static of(prompt: string): JsonChatStr {
+  // `any` keeps TypeScript's static-side check with Array.of happy; callers pass one string.
+  static of(...items: any[]): any {
     const t = new JsonChatStr();
-    t.push(prompt);
-    return t;
+    t.push(String(items[0]));
+    return t as JsonChatStr;
   }
   get prompt(): string {
     return this[0];

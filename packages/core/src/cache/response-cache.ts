@@ -1,0 +1,228 @@
+/**
+ * `--use_cache <prefix>` (spec: api-backends.md §6): {@link CachingLM} wraps a model, answers
+ * requests it has seen from `<prefix>_rank0.db`, sends only the others to the model (in one
+ * call, in input order) and stores each answer the moment the model delivers it
+ * (`RequestHooks.onResult`), so an interrupted run resumes where it stopped.
+ *
+ * Differences from lm-eval (docs/cache.md): keys include the model identity and a repeat index;
+ * sampled generations are read back like any other answer (lm-eval writes but never reads them),
+ * so rerunning a command never repeats a model call — clear the cache to resample.
+ */
+import type {
+  GenerateRequest,
+  LM,
+  LoglikelihoodRequest,
+  LoglikelihoodResult,
+  RequestHooks,
+  RollingRequest,
+} from '../model/types.ts';
+import type { RequestType } from '../request/instance.ts';
+import { pyJsonDumps } from '../python/json.ts';
+import { PyTuple } from '../python/values.ts';
+import { pickleDumps, pickleLoads, type PickleValue } from './pickle.ts';
+import { modelIdentity, responseCacheKey, type ModelIdentity } from './response-key.ts';
+import { ResponseStore, responseCacheFile, type ResponseStoreOptions } from './sqlite-store.ts';
+
+export interface CachingLMOptions extends ResponseStoreOptions {
+  /** `_rank<rank>` in the file name (default 0: one process). */
+  rank?: number;
+}
+
+export interface ResponseCacheStats {
+  /** answers read from the cache */
+  hits: number;
+  /** requests sent to the model */
+  misses: number;
+}
+
+/** A value as the model returns it, if it has the shape the cache stores for `method`. */
+function storable(method: RequestType, v: unknown): PickleValue | undefined {
+  switch (method) {
+    case 'loglikelihood':
+      return Array.isArray(v) && v.length === 2 && typeof v[0] === 'number' && typeof v[1] === 'boolean' ? [v[0], v[1]] : undefined;
+    case 'loglikelihood_rolling':
+      return typeof v === 'number' ? v : undefined;
+    case 'generate_until':
+      return typeof v === 'string' ? v : undefined;
+  }
+}
+
+/** A stored value as the model would have returned it, or undefined if it is not usable. */
+function fromStored(method: RequestType, bytes: Buffer): unknown {
+  let v: unknown;
+  try {
+    v = pickleLoads(bytes);
+  } catch {
+    return undefined; // written by something else: treat as a miss and overwrite
+  }
+  if (method === 'loglikelihood') {
+    if (v instanceof PyTuple && v.length === 2 && typeof v[0] === 'number' && typeof v[1] === 'boolean') return [v[0], v[1]] as LoglikelihoodResult;
+    return undefined;
+  }
+  return storable(method, v);
+}
+
+export class CachingLM implements LM {
+  readonly name: string;
+  readonly stats: ResponseCacheStats = { hits: 0, misses: 0 };
+  private readonly model: ModelIdentity;
+
+  constructor(
+    readonly inner: LM,
+    readonly store: ResponseStore,
+  ) {
+    this.name = inner.name;
+    this.model = modelIdentity(inner);
+  }
+
+  /** Wraps `inner` with the cache file for `--use_cache <prefix>` (`<prefix>_rank<rank>.db`). */
+  static open(inner: LM, prefix: string, options: CachingLMOptions = {}): CachingLM {
+    return new CachingLM(inner, ResponseStore.open(responseCacheFile(prefix, options.rank ?? 0), options));
+  }
+
+  get file(): string {
+    return this.store.file;
+  }
+
+  loglikelihood(requests: LoglikelihoodRequest[], hooks?: RequestHooks): Promise<LoglikelihoodResult[]> {
+    return this.cached('loglikelihood', requests, (r) => [r.context, r.continuation], hooks, (rs, h) => this.inner.loglikelihood(rs, h));
+  }
+
+  loglikelihoodRolling(requests: RollingRequest[], hooks?: RequestHooks): Promise<number[]> {
+    return this.cached('loglikelihood_rolling', requests, (r) => [r.text], hooks, (rs, h) => this.inner.loglikelihoodRolling(rs, h));
+  }
+
+  generateUntil(requests: GenerateRequest[], hooks?: RequestHooks): Promise<string[]> {
+    return this.cached('generate_until', requests, (r) => [r.context, r.genKwargs], hooks, (rs, h) => this.inner.generateUntil(rs, h));
+  }
+
+  /**
+   * Keys for one call. The k-th occurrence of an identical request within the call gets repeat
+   * index k: the evaluator sends an instance's `repeats` copies consecutively in one call, so
+   * each copy (each sample, for sampled generation) has its own entry and a rerun of the same
+   * call finds every one of them again.
+   */
+  private keys(method: RequestType, argsOf: unknown[][]): string[] {
+    const seen = new Map<string, number>();
+    return argsOf.map((args) => {
+      const id = pyJsonDumps(args);
+      const repeat = seen.get(id) ?? 0;
+      seen.set(id, repeat + 1);
+      return responseCacheKey(method, args, this.model, repeat);
+    });
+  }
+
+  private async cached<R, V>(
+    method: RequestType,
+    requests: R[],
+    argsOf: (r: R) => unknown[],
+    hooks: RequestHooks | undefined,
+    send: (requests: R[], hooks: RequestHooks) => Promise<V[]>,
+  ): Promise<V[]> {
+    const keys = this.keys(method, requests.map(argsOf));
+    const results: V[] = new Array(requests.length);
+    const delivered = new Uint8Array(requests.length);
+    const deliver = (i: number, v: V) => {
+      results[i] = v;
+      if (delivered[i]) return;
+      delivered[i] = 1;
+      hooks?.onResult?.(i, v);
+    };
+
+    const missIdx: number[] = [];
+    for (let i = 0; i < requests.length; i++) {
+      const bytes = this.store.get(keys[i]);
+      const hit = bytes === undefined ? undefined : fromStored(method, bytes);
+      if (hit === undefined) missIdx.push(i);
+      else {
+        this.stats.hits++;
+        deliver(i, hit as V);
+      }
+    }
+    if (missIdx.length === 0) return results;
+    this.stats.misses += missIdx.length;
+
+    const written = new Uint8Array(requests.length);
+    const write = (i: number, v: unknown) => {
+      if (written[i]) return;
+      const value = storable(method, v);
+      if (value === undefined) return; // not an answer (a failed request): never cached
+      this.store.put(keys[i], pickleDumps(value));
+      written[i] = 1;
+    };
+    // Ctrl-C: commit what has arrived before the caller starts unwinding.
+    const onAbort = () => {
+      try {
+        this.store.flush();
+      } catch {
+        // the end of the call flushes again and reports
+      }
+    };
+    hooks?.signal?.addEventListener('abort', onAbort);
+    let failed = false;
+    try {
+      const out = await send(
+        missIdx.map((i) => requests[i]),
+        {
+          signal: hooks?.signal,
+          onResult: (j, v) => {
+            const i = missIdx[j];
+            if (i === undefined) return;
+            write(i, v);
+            deliver(i, v as V);
+          },
+        },
+      );
+      missIdx.forEach((i, j) => {
+        write(i, out[j]);
+        deliver(i, out[j]);
+      });
+      return results;
+    } catch (e) {
+      failed = true;
+      throw e;
+    } finally {
+      hooks?.signal?.removeEventListener('abort', onAbort);
+      try {
+        this.store.flush();
+      } catch (e) {
+        if (!failed) throw e; // don't hide the model's own error behind a cache error
+      }
+    }
+  }
+
+  get applyChatTemplate(): LM['applyChatTemplate'] {
+    const f = this.inner.applyChatTemplate;
+    return f ? f.bind(this.inner) : undefined;
+  }
+
+  get chatTemplate(): LM['chatTemplate'] {
+    const f = this.inner.chatTemplate;
+    return f ? f.bind(this.inner) : undefined;
+  }
+
+  get tokenizerName(): string | undefined {
+    return this.inner.tokenizerName;
+  }
+
+  get cacheIdentity(): LM['cacheIdentity'] {
+    const f = this.inner.cacheIdentity;
+    return f ? f.bind(this.inner) : undefined;
+  }
+
+  get resultsInfo(): LM['resultsInfo'] {
+    const f = this.inner.resultsInfo;
+    return f ? f.bind(this.inner) : undefined;
+  }
+
+  get configInfo(): LM['configInfo'] {
+    const f = this.inner.configInfo;
+    return f ? f.bind(this.inner) : undefined;
+  }
+
+  /** Commits pending answers, closes the file, then closes the wrapped model. */
+  async close(): Promise<void> {
+    this.store.close();
+    await this.inner.close?.();
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Reads the files of one split with a packaged builder (`json`, `csv`, `parquet`, `text`) into
+ * rows typed like one Arrow table (see columns.ts). `arrow` (Arrow IPC) is not supported.
+ */
+import { LmEvalError } from '../errors.ts';
+import { conformRows } from './columns.ts';
+import { readCsvFile } from './csv-reader.ts';
+import { readJsonFile } from './json-reader.ts';
+import type { Builder } from './layout.ts';
+import { readParquetFile } from './parquet-reader.ts';
+import { readTextFile } from './text-reader.ts';
+
+export type Row = Record<string, unknown>;
+
+function optString(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** Rows of the given files (in order) read with `builder`; `kwargs` are the builder options. */
+export async function readSplitFiles(files: readonly string[], builder: Builder, kwargs: Record<string, unknown> = {}): Promise<Row[]> {
+  const encoding = optString(kwargs.encoding);
+  const rows: Row[] = [];
+  const push = (rs: Row[]) => {
+    for (const r of rs) rows.push(r);
+  };
+  switch (builder) {
+    case 'json':
+      for (const f of files) push(await readJsonFile(f, { field: optString(kwargs.field) ?? null, encoding }));
+      return conformRows(rows);
+    case 'csv': {
+      const sep = optString(kwargs.sep) ?? optString(kwargs.delimiter);
+      for (const f of files) push(await readCsvFile(f, { sep, encoding }));
+      return conformRows(rows);
+    }
+    case 'parquet':
+      for (const f of files) push(await readParquetFile(f));
+      return rows;
+    case 'text': {
+      const sampleBy = optString(kwargs.sample_by) as 'line' | 'paragraph' | 'document' | undefined;
+      const keepLinebreaks = kwargs.keep_linebreaks === true;
+      for (const f of files) push(await readTextFile(f, { sampleBy, keepLinebreaks, encoding }));
+      return rows;
+    }
+    case 'arrow':
+      throw new LmEvalError(
+        `Arrow IPC data files are not supported (${files[0] ?? 'arrow'})`,
+        'Convert the data to Parquet or JSON Lines (e.g. Dataset.to_parquet / to_json in Python).',
+      );
+  }
+}

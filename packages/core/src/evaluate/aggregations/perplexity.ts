@@ -1,0 +1,17 @@
+import { asFloat, num, pyMean } from './numeric.ts';
+import type { AggregationDef } from './types.ts';
+
+/** `perplexity`: `exp(-mean(ll))`. */
+export const perplexity: AggregationDef = {
+  name: 'perplexity',
+  stderr: 'bootstrap',
+  aggregate: (items) => asFloat(Math.exp(-pyMean(items.map((v) => num(v, 'perplexity aggregation'))))),
+  resampler: (items) => {
+    const xs = items.map((v) => num(v, 'perplexity aggregation'));
+    return (idx) => {
+      let s = 0;
+      for (let i = 0; i < idx.length; i++) s += xs[idx[i]];
+      return Math.exp(-(s / idx.length));
+    };
+  },
+};

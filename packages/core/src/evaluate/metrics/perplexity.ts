@@ -1,0 +1,10 @@
+import { identity, type MetricDef } from './types.ts';
+
+/** `perplexity`: pass-through metric (the per-doc value comes from process_results); default aggregation `perplexity`. */
+export const perplexityMetric: MetricDef = {
+  name: 'perplexity',
+  higherIsBetter: false,
+  aggregation: 'perplexity',
+  outputTypes: ['loglikelihood'],
+  passthrough: identity,
+};

@@ -1,0 +1,307 @@
+/**
+ * Turns a loaded task (config + raw YAML) into an {@link EvalTask}: loads its docs, applies
+ * process_docs, wires doc_to_* accessors, the few-shot pool and sampler, filters and scoring,
+ * and dumps the config as results `configs` shows it (before any request is built).
+ */
+import path from 'node:path';
+import type { Profile } from '../compat.ts';
+import { LmEvalError } from '../errors.ts';
+import { loadDatasetSplits } from '../data/index.ts';
+import type { Doc, DocAccessors, TaskView } from '../prompt/task-view.ts';
+import { getSampler, type SamplerClass } from '../prompt/sampler.ts';
+import { DocFormatter } from '../task/doc-to.ts';
+import { TASK_FIELDS, type TaskConfig } from '../task/config.ts';
+import type { ResolvedTask } from '../task/group.ts';
+import { FunctionRef } from '../task/yaml.ts';
+import { pythonSourceOf } from '../task/functions.ts';
+import { isPlainObject, PyFloat, toNumber } from '../python/values.ts';
+import { buildFilterPipelines } from './filters/index.ts';
+import { resolveMetricList, aggregationForKey, type MetricSpec } from './metrics/registry.ts';
+import { builtinProcessResults } from './process-results.ts';
+import type { EvalTask } from './eval-task.ts';
+import type { ContextBasedHooks } from './run-requests.ts';
+import type { Instance } from '../request/instance.ts';
+
+export interface PrepareOptions {
+  /** run-level profile (outputs) */
+  runProfile: Profile;
+  numFewshot?: number;
+  genKwargs?: Record<string, unknown> | null;
+  predictOnly: boolean;
+  confirmRunUnsafeCode: boolean;
+  metadata?: Record<string, unknown>;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  warn?: (msg: string) => void;
+  onProgress?: (msg: string) => void;
+}
+
+type Fn = (...args: any[]) => any;
+
+const isFn = (v: unknown): v is Fn => typeof v === 'function';
+
+function evalSplitOf(cfg: TaskConfig, name: string): string {
+  const split = cfg.test_split ?? cfg.validation_split;
+  if (!split) {
+    throw new LmEvalError(`task '${name}': no test_split or validation_split is set`, 'add test_split (or validation_split) to the task YAML');
+  }
+  return split;
+}
+
+/** `str(obj)` of a Python callable named by a `!function` reference, as lm-eval dumps nested callables. */
+function callableRepr(ref: FunctionRef): string {
+  return /^[A-Z]/.test(ref.name) ? `<class '${ref.raw}'>` : `<function ${ref.name}>`;
+}
+
+function dumpValue(value: unknown, raw: unknown, profile: Profile, topLevel: boolean): unknown {
+  if (raw instanceof FunctionRef) {
+    if (topLevel) return pythonSourceOf(raw, profile) ?? callableRepr(raw);
+    return callableRepr(raw);
+  }
+  if (isFn(value)) return topLevel ? `<function ${value.name}>` : `<function ${value.name}>`;
+  if (Array.isArray(value)) {
+    return value.map((v, i) => dumpValue(v, Array.isArray(raw) ? raw[i] : undefined, profile, false));
+  }
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = dumpValue(v, isPlainObject(raw) ? raw[k] : undefined, profile, false);
+    return out;
+  }
+  return value;
+}
+
+/** TaskConfig as results `configs` shows it: field order, None-valued fields removed. */
+export function dumpTaskConfig(cfg: TaskConfig, raw: Record<string, unknown>, profile: Profile): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const c = cfg as unknown as Record<string, unknown>;
+  for (const field of TASK_FIELDS[profile]) {
+    const v = c[field];
+    if (v === null || v === undefined) continue;
+    if (field === 'metric_list' && Array.isArray(v)) {
+      out[field] = v.map((m, i) => {
+        const r = Array.isArray(raw.metric_list) ? (raw.metric_list as unknown[])[i] : undefined;
+        const e: Record<string, unknown> = {};
+        for (const [k, x] of Object.entries(m as Record<string, unknown>)) {
+          const rx = isPlainObject(r) ? r[k] : undefined;
+          e[k] = rx instanceof FunctionRef ? pythonSourceOf(rx, profile) ?? callableRepr(rx) : isFn(x) ? `<function ${x.name}>` : dumpValue(x, rx, profile, false);
+        }
+        return e;
+      });
+      continue;
+    }
+    out[field] = dumpValue(v, raw[field], profile, true);
+  }
+  return out;
+}
+
+export async function prepareTask(resolved: ResolvedTask, options: PrepareOptions): Promise<EvalTask> {
+  const name = resolved.name;
+  const profile = resolved.profile;
+  const cfg = resolved.config;
+  const c = cfg as unknown as Record<string, unknown>;
+  const yamlDir = resolved.yamlPath ? path.dirname(resolved.yamlPath) : options.cwd ?? process.cwd();
+
+  if (c.unsafe_code === true && !options.confirmRunUnsafeCode) {
+    throw new LmEvalError(
+      `task '${name}' executes model-generated code (unsafe_code: true)`,
+      'rerun with --confirm_run_unsafe_code to allow it (the code runs in a sandboxed subprocess)',
+    );
+  }
+  if (cfg.doc_to_image != null || cfg.doc_to_audio != null) {
+    throw new LmEvalError(`task '${name}' is multimodal (doc_to_image/doc_to_audio); text backends cannot run it`);
+  }
+
+  // --- overrides from the run
+  if (options.numFewshot !== undefined && options.numFewshot !== null) {
+    if (cfg.num_fewshot === 0) options.warn?.(`task '${name}': num_fewshot is 0 in its YAML; --num_fewshot ${options.numFewshot} is ignored`);
+    else cfg.num_fewshot = options.numFewshot;
+  }
+  if (options.genKwargs && cfg.output_type === 'generate_until') {
+    cfg.generation_kwargs = { ...(cfg.generation_kwargs ?? {}), ...options.genKwargs };
+    if ('temperature' in cfg.generation_kwargs) {
+      const t = toNumber(cfg.generation_kwargs.temperature);
+      cfg.generation_kwargs.temperature = Number.isInteger(t) ? new PyFloat(t) : t;
+    }
+  }
+  const rawForDump: Record<string, unknown> = { ...resolved.raw };
+  if (options.predictOnly) {
+    cfg.metric_list = [{ metric: 'bypass' }];
+    rawForDump.metric_list = [{ metric: 'bypass' }];
+    if (profile === 'latest') c.process_results = 'process_results';
+    else c.process_results = null;
+    rawForDump.process_results = undefined;
+  }
+  const configDump = dumpTaskConfig(cfg, rawForDump, profile);
+  if (options.predictOnly && profile === 'latest') configDump.process_results = 'process_results';
+
+  // --- docs
+  const splitCache = new Map<string, Promise<Doc[]>>();
+  let customData: Record<string, Doc[]> | undefined;
+  const rawSplit = async (split: string): Promise<Doc[]> => {
+    if (isFn(c.custom_dataset)) {
+      customData ??= (await c.custom_dataset({ ...(cfg.metadata ?? {}), ...(cfg.dataset_kwargs ?? {}) })) as Record<string, Doc[]>;
+      const rows = customData[split];
+      if (!rows) throw new LmEvalError(`task '${name}': custom_dataset has no split '${split}' (splits: ${Object.keys(customData).join(', ')})`);
+      return rows;
+    }
+    const data = await loadDatasetSplits(
+      { datasetPath: cfg.dataset_path ?? undefined, datasetName: cfg.dataset_name, datasetKwargs: cfg.dataset_kwargs },
+      { splits: [split], yamlDir, cwd: options.cwd, env: options.env, onProgress: options.onProgress },
+    );
+    return data[split];
+  };
+  const split = (s: string, processDocs: unknown): Promise<Doc[]> => {
+    const key = `${s}\u0000${isFn(processDocs) ? processDocs.name : ''}`;
+    let p = splitCache.get(key);
+    if (!p) {
+      p = rawSplit(s).then(async (rows) => (isFn(processDocs) ? ((await processDocs(rows)) as Doc[]) : rows));
+      splitCache.set(key, p);
+    }
+    return p;
+  };
+  const evalSplit = evalSplitOf(cfg, name);
+  const evalDocs = await split(evalSplit, c.process_docs);
+  if (evalDocs.length === 0) throw new LmEvalError(`task '${name}': the evaluation split '${evalSplit}' is empty`);
+
+  // --- doc_to_* accessors
+  const formatter = new DocFormatter({ config: cfg, features: Object.keys(evalDocs[0]), profile, task: name });
+  const ft = (cfg.fewshot_config ?? {}) as Record<string, unknown>;
+  const over = (k: string): unknown => (ft[k] !== null && ft[k] !== undefined ? ft[k] : undefined);
+  const hasChoice = () => cfg.doc_to_choice !== null && cfg.doc_to_choice !== undefined;
+  const taskAcc: DocAccessors = {
+    docToText: (doc) => formatter.docToText(doc),
+    docToTarget: (doc) => formatter.docToTarget(doc),
+    docToChoice: (doc) => (hasChoice() ? (formatter.docToChoice(doc) as unknown[]) : undefined),
+    genPrefix: (doc) => (profile === 'latest' ? formatter.genPrefix(doc) : undefined),
+  };
+  // latest: the FewshotConfig dataclass always carries the values (copied from the task); they
+  // are static, so read through the formatter with an explicit spec.
+  const fewshotAcc: DocAccessors = {
+    docToText: (doc) => (over('doc_to_text') !== undefined && !(profile === 'latest' && ft.doc_to_text === cfg.doc_to_text) ? formatter.docToText(doc, ft.doc_to_text) : formatter.docToText(doc)),
+    docToTarget: (doc) => (over('doc_to_target') !== undefined ? formatter.docToTarget(doc, ft.doc_to_target) : formatter.docToTarget(doc)),
+    docToChoice: (doc) =>
+      over('doc_to_choice') !== undefined ? (formatter.docToChoice(doc, ft.doc_to_choice) as unknown[]) : hasChoice() ? (formatter.docToChoice(doc) as unknown[]) : undefined,
+    genPrefix: (doc) => (profile === 'latest' ? formatter.genPrefix(doc, over('gen_prefix') ?? cfg.gen_prefix) : undefined),
+  };
+  const shape = formatter.detectShape(evalDocs[0]);
+  const view: TaskView = {
+    name,
+    profile,
+    config: c,
+    outputType: cfg.output_type,
+    task: taskAcc,
+    fewshot: fewshotAcc,
+    description: (doc) => formatter.description(doc),
+    targetDelimiter: cfg.target_delimiter,
+    fewshotDelimiter: cfg.fewshot_delimiter,
+    fewshotTargetDelimiter: profile === 'latest' ? ((over('target_delimiter') as string) ?? cfg.target_delimiter) : cfg.target_delimiter,
+    fewshotFewshotDelimiter: profile === 'latest' ? ((over('fewshot_delimiter') as string) ?? cfg.fewshot_delimiter) : cfg.fewshot_delimiter,
+    multipleInput: shape.multipleInput > 0,
+    multipleTarget: shape.multipleTarget > 0,
+    renderDocToText: (spec, doc) => formatter.docToText(doc, spec),
+  };
+
+  // --- few-shot pool (prompts spec §3.1)
+  const numFewshot = cfg.num_fewshot ?? 0;
+  const fewshotSplit = profile === 'latest' ? ((ft.split as string | null) ?? cfg.fewshot_split ?? null) : cfg.fewshot_split ?? null;
+  let pool: Doc[] = [];
+  if (numFewshot > 0) {
+    if (fewshotSplit) {
+      const pd = profile === 'latest' ? (ft.process_docs ?? c.process_docs) : c.process_docs;
+      pool = await split(fewshotSplit, pd);
+    } else if (ft.samples !== null && ft.samples !== undefined) {
+      pool = (isFn(ft.samples) ? await ft.samples() : ft.samples) as Doc[];
+    } else if (cfg.training_split) pool = await split(cfg.training_split, c.process_docs);
+    else if (cfg.validation_split) pool = await split(cfg.validation_split, c.process_docs);
+    else {
+      options.warn?.(`task '${name}': no few-shot split; drawing few-shot examples from the test split '${evalSplit}'`);
+      pool = evalDocs;
+    }
+  }
+  const samplerSpec = ft.sampler ?? 'default';
+  const samplerClass: SamplerClass = isFn(samplerSpec)
+    ? (samplerSpec as unknown as SamplerClass)
+    : getSampler(String(samplerSpec), `task '${name}': fewshot_config.sampler`);
+  const samplerName = isFn(samplerSpec) ? samplerSpec.name : String(samplerSpec);
+  const excludeEvalDoc = (fewshotSplit ?? null) === (cfg.test_split ?? null);
+
+  // --- filters and scoring
+  const filters = buildFilterPipelines(cfg.filter_list ?? undefined, { profile, where: `task '${name}'` });
+  const customPR = isFn(c.process_results) ? (c.process_results as Fn) : null;
+  const { metrics, warnings } = resolveMetricList({
+    task: name,
+    outputType: cfg.output_type,
+    metricList: (cfg.metric_list as MetricSpec[] | null) ?? null,
+    customProcessResults: customPR !== null,
+    profile,
+  });
+  for (const w of warnings) options.warn?.(w);
+  const higherIsBetter: Record<string, boolean | null> = {};
+  for (const m of metrics) higherIsBetter[m.name] = m.higherIsBetter;
+  const warnedKeys = new Set<string>();
+
+  const processResults = (doc: Doc, results: unknown[]): Record<string, unknown> => {
+    if (customPR) return customPR(doc, results) as Record<string, unknown>;
+    const target = cfg.output_type === 'multiple_choice' && view.multipleInput ? taskAcc.docToText(doc) : taskAcc.docToTarget(doc);
+    return builtinProcessResults(
+      {
+        task: name,
+        outputType: cfg.output_type,
+        metrics,
+        profile,
+        target,
+        choices: hasChoice() ? (taskAcc.docToChoice(doc) ?? null) : null,
+        multipleTarget: view.multipleTarget,
+        onWarning: options.warn,
+      },
+      results,
+    );
+  };
+
+  let contextBased: ContextBasedHooks | undefined;
+  if (c.context_based === true) {
+    if (!isFn(c.request_updater) || !isFn(c.storage_updater)) {
+      throw new LmEvalError(`task '${name}': context_based tasks need request_updater and storage_updater (!function)`);
+    }
+    const ru = c.request_updater as Fn;
+    const su = c.storage_updater as Fn;
+    contextBased = {
+      requestUpdater: (inst: Instance, storage) => ru(inst, storage),
+      storageUpdater: (storage, inst: Instance, response) => su(storage, inst, response),
+    };
+  }
+
+  const metadata = (cfg.metadata ?? {}) as Record<string, unknown>;
+  let nShot: unknown = numFewshot;
+  if (profile === '0.4.4' && numFewshot === 0 && metadata.num_fewshot !== undefined) nShot = metadata.num_fewshot;
+
+  return {
+    name,
+    profile,
+    view,
+    configDump,
+    version: metadata.version ?? 'Yaml',
+    numFewshot,
+    nShot,
+    evalDocs,
+    fewshotPool: () => pool,
+    makeSampler: (rnd) => new samplerClass({ docs: pool, task: view, rnd }),
+    samplerName,
+    excludeEvalDoc,
+    generationKwargs: cfg.generation_kwargs ?? null,
+    repeats: cfg.repeats ?? 1,
+    mutualInfo: metrics.some((m) => m.name === 'acc_mutual_info'),
+    filters,
+    processResults,
+    aggregationFor: (metric) => {
+      const { aggregation, warning } = aggregationForKey(metrics, metric, profile, name);
+      if (warning && !warnedKeys.has(metric)) {
+        warnedKeys.add(metric);
+        options.warn?.(warning);
+      }
+      return { name: aggregation.builtin ? aggregation.name : null, fn: aggregation.aggregate as (items: unknown[]) => unknown };
+    },
+    higherIsBetter,
+    contextBased,
+  };
+}

@@ -1,0 +1,348 @@
+/**
+ * The library entry point (lm-eval's `simple_evaluate` + the CLI's output tracker): select and
+ * load tasks, build the model, evaluate, aggregate groups, assemble results, write the files.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Profile } from '../compat.ts';
+import { LmEvalError } from '../errors.ts';
+import type { LM, ModelArgs } from '../model/types.ts';
+import { getModelFactory } from '../model/registry.ts';
+import { TaskIndex } from '../task/index.ts';
+import { loadTasks, type LoadedTasks } from '../task/group.ts';
+import { prepareTask } from './prepare-task.ts';
+import { evaluateTasks, type TaskOutcome } from './evaluator.ts';
+import { assembleResults, type GroupOutcome } from './results.ts';
+import type { RunProgress } from './run-requests.ts';
+import { aggregateGroup, groupEntry, groupNShot, groupVersion, mergeHigherIsBetter, type LeafResult } from './group-aggregate.ts';
+import { dateId, modelNameOf, outputLocation, sanitizeModelName, SamplesWriter, serializeResults, writeResultsFile } from '../report/output-files.ts';
+import { makeTable } from '../report/table.ts';
+import { pyRepr, pyStr } from '../python/values.ts';
+
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL';
+
+export interface EvaluationRequest {
+  /** backend name (registered with registerModel) or an LM object */
+  model: string | LM;
+  modelArgs?: ModelArgs;
+  /** the --model_args text as typed (v0.4.4 records it as a string) */
+  modelArgsRaw?: string;
+  tasks: string[];
+  includePath?: string[];
+  /** behaviour profile; default: 0.4.4 when every selected task comes from a 0.4.4-pinned folder, else latest */
+  profile?: Profile;
+  numFewshot?: number;
+  batchSize?: string | number;
+  maxBatchSize?: number;
+  device?: string;
+  useCache?: string | null;
+  cacheRequests?: 'true' | 'refresh' | 'delete';
+  limit?: number | null;
+  samples?: Record<string, number[]> | null;
+  bootstrapIters?: number;
+  writeOut?: boolean;
+  logSamples?: boolean;
+  systemInstruction?: string | null;
+  applyChatTemplate?: boolean | string;
+  fewshotAsMultiturn?: boolean;
+  genKwargs?: Record<string, unknown> | null;
+  genKwargsRaw?: string | null;
+  predictOnly?: boolean;
+  seeds?: { random: number | null; numpy: number | null; torch: number | null; fewshot: number | null };
+  confirmRunUnsafeCode?: boolean;
+  metadata?: Record<string, unknown>;
+  outputPath?: string | null;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  log?: (level: LogLevel, message: string) => void;
+  onPhase?: (phase: string) => void;
+  onProgress?: (p: RunProgress) => void;
+  signal?: AbortSignal;
+  /** wraps the model (the response cache uses this) */
+  wrapModel?: (lm: LM, request: EvaluationRequest) => Promise<LM> | LM;
+}
+
+export interface EvaluationOutput {
+  results: Record<string, unknown>;
+  /** per task, the sample records (only with logSamples) */
+  samples: Record<string, Array<Record<string, unknown>>>;
+  /** results JSON text (as written) */
+  resultsJson: string;
+  /** header line + table(s), as lm-eval prints them */
+  summary: string;
+  /** files written */
+  files: string[];
+  profile: Profile;
+}
+
+function gitDescribe(cwd: string): string | null {
+  try {
+    return execFileSync('git', ['describe', '--always'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || null;
+  } catch {
+    const head = path.join(cwd, '.git', 'HEAD');
+    if (!existsSync(head)) return null;
+    const text = readFileSync(head, 'utf8').trim();
+    if (text.startsWith('ref: ')) {
+      const ref = path.join(cwd, '.git', text.slice(5));
+      return existsSync(ref) ? readFileSync(ref, 'utf8').trim() : null;
+    }
+    return text || null;
+  }
+}
+
+const PACKAGE_VERSION = (() => {
+  try {
+    return JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version as string;
+  } catch {
+    return '0.0.0';
+  }
+})();
+
+function transformersVersion(): string {
+  try {
+    const p = new URL('../../../transformers/node_modules/@huggingface/transformers/package.json', import.meta.url);
+    return JSON.parse(readFileSync(p, 'utf8')).version as string;
+  } catch {
+    return 'N/A';
+  }
+}
+
+/** Depth-first order of groups for the latest table, with indented aliases. */
+function tableOrder(results: Record<string, any>, loaded: LoadedTasks, outcomes: TaskOutcome[]): { order: string[]; aliases: Record<string, string> } {
+  const order: string[] = [];
+  const aliases: Record<string, string> = {};
+  const seen = new Set<string>();
+  const visit = (name: string, depth: number) => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    const entry = results.results?.[name];
+    const alias = entry?.alias ?? name;
+    aliases[name] = depth > 0 ? ' '.repeat(depth) + '- ' + alias : alias;
+    order.push(name);
+    const g = loaded.groups.get(name);
+    if (g) for (const c of [...g.children].sort()) visit(c, depth + 1);
+  };
+  const roots = [...loaded.groups.values()].filter((g) => !g.parent).map((g) => g.name).sort();
+  for (const r of roots) visit(r, 0);
+  for (const o of [...outcomes].map((o) => o.task.name).sort()) visit(o, 0);
+  return { order, aliases };
+}
+
+export async function runEvaluation(request: EvaluationRequest): Promise<EvaluationOutput> {
+  const cwd = request.cwd ?? process.cwd();
+  const env = request.env ?? process.env;
+  const log = request.log ?? (() => {});
+  const warn = (m: string) => log('WARNING', m);
+  const started = Date.now();
+  const startPerf = performance.now() / 1000;
+
+  // 1. Tasks
+  request.onPhase?.('indexing tasks');
+  const index = TaskIndex.build({ profile: request.profile ?? 'latest', includePaths: request.includePath ?? [], cwd });
+  const names = index.matchTasks(request.tasks);
+  const modelArgs: ModelArgs = { ...(request.modelArgs ?? {}) };
+  request.onPhase?.('loading task configs');
+  const loaded = await loadTasks(names, index, { metadata: { ...modelArgs, ...(request.metadata ?? {}) }, warn });
+  const taskList = [...loaded.tasks.values()];
+  if (taskList.length === 0) throw new LmEvalError(`no tasks selected by --tasks ${request.tasks.join(',')}`);
+  const profile: Profile = request.profile ?? (taskList.every((t) => t.profile === '0.4.4') ? '0.4.4' : 'latest');
+  const ordered = profile === '0.4.4' ? [...taskList].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) : taskList;
+
+  // 2. Model
+  request.onPhase?.('loading the model');
+  let lm: LM;
+  if (typeof request.model === 'string') {
+    const factory = getModelFactory(request.model);
+    lm = await factory(modelArgs, { batchSize: request.batchSize, maxBatchSize: request.maxBatchSize, device: request.device });
+  } else lm = request.model;
+  if (request.wrapModel) lm = await request.wrapModel(lm, request);
+
+  const applyChat = request.applyChatTemplate !== undefined && request.applyChatTemplate !== false;
+  const fewshotAsMultiturn = request.fewshotAsMultiturn ?? (profile === 'latest' ? applyChat : false);
+  if (fewshotAsMultiturn && !applyChat) {
+    throw new LmEvalError('fewshot_as_multiturn needs apply_chat_template', 'add --apply_chat_template, or drop --fewshot_as_multiturn');
+  }
+  if (applyChat && !lm.applyChatTemplate) {
+    throw new LmEvalError(`--apply_chat_template: the model '${lm.name}' has no chat template`, 'use a model/tokenizer that has one, or drop --apply_chat_template');
+  }
+
+  try {
+    // 3. Prepare tasks (docs, prompts, scoring)
+    const prepared = [];
+    for (const t of ordered) {
+      request.onPhase?.(`loading dataset for ${t.name}`);
+      prepared.push(
+        await prepareTask(t, {
+          runProfile: profile,
+          numFewshot: request.numFewshot,
+          genKwargs: request.genKwargs,
+          predictOnly: Boolean(request.predictOnly),
+          confirmRunUnsafeCode: Boolean(request.confirmRunUnsafeCode),
+          cwd,
+          env,
+          warn,
+          onProgress: (m) => log('DEBUG', m),
+        }),
+      );
+    }
+    const seeds = request.seeds ?? { random: 0, numpy: 1234, torch: 1234, fewshot: 1234 };
+    const logSamples = Boolean(request.logSamples || request.predictOnly);
+
+    // 4. Evaluate
+    const outcomes = await evaluateTasks(prepared, lm, {
+      limit: request.limit ?? null,
+      samples: request.samples ?? null,
+      systemInstruction: request.systemInstruction ?? null,
+      applyChatTemplate: applyChat,
+      fewshotAsMultiturn,
+      fewshotSeed: seeds.fewshot,
+      bootstrapIters: request.bootstrapIters ?? 100000,
+      logSamples,
+      writeOut: request.writeOut ? (_task, text) => log('INFO', text) : undefined,
+      onPhase: request.onPhase,
+      onProgress: request.onProgress,
+      signal: request.signal,
+      profileLimitBug: profile === '0.4.4',
+    });
+
+    // 5. Groups (children before parents)
+    const outcomeByName = new Map(outcomes.map((o) => [o.task.name, o]));
+    const groupOutcomes: GroupOutcome[] = [];
+    const leavesOf = (name: string): string[] => {
+      const g = loaded.groups.get(name);
+      if (!g) return outcomeByName.has(name) ? [name] : [];
+      return g.children.flatMap(leavesOf);
+    };
+    const hibOf = new Map<string, Record<string, boolean | null>>(outcomes.map((o) => [o.task.name, o.task.higherIsBetter]));
+    const nshotOf = new Map<string, unknown>(outcomes.map((o) => [o.task.name, o.task.nShot]));
+    const entryOf = (o: TaskOutcome): Record<string, unknown> => Object.fromEntries(o.metrics);
+    const depth = (name: string): number => {
+      let d = 0;
+      let p = loaded.groups.get(name)?.parent;
+      while (p) {
+        d++;
+        p = loaded.groups.get(p)?.parent;
+      }
+      return d;
+    };
+    const groupsBottomUp = [...loaded.groups.values()].sort((a, b) => depth(b.name) - depth(a.name));
+    for (const g of groupsBottomUp) {
+      const leaves: LeafResult[] = leavesOf(g.name).map((n) => {
+        const o = outcomeByName.get(n)!;
+        return { name: n, results: entryOf(o), sampleLen: o.sampleLen };
+      });
+      const agg = g.config.aggregate_metric_list ? aggregateGroup(g.name, g.config.aggregate_metric_list as never, leaves, profile) : null;
+      for (const w of agg?.warnings ?? []) warn(w);
+      const { merged, warnings } = mergeHigherIsBetter(g.name, g.children.map((c) => hibOf.get(c) ?? {}));
+      for (const w of warnings) warn(w);
+      hibOf.set(g.name, merged);
+      const nShot = profile === 'latest' ? groupNShot(g.children.map((c) => nshotOf.get(c))) : undefined;
+      nshotOf.set(g.name, nShot);
+      const metadata = (g.config.metadata ?? null) as Record<string, unknown> | null;
+      groupOutcomes.push({
+        name: g.name,
+        alias: g.config.group_alias ?? g.name,
+        children: g.children,
+        entry: agg ? groupEntry(g.name, g.config.group_alias, agg, profile) : null,
+        version: groupVersion(metadata, profile),
+        nShot,
+        higherIsBetter: merged,
+      });
+    }
+    groupOutcomes.reverse();
+
+    // 6. Results
+    const id = dateId(new Date(started));
+    const endPerf = performance.now() / 1000;
+    const modelName = typeof request.model === 'string' ? modelNameOf(profile === '0.4.4' ? request.modelArgsRaw ?? '' : modelArgs, profile) : lm.name;
+    const modelNameSanitized = sanitizeModelName(modelName);
+    const chatTemplate = applyChat ? lm.chatTemplate?.(request.applyChatTemplate) ?? '' : null;
+    const results = assembleResults(outcomes, groupOutcomes, {
+      profile,
+      model: typeof request.model === 'string' ? request.model : lm.name,
+      modelArgs: profile === '0.4.4' ? request.modelArgsRaw ?? '' : redact(modelArgs),
+      modelConfigInfo: lm.configInfo?.(),
+      batchSize: request.batchSize === undefined ? 1 : typeof request.batchSize === 'number' ? request.batchSize : request.batchSize,
+      batchSizes: (lm.configInfo?.().batch_sizes as unknown[]) ?? [],
+      device: request.device ?? (profile === 'latest' ? 'cuda:0' : null),
+      useCache: request.useCache ?? null,
+      limit: request.limit ?? null,
+      bootstrapIters: request.bootstrapIters ?? 100000,
+      genKwargs: request.genKwargs ?? (profile === 'latest' ? {} : null),
+      seeds,
+      gitHash: gitDescribe(cwd),
+      upperGitHash: gitDescribe(path.resolve(cwd, '..')) === gitDescribe(cwd) ? null : gitDescribe(path.resolve(cwd, '..')),
+      date: started / 1000,
+      lmEvalVersion: PACKAGE_VERSION,
+      transformersVersion: transformersVersion(),
+      modelResultsInfo: lm.resultsInfo?.(),
+      logSamples,
+      modelSource: typeof request.model === 'string' ? request.model : lm.name,
+      modelName,
+      modelNameSanitized,
+      systemInstruction: request.systemInstruction ?? null,
+      fewshotAsMultiturn: profile === 'latest' ? (applyChat ? fewshotAsMultiturn : request.fewshotAsMultiturn ?? null) : fewshotAsMultiturn,
+      chatTemplate,
+      startTime: startPerf,
+      endTime: endPerf,
+      totalSeconds: (Date.now() - started) / 1000,
+    });
+    // configDump keys in configs already hold the dumps; the results 'configs' section is final.
+    const resultsJson = serializeResults(results);
+    const samples: Record<string, Array<Record<string, unknown>>> = {};
+    for (const o of outcomes) samples[o.task.name] = o.samples;
+
+    // 7. Files
+    const files: string[] = [];
+    if (request.outputPath) {
+      const loc = outputLocation(request.outputPath, modelNameSanitized, id, profile);
+      writeResultsFile(loc.resultsFile, results);
+      files.push(loc.resultsFile);
+      if (logSamples) {
+        for (const name of Object.keys(results.configs as object)) {
+          const w = new SamplesWriter(loc.samplesFile(name));
+          for (const s of samples[name] ?? []) w.write(s);
+          w.finish();
+          files.push(loc.samplesFile(name));
+        }
+      }
+    }
+
+    // 8. Summary
+    const header =
+      profile === 'latest'
+        ? `${typeof request.model === 'string' ? request.model : lm.name} (${pyRepr(stripTrust(redact(modelArgs)))}), gen_kwargs: (${pyRepr(request.genKwargs ?? {})}), limit: ${request.limit == null ? 'None' : pyStr(request.limit)}, num_fewshot: ${request.numFewshot ?? 'None'}, batch_size: ${request.batchSize ?? 1}`
+        : `${typeof request.model === 'string' ? request.model : lm.name} (${request.modelArgsRaw ?? ''}), gen_kwargs: (${request.genKwargsRaw ?? 'None'}), limit: ${request.limit == null ? 'None' : pyStr(request.limit)}, num_fewshot: ${request.numFewshot ?? 'None'}, batch_size: ${request.batchSize ?? 1}`;
+    let summary = header + '\n';
+    if (profile === 'latest') {
+      const { order, aliases } = tableOrder(results as Record<string, any>, loaded, outcomes);
+      const withAliases = JSON.parse(JSON.stringify({ ...results, results: {} }));
+      const res: Record<string, unknown> = {};
+      for (const name of order) {
+        const e = (results.results as Record<string, Record<string, unknown>>)[name];
+        if (e) res[name] = { ...e, alias: aliases[name] };
+      }
+      summary += makeTable({ ...(results as object), results: res, versions: results.versions, 'n-shot': results['n-shot'], higher_is_better: results.higher_is_better });
+      void withAliases;
+    } else summary += makeTable(results as Record<string, unknown>);
+    if (results.groups) summary += '\n\n' + makeTable(results as Record<string, unknown>, 'groups');
+    return { results, samples, resultsJson, summary, files, profile };
+  } finally {
+    await lm.close?.();
+  }
+}
+
+const SECRET_KEYS = /key|token|secret|password|header/i;
+
+/** Model args as recorded in results: secrets redacted. */
+function redact(args: ModelArgs): ModelArgs {
+  const out: ModelArgs = {};
+  for (const [k, v] of Object.entries(args)) out[k] = SECRET_KEYS.test(k) ? '<redacted>' : v;
+  return out;
+}
+
+function stripTrust(args: ModelArgs): ModelArgs {
+  const { trust_remote_code: _t, ...rest } = args;
+  return rest;
+}

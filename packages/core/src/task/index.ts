@@ -1,0 +1,335 @@
+/**
+ * `TaskIndex`: finds task, group and tag names in the built-in task folder and the
+ * `--include_path` folders (task-yaml.md §2.1–2.2) without fully parsing every YAML file.
+ *
+ * Each `*.yaml` is pre-scanned for its top-level `task`/`group`/`tag`/`include`/`class`/
+ * `output_type` keys (scan.ts); includes are resolved over those partial dicts with the normal
+ * include rules (so names, tags and output types inherited through `include` are right), and
+ * each file is classified:
+ *   has `class` -> Python task (cannot run here) | [latest] has `group` / [v0.4.4] `task` is a
+ *   list -> group | `task` is a string -> task | otherwise ignored.
+ * Collision rules follow the run-level profile: [latest] sorted path order within a folder, first
+ * wins; a later folder (`--include_path`) beats an earlier one (built-ins). [v0.4.4] last file
+ * wins within a folder; the earlier folder (built-ins) wins between folders.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Profile } from '../compat.ts';
+import { LmEvalError } from '../errors.ts';
+import { closestNames } from './config.ts';
+import { fnmatch, hasGlob } from './fnmatch.ts';
+import { loadWithIncludes, type YamlDict } from './include.ts';
+import { profileForFile } from './profile.ts';
+import { scanIndexKeys } from './scan.ts';
+
+export type IndexKind = 'task' | 'group' | 'tag' | 'python_task';
+
+export interface IndexEntry {
+  name: string;
+  kind: IndexKind;
+  /** YAML file defining the task/group (absent for tags). */
+  yamlPath?: string;
+  /** The folder root the file was found under ('' for files named on the command line). */
+  root: string;
+  /** Profile of the YAML file (marker file or run default). */
+  profile: Profile;
+  /** Tasks: output_type after includes (default generate_until). */
+  outputType?: string;
+  /** Tasks: tag names. Tags: member task names (sorted by name under latest). */
+  tags?: string[];
+  tasks?: string[];
+}
+
+export interface TaskIndexOptions {
+  /** Run-level default profile (CLI `--compat`, else 'latest'). */
+  profile?: Profile;
+  /** Built-in task folder (default: the repository `tasks/` folder); null for none. */
+  builtinDir?: string | null;
+  /** `--include_path` folders, in order. */
+  includePaths?: string[];
+  /** Working directory (v0.4.4 include lookup, relative `--tasks` file paths). */
+  cwd?: string;
+}
+
+const SKIP_DIRS = new Set(['__pycache__', '.ipynb_checkpoints', 'node_modules', '.git']);
+
+/** The repository's built-in `tasks/` folder. */
+export function defaultTasksDir(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../tasks');
+}
+
+/** All `*.yaml` files under `dir`, recursively, sorted by path. */
+export function listYamlFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name)) walk(p);
+      } else if (e.name.endsWith('.yaml') && (e.isFile() || e.isSymbolicLink())) out.push(p);
+    }
+  };
+  walk(path.resolve(dir));
+  return out.sort();
+}
+
+function strList(v: unknown): string[] {
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string');
+  return [];
+}
+
+interface Classified {
+  name: string;
+  kind: 'task' | 'group' | 'python_task';
+  tags: string[];
+  outputType?: string;
+}
+
+/** Classifies a file's include-resolved (partial) config as in §2.1. */
+export function classifyConfig(cfg: YamlDict, profile: Profile): Classified | undefined {
+  const task = cfg.task;
+  if ('class' in cfg) return typeof task === 'string' ? { name: task, kind: 'python_task', tags: strList(cfg.tag) } : undefined;
+  if (profile === 'latest' && 'group' in cfg) {
+    const g = cfg.group;
+    return typeof g === 'string' ? { name: g, kind: 'group', tags: [] } : undefined;
+  }
+  if (profile === '0.4.4' && Array.isArray(task)) {
+    const g = cfg.group;
+    return typeof g === 'string' ? { name: g, kind: 'group', tags: [] } : undefined;
+  }
+  if (typeof task === 'string') {
+    const tags = strList(cfg.tag);
+    // [v0.4.4] a string/list `group:` in a task file is a deprecated synonym of `tag:`.
+    if (profile === '0.4.4') for (const g of strList(cfg.group)) if (!tags.includes(g)) tags.push(g);
+    const ot = cfg.output_type;
+    return { name: task, kind: 'task', tags, outputType: typeof ot === 'string' ? ot : 'generate_until' };
+  }
+  return undefined;
+}
+
+export class TaskIndex {
+  readonly profile: Profile;
+  readonly roots: string[];
+  readonly cwd: string;
+  /** Warnings collected while indexing (collisions, unreadable files). */
+  readonly warnings: string[] = [];
+  private readonly entries = new Map<string, IndexEntry>();
+  private readonly tagMembers = new Map<string, string[]>();
+  private readonly scanCache = new Map<string, YamlDict>();
+
+  private constructor(options: TaskIndexOptions) {
+    this.profile = options.profile ?? 'latest';
+    this.cwd = options.cwd ?? process.cwd();
+    const builtin = options.builtinDir === undefined ? defaultTasksDir() : options.builtinDir;
+    this.roots = [...(builtin ? [builtin] : []), ...(options.includePaths ?? [])].map((r) => path.resolve(this.cwd, r));
+  }
+
+  /** Scans the folders and builds the index. */
+  static build(options: TaskIndexOptions = {}): TaskIndex {
+    const index = new TaskIndex(options);
+    for (const root of index.roots) {
+      if (!existsSync(root)) {
+        index.warnings.push(`task folder not found: ${root}`);
+        continue;
+      }
+      for (const file of listYamlFiles(root)) index.addFile(file, root);
+    }
+    index.finishTags();
+    return index;
+  }
+
+  private scan = (file: string): YamlDict => {
+    let v = this.scanCache.get(file);
+    if (!v) {
+      v = scanIndexKeys(file);
+      this.scanCache.set(file, v);
+    }
+    return v;
+  };
+
+  /** Classifies one file; undefined (with a warning) when it cannot be loaded. */
+  private classifyFile(file: string): (Classified & { profile: Profile }) | undefined {
+    const profile = profileForFile(file, this.profile);
+    let cfg: YamlDict;
+    try {
+      cfg = loadWithIncludes(file, { profile: this.profile, cwd: this.cwd, load: this.scan });
+    } catch (err) {
+      if (err instanceof LmEvalError) {
+        this.warnings.push(`skipped ${file}: ${err.message}`);
+        return undefined;
+      }
+      throw err;
+    }
+    const c = classifyConfig(cfg, profile);
+    return c && { ...c, profile };
+  }
+
+  private addFile(file: string, root: string): void {
+    const c = this.classifyFile(file);
+    if (!c) return;
+    const entry: IndexEntry = { name: c.name, kind: c.kind, yamlPath: file, root, profile: c.profile };
+    if (c.kind !== 'group') {
+      entry.tags = c.tags;
+      entry.outputType = c.outputType;
+    }
+    this.register(entry);
+  }
+
+  private register(entry: IndexEntry): void {
+    const old = this.entries.get(entry.name);
+    if (old) {
+      const sameRoot = old.root === entry.root;
+      // latest: first wins within a folder, later folder wins; v0.4.4: the reverse.
+      const replace =
+        entry.root === '' ? true : this.profile === 'latest' ? !sameRoot : sameRoot;
+      const winner = replace ? entry : old;
+      const loser = replace ? old : entry;
+      this.warnings.push(
+        `duplicate ${entry.kind} name '${entry.name}': using ${winner.yamlPath}, ignoring ${loser.yamlPath}`,
+      );
+      if (!replace) return;
+    }
+    this.entries.set(entry.name, entry);
+  }
+
+  private finishTags(): void {
+    this.tagMembers.clear();
+    for (const e of this.entries.values()) {
+      if (e.kind === 'tag') this.entries.delete(e.name);
+    }
+    for (const e of this.entries.values()) {
+      if (e.kind === 'group') continue;
+      for (const tag of e.tags ?? []) {
+        const list = this.tagMembers.get(tag) ?? [];
+        list.push(e.name);
+        this.tagMembers.set(tag, list);
+      }
+    }
+    for (const [tag, members] of this.tagMembers) {
+      const clash = this.entries.get(tag);
+      if (clash) {
+        this.warnings.push(`tag '${tag}' has the name of a ${clash.kind}; the tag is not registered`);
+        continue;
+      }
+      // latest sorts tag members by name; v0.4.4 keeps visit order (sorted paths here).
+      const tasks = this.profile === 'latest' ? [...members].sort() : members;
+      this.entries.set(tag, { name: tag, kind: 'tag', root: '', profile: this.profile, tasks });
+    }
+  }
+
+  /** Entry for a name (task, group, tag, python task), or undefined. */
+  get(name: string): IndexEntry | undefined {
+    return this.entries.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.entries.has(name);
+  }
+
+  /** Every registered name, sorted. */
+  names(): string[] {
+    return [...this.entries.keys()].sort();
+  }
+
+  private byKind(...kinds: IndexKind[]): IndexEntry[] {
+    return [...this.entries.values()].filter((e) => kinds.includes(e.kind)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** Tasks (incl. Python-class tasks), sorted by name, with config path and output type. */
+  allTasks(): IndexEntry[] {
+    return this.byKind('task', 'python_task');
+  }
+
+  allGroups(): IndexEntry[] {
+    return this.byKind('group');
+  }
+
+  allTags(): IndexEntry[] {
+    return this.byKind('tag');
+  }
+
+  /** Registers a YAML file named on the command line (it wins over indexed names). */
+  addInlineFile(file: string): string | undefined {
+    const abs = path.resolve(this.cwd, file);
+    const c = this.classifyFile(abs);
+    if (!c) return undefined;
+    const entry: IndexEntry = { name: c.name, kind: c.kind, yamlPath: abs, root: '', profile: c.profile };
+    if (c.kind !== 'group') {
+      entry.tags = c.tags;
+      entry.outputType = c.outputType;
+    }
+    this.register(entry);
+    return c.name;
+  }
+
+  private expandYamlEntry(entry: string): string[] {
+    const abs = path.resolve(this.cwd, entry);
+    if (!hasGlob(path.basename(abs))) return existsSync(abs) ? [abs] : [];
+    const dir = path.dirname(abs);
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir)
+      .filter((f) => fnmatch(f, path.basename(abs)))
+      .map((f) => path.join(dir, f))
+      .sort();
+  }
+
+  /**
+   * Resolves `--tasks` entries to registered names (§2.2). Accepts a comma-separated string
+   * ([latest] also space-separated) or a list. `.yaml` entries (glob allowed) and directories
+   * are loaded as extra entries. Unknown entries -> LmEvalError "Tasks not found: …" with
+   * suggestions ([v0.4.4] entries containing `*` are skipped instead).
+   */
+  matchTasks(patterns: string | string[]): string[] {
+    const sep = this.profile === 'latest' ? /[,\s]+/ : /,/;
+    const entries = (typeof patterns === 'string' ? patterns.split(sep) : patterns.flatMap((p) => p.split(sep)))
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const result: string[] = [];
+    const missing: string[] = [];
+    const all = this.names();
+    for (const entry of entries) {
+      let matched: string[] = [];
+      const abs = path.resolve(this.cwd, entry);
+      if (entry.endsWith('.yaml')) {
+        for (const f of this.expandYamlEntry(entry)) {
+          const name = this.addInlineFile(f);
+          if (name) matched.push(name);
+        }
+        if (matched.length) this.finishTags();
+      } else if (!this.has(entry) && existsSync(abs) && statSync(abs).isDirectory()) {
+        for (const f of readdirSync(abs).filter((x) => x.endsWith('.yaml')).sort()) {
+          const name = this.addInlineFile(path.join(abs, f));
+          if (name) matched.push(name);
+        }
+        if (matched.length) this.finishTags();
+      } else {
+        matched = all.filter((n) => fnmatch(n, entry)).sort();
+      }
+      if (matched.length === 0) {
+        if (!(this.profile === '0.4.4' && entry.includes('*'))) missing.push(entry);
+        continue;
+      }
+      for (const m of matched) if (!result.includes(m)) result.push(m);
+    }
+    if (missing.length > 0) {
+      const suggestions = missing
+        .map((m) => [m, closestNames(m, all)] as const)
+        .filter(([, s]) => s.length > 0)
+        .map(([m, s]) => `${m} -> ${s.join(', ')}`);
+      throw new LmEvalError(
+        `Tasks not found: ${missing.join(', ')}`,
+        (suggestions.length ? `Did you mean: ${suggestions.join('; ')}. ` : '') +
+          'Run `lm-eval ls tasks` to list the available tasks, or pass --include_path for your own task folder.',
+      );
+    }
+    return this.profile === '0.4.4' ? [...new Set(result)].sort() : result;
+  }
+}

@@ -1,0 +1,1 @@
+from vllm.logprobs import Logprob  # noqa: F401  (old import location)
