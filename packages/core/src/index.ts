@@ -41,3 +41,8 @@ export * from './evaluate/run-evaluation.ts';
 export * from './report/output-files.ts';
 export * from './report/sample-record.ts';
 export * from './report/table.ts';
+export * from './task/doc-to.ts';
+export * from './template/index.ts';
+export * from './python/literal.ts';
+export * from './python/format.ts';
+export * from './python/methods.ts';

@@ -33,8 +33,10 @@ export function responseCacheFile(prefix: string, rank = 0): string {
  * (then `<prefix>_rank0.db`).
  */
 export function resolveResponseCacheFile(pathOrPrefix: string): string {
-  if (pathOrPrefix.endsWith('.db') && fs.existsSync(pathOrPrefix)) return pathOrPrefix;
-  return responseCacheFile(pathOrPrefix);
+  if (!pathOrPrefix.endsWith('.db')) return responseCacheFile(pathOrPrefix);
+  if (fs.existsSync(pathOrPrefix)) return pathOrPrefix;
+  const prefixed = responseCacheFile(pathOrPrefix); // `--use_cache run.db` writes run.db_rank0.db
+  return fs.existsSync(prefixed) ? prefixed : pathOrPrefix;
 }
 
 const TABLE = 'unnamed';
@@ -195,8 +197,8 @@ export class ResponseStore {
   clear(): number {
     this.flush();
     const n = this.db.prepare(`DELETE FROM "${TABLE}"`).run().changes;
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.exec('VACUUM');
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
     return n;
   }
 

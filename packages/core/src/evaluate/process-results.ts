@@ -6,6 +6,7 @@ import type { Profile } from '../compat.ts';
 import { LmEvalError } from '../errors.ts';
 import type { OutputType } from '../task/config.ts';
 import { PyFloat, PyTuple, isFloat, isNumberLike, isPlainObject, pyEquals, pyFloat, pyRepr, pyStr, pyTruthy, toNumber, tuple } from '../python/values.ts';
+import { exp } from './aggregations/libm.ts';
 import { argmax, npSum, num, pyReSplitWhitespace } from './aggregations/numeric.ts';
 import type { ResolvedMetric } from './metrics/registry.ts';
 import type { MetricImpl } from './metrics/types.ts';
@@ -110,7 +111,10 @@ function resolveGold(gold: unknown, choices: readonly unknown[], ctx: ProcessRes
   return g;
 }
 
-/** `utils.softmax`: `exp(x - max(x)) / sum(...)` (NumPy pairwise sum). */
+/**
+ * `utils.softmax`: `exp(x - max(x)) / sum(...)` (NumPy pairwise sum). NumPy's vectorised `np.exp`
+ * is not always correctly rounded; ours is, so the last bit may differ on some platforms.
+ */
 function softmax(xs: readonly number[]): number[] {
   let mx = -Infinity;
   for (const x of xs) {
@@ -120,7 +124,7 @@ function softmax(xs: readonly number[]): number[] {
     }
     if (x > mx) mx = x;
   }
-  const e = xs.map((x) => Math.exp(x - mx));
+  const e = xs.map((x) => exp(x - mx));
   const s = 0 + npSum(e);
   return e.map((x) => x / s);
 }

@@ -77,7 +77,7 @@ function fixedAbs(x: number, p: number, alt = false): string {
 /** |x| in scientific notation with `p` digits after the point. */
 function sciAbs(x: number, p: number, alt = false, upper = false): string {
   let e = x === 0 ? 0 : leadExp(x);
-  let r = scaledRound(x, p - e).toString();
+  let r = x === 0 ? '0'.repeat(p + 1) : scaledRound(x, p - e).toString();
   if (r.length > p + 1) {
     e += 1;
     r = r.slice(0, p + 1);
@@ -251,6 +251,7 @@ function formatFloat(x: number, s: Spec): string {
   let neg = x < 0 || Object.is(x, -0);
   let body: string;
   const upper = t === 'E' || t === 'F' || t === 'G';
+  if (t !== null && !'eEfFgGn%'.includes(t)) throw valueError(`Unknown format code '${t}' for object of type 'float'`);
   if (!Number.isFinite(x)) {
     body = Number.isNaN(x) ? 'nan' : 'inf';
     if (Number.isNaN(x)) neg = false;
@@ -285,7 +286,7 @@ export function pyFormatValue(value: unknown, spec: string): string {
     if (typeof hook === 'function') return hook.call(value, spec);
   }
   if (typeof value === 'string') return formatStr(value, spec);
-  if (isIntLike(value) && !(value instanceof PyFloat)) {
+  if (isIntLike(value)) {
     if (spec === '' && typeof value === 'boolean') return value ? 'True' : 'False';
     const s = parseSpec(spec, value);
     if (s.type && 'eEfFgG%'.includes(s.type)) return formatFloat(Number(typeof value === 'boolean' ? +value : value), s);
@@ -569,6 +570,7 @@ export function pyPercentFormat(fmt: string, values: unknown): string {
           body = value;
         } else {
           const v = toIntArg(value, '%c requires int or char');
+          if (v < 0n || v > 0x10ffffn) throw new PyException('OverflowError', '%c arg not in range(0x110000)');
           body = String.fromCodePoint(Number(v));
         }
         out += padTo(body, width, ' ', left ? '<' : '>');

@@ -345,8 +345,8 @@ class LiteralParser {
   }
 }
 
+// literal_eval accepts unary +/- only on int/float/complex constants (not bools).
 function negate(v: unknown, fail: () => never): unknown {
-  if (typeof v === 'boolean') return v ? -1 : 0;
   if (typeof v === 'bigint') {
     const r = -v;
     return r >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(r) : r;
@@ -357,7 +357,6 @@ function negate(v: unknown, fail: () => never): unknown {
 }
 
 function plus(v: unknown, fail: () => never): unknown {
-  if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'number' || typeof v === 'bigint' || v instanceof PyFloat) return v;
   return fail();
 }

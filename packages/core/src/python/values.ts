@@ -209,3 +209,21 @@ export function pyLen(s: string): number {
   for (const _ of s) n++;
   return n;
 }
+
+/** Python `copy.deepcopy` for our value model (keeps PyFloat, PyTuple and class instances). */
+export function pyDeepCopy<T>(v: T): T {
+  if (v === null || typeof v !== 'object') return v;
+  if (v instanceof PyFloat) return v;
+  if (v instanceof PyTuple) {
+    const t = new (v.constructor as new () => PyTuple)();
+    for (const x of v) t.push(pyDeepCopy(x));
+    return t as T;
+  }
+  if (Array.isArray(v)) return v.map(pyDeepCopy) as T;
+  if (isPlainObject(v)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = pyDeepCopy(x);
+    return out as T;
+  }
+  return v;
+}

@@ -2,7 +2,7 @@
  * Request expansion per output type (spec: prompts-and-requests.md §4).
  */
 import type { Context, GenKwargs } from '../model/types.ts';
-import { pyStr } from '../python/values.ts';
+import { pyDeepCopy, pyStr } from '../python/values.ts';
 import type { BuiltContext } from '../prompt/context.ts';
 import type { Doc, TaskView } from '../prompt/task-view.ts';
 import type { Instance, RequestArguments, RequestType } from './instance.ts';
@@ -17,9 +17,6 @@ export interface BuildOptions {
   repeats: number;
 }
 
-function deepCopy<T>(v: T): T {
-  return structuredClone(v);
-}
 
 /** The continuation delimiter for multiple-choice requests (TD'). */
 export function choiceDelimiter(task: TaskView, doc: Doc, applyChatTemplate: boolean): string {
@@ -57,7 +54,7 @@ export function buildInstances(doc: Doc, docId: number, built: BuiltContext, tas
     case 'loglikelihood_rolling':
       return [make('loglikelihood_rolling', [targetString(task, doc)], 0)];
     case 'generate_until':
-      return [make('generate_until', [single(), deepCopy(options.generationKwargs ?? {})], 0)];
+      return [make('generate_until', [single(), pyDeepCopy(options.generationKwargs ?? {})], 0)];
     case 'multiple_choice': {
       const td = choiceDelimiter(task, doc, options.applyChatTemplate);
       const out: Instance[] = [];

@@ -218,7 +218,10 @@ export const FILTERS: Record<string, FilterFn> = {
     const pos = by === undefined || by === 'key' ? 0 : by === 'value' ? 1 : -1;
     if (pos < 0) throw new PyException('FilterArgumentError', 'You can only sort by either "key" or "value"');
     const lower = !truthyOr(cs, false);
-    const keyOf = (p: [unknown, unknown]) => (lower && typeof p[pos] === 'string' ? (p[pos] as string).toLowerCase() : p[pos]);
+    const keyOf = (p: [unknown, unknown]) => {
+      const x = p[pos as 0 | 1];
+      return lower && typeof x === 'string' ? x.toLowerCase() : x;
+    };
     const r = truthyOr(rev, false) ? -1 : 1;
     return dictEntries(v)
       .sort((x, y) => r * pyCompareValues(keyOf(x), keyOf(y)))

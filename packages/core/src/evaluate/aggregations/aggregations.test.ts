@@ -4,6 +4,7 @@ import { LmEvalError } from '../../errors.ts';
 import { PyFloat, tuple } from '../../python/values.ts';
 import { f1Binary } from './f1.ts';
 import { matthewsCorrcoef } from './matthews-corrcoef.ts';
+import { exp, log } from './libm.ts';
 import { npMean, npSum, pyReSplitWhitespace, pySplitWhitespace, sampleStddev } from './numeric.ts';
 import { aggregationNames, getAggregationDef, resolveAggregation } from './registry.ts';
 
@@ -26,6 +27,21 @@ describe('numeric helpers', () => {
   });
   it('sampleStddev of a constant list is 0', () => {
     expect(sampleStddev([0.5, 0.5, 0.5])).toBe(0);
+  });
+});
+
+describe('libm', () => {
+  it('exp/log are correctly rounded where V8 Math.exp/Math.log are not', () => {
+    // CPython (glibc) values; V8 gives 21.975985034258038 for the first
+    expect(exp(3.0899502677888293)).toBe(21.97598503425804);
+    expect(exp(1)).toBe(Math.E);
+    expect(exp(0)).toBe(1);
+    expect(exp(-1000)).toBe(0);
+    expect(exp(1000)).toBe(Infinity);
+    expect(log(Math.E)).toBe(1);
+    expect(log(100)).toBe(4.605170185988092);
+    expect(log(1e300)).toBe(690.7755278982137);
+    expect(log(0)).toBe(-Infinity);
   });
 });
 
@@ -57,11 +73,12 @@ describe('registry', () => {
 
 describe('mean / median / nanmean', () => {
   it('mean is sum / len and always a Python float', () => {
-    const m = agg('mean', [1, 0, 0, 1]);
-    expect(m).toBeInstanceOf(PyFloat);
-    expect(val(m)).toBe(0.5);
+    const m = agg('mean', [1, 1]);
+    expect(m).toBeInstanceOf(PyFloat); // prints as 1.0
+    expect(val(m)).toBe(1);
+    expect(agg('mean', [1, 0, 0, 1])).toBe(0.5);
     expect(val(agg('mean', V.accs))).toBe(V.acc_mean);
-    expect(val(agg('mean', [0.1, 0.2, 0.3]))).toBe(0.2); // (0.1+0.2+0.3)/3 in CPython = 0.2
+    expect(val(agg('mean', [0.1, 0.2, 0.3]))).toBe(0.20000000000000004); // CPython 3.11: sum left to right
     expect(val(agg('mean', [new PyFloat(1), true, 0]))).toBe(2 / 3);
     expect(() => agg('mean', [[1, 2]])).toThrow(TypeError);
   });

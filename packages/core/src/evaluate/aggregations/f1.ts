@@ -10,8 +10,9 @@ import type { AggregationDef } from './types.ts';
  */
 export function f1Binary(golds: readonly unknown[], preds: readonly unknown[]): number {
   const where = 'f1 aggregation';
-  const g = labelKeys(golds, where);
-  const p = labelKeys(preds, where);
+  const all = labelKeys([...golds, ...preds], where);
+  const g = all.slice(0, golds.length);
+  const p = all.slice(golds.length);
   const present = sortedUnique([...g, ...p]);
   if (present.length > 2) {
     throw new RangeError(

@@ -6,8 +6,9 @@ import type { AggregationDef } from './types.ts';
 /** Label ids (indices into the sorted union of labels) for golds and preds. */
 function encode(golds: readonly unknown[], preds: readonly unknown[]): { g: Int32Array; p: Int32Array; k: number } {
   const where = 'matthews_corrcoef aggregation';
-  const gk = labelKeys(golds, where);
-  const pk = labelKeys(preds, where);
+  const all = labelKeys([...golds, ...preds], where);
+  const gk = all.slice(0, golds.length);
+  const pk = all.slice(golds.length);
   const labels = sortedUnique([...gk, ...pk]);
   const id = new Map(labels.map((l, i) => [l, i]));
   return { g: Int32Array.from(gk, (l) => id.get(l)!), p: Int32Array.from(pk, (l) => id.get(l)!), k: labels.length };

@@ -1,3 +1,4 @@
+import { exp } from './libm.ts';
 import { asFloat, num, pyMean } from './numeric.ts';
 import type { AggregationDef } from './types.ts';
 
@@ -5,13 +6,13 @@ import type { AggregationDef } from './types.ts';
 export const perplexity: AggregationDef = {
   name: 'perplexity',
   stderr: 'bootstrap',
-  aggregate: (items) => asFloat(Math.exp(-pyMean(items.map((v) => num(v, 'perplexity aggregation'))))),
+  aggregate: (items) => asFloat(exp(-pyMean(items.map((v) => num(v, 'perplexity aggregation'))))),
   resampler: (items) => {
     const xs = items.map((v) => num(v, 'perplexity aggregation'));
     return (idx) => {
       let s = 0;
       for (let i = 0; i < idx.length; i++) s += xs[idx[i]];
-      return Math.exp(-(s / idx.length));
+      return exp(-(s / idx.length));
     };
   },
 };

@@ -1,3 +1,4 @@
+import { exp } from './libm.ts';
 import { asFloat, num, pySum } from './numeric.ts';
 import { unzipPairs } from './pairs.ts';
 import type { AggregationDef } from './types.ts';
@@ -12,5 +13,5 @@ export function weightedMean(items: readonly unknown[], where: string): number {
 export const weightedPerplexity: AggregationDef = {
   name: 'weighted_perplexity',
   stderr: 'none',
-  aggregate: (items) => asFloat(Math.exp(-weightedMean(items, 'weighted_perplexity aggregation'))),
+  aggregate: (items) => asFloat(exp(-weightedMean(items, 'weighted_perplexity aggregation'))),
 };

@@ -2,6 +2,7 @@
  * Port of sacrebleu 2.x `corpus_bleu(hyps, refs)` with its defaults: tokenizer `13a`,
  * smoothing `exp`, no lowercasing, max n-gram order 4, no effective order.
  */
+import { exp, log } from '../libm.ts';
 import { pyRstrip, pySplitWhitespace } from '../numeric.ts';
 import { checkCorpusArgs, segmentReferences } from './references.ts';
 import { tokenize13a } from './tokenizer-13a.ts';
@@ -74,7 +75,7 @@ function segmentStats(hyp: string, ref: RefInfo): number[] {
   return [len, closestRefLen(len, ref.lens), ...correct, ...total];
 }
 
-const myLog = (x: number): number => (x === 0 ? -9999999999 : Math.log(x));
+const myLog = (x: number): number => (x === 0 ? -9999999999 : log(x));
 
 /** `BLEU.compute_bleu` with `exp` smoothing, from summed statistics. */
 export function bleuFromStats(stats: readonly number[]): number {
@@ -82,7 +83,7 @@ export function bleuFromStats(stats: readonly number[]): number {
   const refLen = stats[1];
   const correct = stats.slice(2, 2 + MAX_ORDER);
   const total = stats.slice(2 + MAX_ORDER);
-  const bp = sysLen < refLen ? (sysLen > 0 ? Math.exp(1 - refLen / sysLen) : 0.0) : 1.0;
+  const bp = sysLen < refLen ? (sysLen > 0 ? exp(1 - refLen / sysLen) : 0.0) : 1.0;
   const precisions = [0, 0, 0, 0];
   if (!correct.some((c) => c !== 0)) return 0.0;
   let smoothMteval = 1.0;
@@ -95,7 +96,7 @@ export function bleuFromStats(stats: readonly number[]): number {
   }
   let s = 0;
   for (const p of precisions) s += myLog(p);
-  return bp * Math.exp(s / MAX_ORDER);
+  return bp * exp(s / MAX_ORDER);
 }
 
 function preprocess(s: string): string {
