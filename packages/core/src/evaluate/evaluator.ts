@@ -10,6 +10,8 @@ import { buildInstances } from '../request/build.ts';
 import type { Instance } from '../request/instance.ts';
 import { PyRandom } from '../python/random.ts';
 import { LmEvalError } from '../errors.ts';
+import { pyStr } from '../python/values.ts';
+import { loadCachedRequests, saveCachedRequests } from '../cache/request-cache.ts';
 import { buildSampleRecord } from '../report/sample-record.ts';
 import type { EvalTask } from './eval-task.ts';
 import { runContextBased, runInstances, type RunProgress } from './run-requests.ts';
@@ -30,6 +32,8 @@ export interface EvaluatorOptions {
   signal?: AbortSignal;
   /** samples are streamed here as soon as a task is scored */
   onSample?: (task: string, sample: Record<string, unknown>) => void;
+  /** `--cache_requests`: built requests cached per task */
+  requestCache?: { mode: 'true' | 'refresh' | 'delete'; keyFor(task: EvalTask): string; dir?: string };
   /** v0.4.4 limit bug: a fractional limit is converted once and reused for later tasks */
   profileLimitBug?: boolean;
 }
@@ -75,6 +79,53 @@ export function selectDocs(
   return docs.slice(0, n).map((d, i) => [i, d]);
 }
 
+function limitCount(total: number, limit: number | null | undefined): number {
+  if (limit === null || limit === undefined) return total;
+  return limit < 1 ? Math.ceil(total * limit) : Math.trunc(limit);
+}
+
+/** Builds every selected doc's context and requests (consumes the task's sampler RNG in doc order). */
+function buildTaskRequests(task: EvalTask, selected: Array<[number, Doc]>, lm: LM, options: EvaluatorOptions): Instance[][] {
+  const rnd = new PyRandom(options.fewshotSeed ?? undefined);
+  let sampler: ReturnType<EvalTask['makeSampler']> | undefined;
+  let pool: Doc[] | undefined;
+  const getPool = (): Doc[] => (pool ??= task.fewshotPool());
+  const byDoc: Instance[][] = [];
+  for (const [docId, doc] of selected) {
+    if (task.numFewshot > 0 && !sampler) sampler = task.makeSampler(rnd);
+    const built = buildContext(
+      doc,
+      task.view,
+      {
+        numFewshot: task.numFewshot,
+        systemInstruction: options.systemInstruction,
+        applyChatTemplate: options.applyChatTemplate,
+        fewshotAsMultiturn: options.fewshotAsMultiturn,
+        lm,
+        sampler,
+        excludeEvalDoc: task.excludeEvalDoc,
+        samplerName: task.samplerName,
+      },
+      getPool,
+    );
+    const instances = buildInstances(doc, docId, built, task.view, {
+      applyChatTemplate: options.applyChatTemplate,
+      generationKwargs: task.generationKwargs,
+      mutualInfo: task.mutualInfo,
+      repeats: task.repeats,
+    });
+    if (options.writeOut && byDoc.length === 0) {
+      const target = task.view.task.docToTarget(doc);
+      options.writeOut(
+        task.name,
+        `Task: ${task.name}; document 0; context prompt (starting on next line):\n${pyStr(instances[0]?.arguments[0])}\n(end of prompt on previous line)\ntarget string or answer choice index (starting on next line):\n${pyStr(target)}\n(end of target on previous line)`,
+      );
+    }
+    byDoc.push(instances);
+  }
+  return byDoc;
+}
+
 export async function evaluateTasks(tasks: EvalTask[], lm: LM, options: EvaluatorOptions): Promise<TaskOutcome[]> {
   // 1. Build requests, task by task, doc by doc.
   const perTask: Array<{ task: EvalTask; selected: Array<[number, Doc]>; byDoc: Instance[][] }> = [];
@@ -86,40 +137,27 @@ export async function evaluateTasks(tasks: EvalTask[], lm: LM, options: Evaluato
       if (convertedLimit === undefined) convertedLimit = Math.ceil(task.evalDocs.length * options.limit);
       limitOverride = convertedLimit;
     }
-    const selected = selectDocs(task, options, limitOverride);
-    const rnd = new PyRandom(options.fewshotSeed ?? undefined);
-    let sampler: ReturnType<EvalTask['makeSampler']> | undefined;
-    let pool: Doc[] | undefined;
-    const getPool = (): Doc[] => (pool ??= task.fewshotPool());
-    const byDoc: Instance[][] = [];
-    for (const [docId, doc] of selected) {
-      if (task.numFewshot > 0 && !sampler) sampler = task.makeSampler(rnd);
-      const built = buildContext(
-        doc,
-        task.view,
-        {
-          numFewshot: task.numFewshot,
-          systemInstruction: options.systemInstruction,
-          applyChatTemplate: options.applyChatTemplate,
-          fewshotAsMultiturn: options.fewshotAsMultiturn,
-          lm,
-          sampler,
-          excludeEvalDoc: task.excludeEvalDoc,
-          samplerName: task.samplerName,
-        },
-        getPool,
-      );
-      const instances = buildInstances(doc, docId, built, task.view, {
-        applyChatTemplate: options.applyChatTemplate,
-        generationKwargs: task.generationKwargs,
-        mutualInfo: task.mutualInfo,
-        repeats: task.repeats,
-      });
-      if (options.writeOut && byDoc.length === 0) {
-        const target = task.view.task.docToTarget(doc);
-        options.writeOut(task.name, `Task: ${task.name}; document 0; context prompt (starting on next line):\n${String(instances[0]?.arguments[0])}\n(end of prompt on previous line)\ntarget string or answer choice index (starting on next line):\n${String(target)}\n(end of target on previous line)`);
-      }
-      byDoc.push(instances);
+    const rc = options.requestCache;
+    const key = rc ? rc.keyFor(task) : '';
+    let selected: Array<[number, Doc]>;
+    let byDoc: Instance[][];
+    const cached = rc && rc.mode === 'true' ? loadCachedRequests(key, rc.dir) : undefined;
+    if (cached) {
+      // cached requests are cut to the limit (a plain count, as lm-eval does)
+      const n = limitCount(task.evalDocs.length, limitOverride ?? options.limit);
+      byDoc = cached.slice(0, n);
+      selected = byDoc.map((insts) => [insts[0].docId, insts[0].doc]);
+    } else if (rc && rc.mode !== 'delete') {
+      // writing a cache builds every doc, then the in-memory list is cut to the limit
+      const all = selectDocs(task, { limit: null, samples: null });
+      const built = buildTaskRequests(task, all, lm, options);
+      saveCachedRequests(key, built, rc.dir);
+      const n = limitCount(task.evalDocs.length, limitOverride ?? options.limit);
+      byDoc = built.slice(0, n);
+      selected = all.slice(0, n);
+    } else {
+      selected = selectDocs(task, options, limitOverride);
+      byDoc = buildTaskRequests(task, selected, lm, options);
     }
     perTask.push({ task, selected, byDoc });
   }

@@ -11,11 +11,14 @@ import type { StderrValue } from './stderr.ts';
 /** A custom group aggregation (`aggregation: !function`): `fn(values, sizes, weight_by_size)`. */
 export type GroupAggregationFn = (values: number[], sizes: number[], weightBySize: boolean) => unknown;
 
-/** One `aggregate_metric_list` entry (AggMetricConfig). */
-export interface AggMetricConfig {
+/**
+ * One `aggregate_metric_list` entry (structurally the task loader's GroupAggMetric; defaults
+ * are applied here when fields are missing).
+ */
+export interface GroupAggMetric {
   metric: string;
-  /** "mean" (default) or a function */
-  aggregation?: string | GroupAggregationFn | null;
+  /** "mean" (default) or a resolved function `fn(values, sizes, weight_by_size)` */
+  aggregation?: unknown;
   /** default: [v0.4.4] false, [latest] true */
   weight_by_size?: boolean | null;
   /** default: [v0.4.4] "none", [latest] every filter found in the leaves */
@@ -77,7 +80,7 @@ function splitKey(key: string): [string, string] | null {
 }
 
 /** The filters to aggregate for one entry: explicit list, or (latest, unset) all found, sorted. */
-export function groupFilters(cfg: AggMetricConfig, leaves: readonly LeafResult[], profile: Profile): string[] {
+export function groupFilters(cfg: GroupAggMetric, leaves: readonly LeafResult[], profile: Profile): string[] {
   const fl = cfg.filter_list;
   if (typeof fl === 'string') return [fl];
   if (Array.isArray(fl)) return fl;
@@ -99,7 +102,7 @@ export function groupFilters(cfg: AggMetricConfig, leaves: readonly LeafResult[]
  */
 export function aggregateGroup(
   group: string,
-  aggregateMetricList: readonly AggMetricConfig[],
+  aggregateMetricList: readonly GroupAggMetric[],
   leaves: readonly LeafResult[],
   profile: Profile,
 ): GroupAggregate {
@@ -110,7 +113,7 @@ export function aggregateGroup(
     const aggregation = cfg.aggregation ?? 'mean';
     if (aggregation !== 'mean' && typeof aggregation !== 'function') {
       throw new LmEvalError(
-        `group '${group}': aggregate_metric_list aggregation ${pyRepr(aggregation)} is not supported`,
+        `group '${group}': aggregate_metric_list aggregation ${typeof aggregation === 'string' ? pyRepr(aggregation) : String(aggregation)} is not supported`,
         `Only 'mean' or a !function are allowed for group aggregation.`,
       );
     }
@@ -134,7 +137,7 @@ export function aggregateGroup(
       });
       const sizes = having.map((l) => l.sampleLen);
       const value =
-        typeof aggregation === 'function' ? aggregation(values, sizes, weightBySize) : asFloat(aggregateSubtaskMetrics(values, sizes, weightBySize));
+        typeof aggregation === 'function' ? (aggregation as GroupAggregationFn)(values, sizes, weightBySize) : asFloat(aggregateSubtaskMetrics(values, sizes, weightBySize));
       const errs = having.map((l) => l.results[stderrKey]);
       let stderr: StderrValue;
       if (errs.some((e) => e === 'N/A' || e === undefined || !isNumberLike(e))) stderr = 'N/A';

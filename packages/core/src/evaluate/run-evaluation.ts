@@ -19,6 +19,8 @@ import { aggregateGroup, groupEntry, groupNShot, groupVersion, mergeHigherIsBett
 import { dateId, modelNameOf, outputLocation, sanitizeModelName, SamplesWriter, serializeResults, writeResultsFile } from '../report/output-files.ts';
 import { makeTable } from '../report/table.ts';
 import { pyRepr, pyStr } from '../python/values.ts';
+import { CachingLM } from '../cache/response-cache.ts';
+import { deleteRequestCache, requestCacheKey, taskConfigHash } from '../cache/request-cache.ts';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL';
 
@@ -156,6 +158,7 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Evaluat
     const factory = getModelFactory(request.model);
     lm = await factory(modelArgs, { batchSize: request.batchSize, maxBatchSize: request.maxBatchSize, device: request.device });
   } else lm = request.model;
+  if (request.useCache) lm = CachingLM.open(lm, request.useCache);
   if (request.wrapModel) lm = await request.wrapModel(lm, request);
 
   const applyChat = request.applyChatTemplate !== undefined && request.applyChatTemplate !== false;
@@ -186,6 +189,10 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Evaluat
         }),
       );
     }
+    if (request.cacheRequests === 'delete') {
+      const n = deleteRequestCache();
+      log('INFO', `--cache_requests delete: removed ${n} request cache file(s)`);
+    }
     const seeds = request.seeds ?? { random: 0, numpy: 1234, torch: 1234, fewshot: 1234 };
     const logSamples = Boolean(request.logSamples || request.predictOnly);
 
@@ -204,6 +211,21 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Evaluat
       onProgress: request.onProgress,
       signal: request.signal,
       profileLimitBug: profile === '0.4.4',
+      requestCache: request.cacheRequests
+        ? {
+            mode: request.cacheRequests,
+            keyFor: (task) =>
+              requestCacheKey({
+                taskName: task.name,
+                numFewshot: task.numFewshot,
+                chatTemplate: applyChat,
+                fewshotAsMultiturn,
+                systemInstruction: request.systemInstruction,
+                tokenizerName: lm.tokenizerName ?? null,
+                configHash: taskConfigHash(task.configDump),
+              }),
+          }
+        : undefined,
     });
 
     // 5. Groups (children before parents)

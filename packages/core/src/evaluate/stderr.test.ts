@@ -29,7 +29,7 @@ describe('"N/A" cases', () => {
     expect(stderrOf(R('mean'), 'acc', [1, 0], null)).toBe('N/A');
     expect(stderrOf(R('weighted_perplexity'), 'word_perplexity', [[-1, 2], [-2, 3]])).toBe('N/A');
     expect(stderrOf(R('bits_per_byte'), 'bits_per_byte', [[-1, 2], [-2, 3]])).toBe('N/A');
-    expect(stderrOf(R('brier_score'), 'brier_score', [tuple(0, [1, 0]), tuple(1, [0, 1])])).toBe('N/A');
+    expect(stderrOf(R('brier_score'), 'brier_score', [tuple<unknown>(0, [1, 0]), tuple<unknown>(1, [0, 1])])).toBe('N/A');
     expect(stderrOf(R('bypass'), 'bypass', [null, null])).toBe('N/A');
     const custom = R(((items: unknown[]) => items.length) as never);
     expect(stderrOf(custom, 'acc', [1, 0, 1])).toBe('N/A');

@@ -106,8 +106,8 @@ describe('perplexity family', () => {
     const lls = [-413.6, -232.792, -462.66, -760.816, -627.555, -295.719, -525.961, -719.462];
     const words = [49, 57, 24, 45, 10, 23, 34, 11];
     const bytes = [262, 276, 198, 233, 35, 97, 168, 38];
-    expect(val(agg('weighted_perplexity', lls.map((l, i) => tuple(l, words[i]))))).toBe(8560828.320769781);
-    expect(val(agg('weighted_perplexity', lls.map((l, i) => tuple(l, bytes[i]))))).toBe(21.97598503425804);
+    expect(val(agg('weighted_perplexity', lls.map((l, i) => tuple<unknown>(l, words[i]))))).toBe(8560828.320769781);
+    expect(val(agg('weighted_perplexity', lls.map((l, i) => tuple<unknown>(l, bytes[i]))))).toBe(21.97598503425804);
     expect(val(agg('bits_per_byte', lls.map((l, i) => [l, bytes[i]])))).toBe(4.457855927932469);
   });
   it('bits_per_byte is -(Σll/Σbytes)/ln 2', () => {
@@ -120,7 +120,7 @@ describe('f1 (scikit-learn binary, 2tp/(2tp+fp+fn))', () => {
     const golds = [1, 1, 1, 1, 1, 0];
     const preds = [1, 0, 0, 0, 0, 0];
     expect(f1Binary(golds, preds)).toBe(0.3333333333333333);
-    expect(val(agg('f1', golds.map((g, i) => tuple(g, preds[i]))))).toBe(0.3333333333333333);
+    expect(val(agg('f1', golds.map((g, i) => tuple<unknown>(g, preds[i]))))).toBe(0.3333333333333333);
   });
   it('matches the reference formula on 300 random pairs', () => {
     expect(val(agg('f1', V.f1_pairs))).toBe(V.f1);
@@ -155,8 +155,8 @@ describe('brier_score / bypass', () => {
   it('brier_score = mean of squared distances to the one-hot gold', () => {
     const golds = [0, 2, 1, 1];
     const probs = [[0.2, 0.3, 0.5], [0.1, 0.1, 0.8], [0.3, 0.4, 0.3], [0.25, 0.25, 0.5]];
-    expect(val(agg('brier_score', golds.map((g, i) => tuple(g, probs[i]))))).toBe(V.brier);
-    expect(val(agg('brier_score', [tuple(0, [1, 0])]))).toBe(0);
+    expect(val(agg('brier_score', golds.map((g, i) => tuple<unknown>(g, probs[i]))))).toBe(V.brier);
+    expect(val(agg('brier_score', [tuple<unknown>(0, [1, 0])]))).toBe(0);
   });
   it('bypass is the int 999', () => {
     expect(agg('bypass', [null, null])).toBe(999);

@@ -1,4 +1,4 @@
-import { identity, type MetricDef } from './types.ts';
+import { passThrough, type MetricDef } from './types.ts';
 
 /** `acc_all` (SuperGLUE MultiRC, via a custom process_results): pass-through metric (the per-doc value comes from process_results); default aggregation `mean`. */
 export const accAllMetric: MetricDef = {
@@ -6,5 +6,5 @@ export const accAllMetric: MetricDef = {
   higherIsBetter: true,
   aggregation: 'mean',
   outputTypes: ['loglikelihood'],
-  passthrough: identity,
+  passthrough: passThrough,
 };

@@ -1,4 +1,4 @@
-import { identity, type MetricDef } from './types.ts';
+import { passThrough, type MetricDef } from './types.ts';
 
 /** `acc_bytes`: pass-through metric (the per-doc value comes from process_results); default aggregation `mean`. */
 export const accBytesMetric: MetricDef = {
@@ -7,5 +7,5 @@ export const accBytesMetric: MetricDef = {
   aggregation: 'mean',
   outputTypes: ['loglikelihood', 'multiple_choice'],
   profiles: ['latest'],
-  passthrough: identity,
+  passthrough: passThrough,
 };

@@ -1,4 +1,4 @@
-import { identity, type MetricDef } from './types.ts';
+import { passThrough, type MetricDef } from './types.ts';
 
 /** `acc_mutual_info`: pass-through metric (the per-doc value comes from process_results); default aggregation `mean`. */
 export const accMutualInfoMetric: MetricDef = {
@@ -6,5 +6,5 @@ export const accMutualInfoMetric: MetricDef = {
   higherIsBetter: true,
   aggregation: 'mean',
   outputTypes: ['multiple_choice'],
-  passthrough: identity,
+  passthrough: passThrough,
 };

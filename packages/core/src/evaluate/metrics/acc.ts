@@ -1,4 +1,4 @@
-import { identity, type MetricDef } from './types.ts';
+import { passThrough, type MetricDef } from './types.ts';
 
 /** `acc`: pass-through metric (the per-doc value comes from process_results); default aggregation `mean`. */
 export const accMetric: MetricDef = {
@@ -6,5 +6,5 @@ export const accMetric: MetricDef = {
   higherIsBetter: true,
   aggregation: 'mean',
   outputTypes: ['loglikelihood', 'multiple_choice'],
-  passthrough: identity,
+  passthrough: passThrough,
 };

@@ -1,4 +1,4 @@
-import { identity, type MetricDef } from './types.ts';
+import { passThrough, type MetricDef } from './types.ts';
 
 /** `bits_per_byte`: pass-through metric (the per-doc value comes from process_results); default aggregation `bits_per_byte`. */
 export const bitsPerByteMetric: MetricDef = {
@@ -6,5 +6,5 @@ export const bitsPerByteMetric: MetricDef = {
   higherIsBetter: false,
   aggregation: 'bits_per_byte',
   outputTypes: ['loglikelihood_rolling'],
-  passthrough: identity,
+  passthrough: passThrough,
 };

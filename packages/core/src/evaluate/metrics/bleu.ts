@@ -1,4 +1,4 @@
-import { identity, type MetricDef } from './types.ts';
+import { passThrough, type MetricDef } from './types.ts';
 
 /** `bleu`: pass-through metric (the per-doc value comes from process_results); default aggregation `bleu`. */
 export const bleuMetric: MetricDef = {
@@ -6,5 +6,5 @@ export const bleuMetric: MetricDef = {
   higherIsBetter: true,
   aggregation: 'bleu',
   outputTypes: ['generate_until'],
-  passthrough: identity,
+  passthrough: passThrough,
 };

@@ -1,4 +1,4 @@
-import { identity, type MetricDef } from './types.ts';
+import { passThrough, type MetricDef } from './types.ts';
 
 /** `brier_score`: pass-through metric (the per-doc value comes from process_results); default aggregation `brier_score`. */
 export const brierScoreMetric: MetricDef = {
@@ -6,5 +6,5 @@ export const brierScoreMetric: MetricDef = {
   higherIsBetter: false,
   aggregation: 'brier_score',
   outputTypes: ['multiple_choice'],
-  passthrough: identity,
+  passthrough: passThrough,
 };

@@ -1,4 +1,4 @@
-import { identity, type MetricDef } from './types.ts';
+import { passThrough, type MetricDef } from './types.ts';
 
 /** `byte_perplexity`: pass-through metric (the per-doc value comes from process_results); default aggregation `weighted_perplexity`. */
 export const bytePerplexityMetric: MetricDef = {
@@ -6,5 +6,5 @@ export const bytePerplexityMetric: MetricDef = {
   higherIsBetter: false,
   aggregation: 'weighted_perplexity',
   outputTypes: ['loglikelihood_rolling'],
-  passthrough: identity,
+  passthrough: passThrough,
 };

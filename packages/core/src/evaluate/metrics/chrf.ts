@@ -1,4 +1,4 @@
-import { identity, type MetricDef } from './types.ts';
+import { passThrough, type MetricDef } from './types.ts';
 
 /** `chrf`: pass-through metric (the per-doc value comes from process_results); default aggregation `chrf`. */
 export const chrfMetric: MetricDef = {
@@ -6,5 +6,5 @@ export const chrfMetric: MetricDef = {
   higherIsBetter: true,
   aggregation: 'chrf',
   outputTypes: ['generate_until'],
-  passthrough: identity,
+  passthrough: passThrough,
 };

@@ -1,4 +1,4 @@
-import { identity, type MetricDef } from './types.ts';
+import { passThrough, type MetricDef } from './types.ts';
 
 /** `f1`: pass-through metric (the per-doc value comes from process_results); default aggregation `f1`. */
 export const f1Metric: MetricDef = {
@@ -6,5 +6,5 @@ export const f1Metric: MetricDef = {
   higherIsBetter: true,
   aggregation: 'f1',
   outputTypes: ['multiple_choice'],
-  passthrough: identity,
+  passthrough: passThrough,
 };

@@ -1,4 +1,4 @@
-import { identity, type MetricDef } from './types.ts';
+import { passThrough, type MetricDef } from './types.ts';
 
 /** `likelihood`: pass-through metric (the per-doc value comes from process_results); default aggregation `mean`. */
 export const likelihoodMetric: MetricDef = {
@@ -7,5 +7,5 @@ export const likelihoodMetric: MetricDef = {
   aggregation: 'mean',
   outputTypes: ['multiple_choice'],
   profiles: ['latest'],
-  passthrough: identity,
+  passthrough: passThrough,
 };

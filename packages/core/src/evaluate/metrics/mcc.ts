@@ -1,4 +1,4 @@
-import { identity, type MetricDef } from './types.ts';
+import { passThrough, type MetricDef } from './types.ts';
 
 /** `mcc`: pass-through metric (the per-doc value comes from process_results); default aggregation `matthews_corrcoef`. */
 export const mccMetric: MetricDef = {
@@ -6,5 +6,5 @@ export const mccMetric: MetricDef = {
   higherIsBetter: true,
   aggregation: 'matthews_corrcoef',
   outputTypes: ['multiple_choice'],
-  passthrough: identity,
+  passthrough: passThrough,
 };

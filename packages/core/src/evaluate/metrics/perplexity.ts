@@ -1,4 +1,4 @@
-import { identity, type MetricDef } from './types.ts';
+import { passThrough, type MetricDef } from './types.ts';
 
 /** `perplexity`: pass-through metric (the per-doc value comes from process_results); default aggregation `perplexity`. */
 export const perplexityMetric: MetricDef = {
@@ -6,5 +6,5 @@ export const perplexityMetric: MetricDef = {
   higherIsBetter: false,
   aggregation: 'perplexity',
   outputTypes: ['loglikelihood'],
-  passthrough: identity,
+  passthrough: passThrough,
 };

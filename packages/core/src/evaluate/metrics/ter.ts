@@ -1,4 +1,4 @@
-import { identity, type MetricDef } from './types.ts';
+import { passThrough, type MetricDef } from './types.ts';
 
 /** `ter`: registered with higher_is_better True by lm-eval (sic). Pass-through metric (the per-doc value comes from process_results); default aggregation `ter`. */
 export const terMetric: MetricDef = {
@@ -6,5 +6,5 @@ export const terMetric: MetricDef = {
   higherIsBetter: true,
   aggregation: 'ter',
   outputTypes: ['generate_until'],
-  passthrough: identity,
+  passthrough: passThrough,
 };

@@ -34,4 +34,4 @@ export interface MetricDef extends MetricImpl {
 }
 
 /** lm-eval's pass-through metric functions return their input. */
-export const identity = (items: unknown): unknown => items;
+export const passThrough = (items: unknown): unknown => items;
