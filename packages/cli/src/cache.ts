@@ -18,7 +18,8 @@ function humanSize(bytes: number): string {
 /** Prints the file, its entry count per request type and its size on disk. */
 export async function cacheStatsCommand(pathOrPrefix: string): Promise<void> {
   const file = resolveResponseCacheFile(pathOrPrefix);
-  const store = ResponseStore.open(file, { readonly: true });
+  const size = cacheFileSize(file);
+  const store = ResponseStore.open(file, { existing: true });
   try {
     const total = store.count();
     const byType = store.countByShape();
@@ -26,7 +27,7 @@ export async function cacheStatsCommand(pathOrPrefix: string): Promise<void> {
     for (const [type, n] of Object.entries(byType)) {
       if (n > 0 || type !== 'other') lines.push(`  ${type}: ${n}`);
     }
-    lines.push(`size on disk: ${humanSize(cacheFileSize(file))}`);
+    lines.push(`size on disk: ${humanSize(size)}`);
     process.stdout.write(lines.join('\n') + '\n');
   } finally {
     store.close();
@@ -36,13 +37,11 @@ export async function cacheStatsCommand(pathOrPrefix: string): Promise<void> {
 /** Deletes every entry (the file stays, empty) and says how many were removed. */
 export async function cacheClearCommand(pathOrPrefix: string): Promise<void> {
   const file = resolveResponseCacheFile(pathOrPrefix);
-  const store = ResponseStore.open(file, { readonly: true }); // fails clearly if there is no such cache
-  store.close();
-  const rw = ResponseStore.open(file);
+  const store = ResponseStore.open(file, { existing: true });
   try {
-    const n = rw.clear();
+    const n = store.clear();
     process.stdout.write(`cleared ${n} ${n === 1 ? 'entry' : 'entries'} from ${file}\n`);
   } finally {
-    rw.close();
+    store.close();
   }
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runEvaluation } from '../src/index.ts';
+import { runEvaluation, type EvaluationRequest } from '../src/index.ts';
 import { buildMirror } from './oracle-harness.ts';
 
 describe('--cache_requests', () => {
@@ -13,7 +13,7 @@ describe('--cache_requests', () => {
     const prev = process.env.LM_HARNESS_CACHE_PATH;
     process.env.LM_HARNESS_CACHE_PATH = path.join(tmp, 'rq');
     try {
-      const base = { model: 'dummy', tasks: ['arc_easy'], numFewshot: 2, env, logSamples: true } as const;
+      const base: EvaluationRequest = { model: 'dummy', tasks: ['arc_easy'], numFewshot: 2, env, logSamples: true };
       const plain = await runEvaluation({ ...base, limit: 3 });
       const first = await runEvaluation({ ...base, limit: 3, cacheRequests: 'true' });
       expect(readdirSync(path.join(tmp, 'rq')).length).toBe(1);

@@ -65,7 +65,7 @@ describe('request cache key', () => {
 
 describe('request cache files', () => {
   it('round-trips instances with Python value types, tuples and chat wrappers', () => {
-    const doc0 = { question: 'Сколько?', score: new PyFloat(1), n: 3, big: 2n ** 70n, pair: tuple('a', 1), tagged: { $tuple: [1] }, none: null };
+    const doc0 = { question: 'Сколько?', score: new PyFloat(1), n: 3, big: 2n ** 70n, pair: tuple<unknown>('a', 1), tagged: { $tuple: [1] }, none: null };
     const doc1 = { question: 'x', weird: NaN };
     const data: SerializedDocRequests = [
       [inst(doc0, 0, 0, ['Q: Сколько?\nA:', ' 1']), inst(doc0, 0, 1, ['Q: Сколько?\nA:', ' 2'])],

@@ -19,8 +19,8 @@ export interface ResponseStoreOptions {
   flushRows?: number;
   /** How long to wait for another process's write lock (default 30 s). */
   busyTimeoutMs?: number;
-  /** Open an existing file without creating or writing anything. */
-  readonly?: boolean;
+  /** Open an existing cache file (for `cache stats|clear`): fail if it is missing or not a cache. */
+  existing?: boolean;
 }
 
 /** `<prefix>_rank<rank>.db`, lm-eval's file name for `--use_cache <prefix>`. */
@@ -75,7 +75,7 @@ export class ResponseStore {
   private readonly flushIntervalMs: number;
   private readonly flushRows: number;
   private readonly selectStmt: Database.Statement<[string], { value: Buffer }>;
-  private readonly insertMany: ((rows: Array<[string, Buffer]>) => void) | undefined;
+  private readonly insertMany: (rows: Array<[string, Buffer]>) => void;
   private closed = false;
   /** rows committed by this process */
   written = 0;
@@ -87,19 +87,24 @@ export class ResponseStore {
     this.flushIntervalMs = options.flushIntervalMs ?? 50;
     this.flushRows = options.flushRows ?? 64;
     const timeout = options.busyTimeoutMs ?? 30_000;
-    if (options.readonly) {
-      this.db = new Database(file, { readonly: true, fileMustExist: true, timeout });
+    if (options.existing) {
+      // read-write, so that closing the last connection removes the -wal/-shm companions
+      this.db = new Database(file, { fileMustExist: true, timeout });
+      const table = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?").get(TABLE);
+      if (!table) {
+        this.db.close();
+        throw new LmEvalError(`${file} is not a response cache (it has no table "${TABLE}")`, 'pass the --use_cache prefix or the path of its _rank0.db file');
+      }
     } else {
       fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
       this.db = new Database(file, { timeout });
-      this.db.pragma(`busy_timeout = ${timeout}`);
       this.db.pragma('journal_mode = WAL');
       // WAL + NORMAL: a commit survives the process being killed (not a power cut), without fsync.
       this.db.pragma('synchronous = NORMAL');
       this.db.exec(`CREATE TABLE IF NOT EXISTS "${TABLE}" (key TEXT PRIMARY KEY, value BLOB)`);
     }
     this.selectStmt = this.db.prepare(`SELECT value FROM "${TABLE}" WHERE key = ?`) as Database.Statement<[string], { value: Buffer }>;
-    if (!options.readonly) {
+    {
       const insert = this.db.prepare(`INSERT OR REPLACE INTO "${TABLE}" (key, value) VALUES (?, ?)`);
       // IMMEDIATE: take the write lock up front, so a busy peer makes us wait, never fail mid-way.
       this.insertMany = this.db.transaction((rows: Array<[string, Buffer]>) => {
@@ -112,7 +117,7 @@ export class ResponseStore {
 
   /** Opens (creating folders, file and table as needed) a cache file. */
   static open(file: string, options: ResponseStoreOptions = {}): ResponseStore {
-    if (options.readonly && !fs.existsSync(file)) {
+    if (options.existing && !fs.existsSync(file)) {
       throw new LmEvalError(`response cache ${file} does not exist`, 'pass the --use_cache prefix or the path of its _rank0.db file');
     }
     try {
@@ -167,7 +172,7 @@ export class ResponseStore {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (this.pending.size === 0 || !this.insertMany || this.closed) return;
+    if (this.pending.size === 0 || this.closed) return;
     const rows = [...this.pending];
     this.insertMany(rows);
     this.pending.clear();

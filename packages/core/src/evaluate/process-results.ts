@@ -60,11 +60,10 @@ function pyInt(v: unknown, where: string): number {
 // loglikelihood / loglikelihood_rolling
 
 function processLoglikelihood(ctx: ProcessResultsContext, use: Set<string>, results: readonly unknown[]): Record<string, unknown> {
-  const [ll, isGreedy] = llPair(results[0], `${ctxName(ctx)} loglikelihood result`);
+  const [, isGreedy] = llPair(results[0], `${ctxName(ctx)} loglikelihood result`);
   const out: Record<string, unknown> = {};
-  if (use.has('perplexity')) out.perplexity = (results[0] as unknown[])[0];
-  if (use.has('acc')) out.acc = pyInt(isGreedy, `${ctxName(ctx)} is_greedy`);
-  void ll;
+  if (use.has('perplexity')) out.perplexity = (results[0] as unknown[])[0]; // the value as given
+  if (use.has('acc')) out.acc = pyInt(isGreedy, `${ctxName(ctx)} is_greedy`); // int(is_greedy): an int
   return out;
 }
 

@@ -355,7 +355,7 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Evaluat
   }
 }
 
-const SECRET_KEYS = /key|token|secret|password|header/i;
+const SECRET_KEYS = /(^|_)(api_?key|key|token|secret|password|auth|headers?)$/i;
 
 /** Model args as recorded in results: secrets redacted. */
 function redact(args: ModelArgs): ModelArgs {

@@ -20,6 +20,59 @@ const CAPPED_METRICS = new Set(['bleu', 'chrf', 'ter']);
 type Resampler = (indices: ArrayLike<number>) => number;
 
 /**
+ * Fills `out` with `choices(range(n), k=out.length)` of CPython's `Random(seed)`:
+ * `floor(random() * n)` per draw. Same numbers as {@link PyRandom}; this inlines the MT19937
+ * generator (state taken from PyRandom) because the bootstrap draws ~10^8 numbers.
+ */
+class ChoiceStream {
+  private readonly mt: Uint32Array;
+  private index: number;
+
+  constructor(seed: number) {
+    const [, internal] = new PyRandom(seed).getstate();
+    this.mt = Uint32Array.from(internal.slice(0, 624));
+    this.index = internal[624];
+  }
+
+  private twist(): void {
+    const mt = this.mt;
+    let y: number;
+    let kk = 0;
+    for (; kk < 227; kk++) {
+      y = (mt[kk] & 0x80000000) | (mt[kk + 1] & 0x7fffffff);
+      mt[kk] = mt[kk + 397] ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
+    }
+    for (; kk < 623; kk++) {
+      y = (mt[kk] & 0x80000000) | (mt[kk + 1] & 0x7fffffff);
+      mt[kk] = mt[kk - 227] ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
+    }
+    y = (mt[623] & 0x80000000) | (mt[0] & 0x7fffffff);
+    mt[623] = mt[396] ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
+    this.index = 0;
+  }
+
+  fill(out: Int32Array, n: number): void {
+    const mt = this.mt;
+    for (let k = 0; k < out.length; k++) {
+      if (this.index >= 624) this.twist();
+      let a = mt[this.index++];
+      a ^= a >>> 11;
+      a ^= (a << 7) & 0x9d2c5680;
+      a ^= (a << 15) & 0xefc60000;
+      a ^= a >>> 18;
+      if (this.index >= 624) this.twist();
+      let b = mt[this.index++];
+      b ^= b >>> 11;
+      b ^= (b << 7) & 0x9d2c5680;
+      b ^= (b << 15) & 0xefc60000;
+      b ^= b >>> 18;
+      // random() = ((a >> 5) * 2^26 + (b >> 6)) / 2^53
+      out[k] = Math.floor((((a >>> 5) * 67108864 + (b >>> 6)) / 9007199254740992) * n);
+    }
+  }
+}
+
+/**
  * lm-eval `bootstrap_stderr(f, xs, iters)`: `iters // chunk` chunks (chunk = min(1000, iters)),
  * chunk i drawing `chunk` resamples with `Random(i).choices(xs, k=len(xs))`; the result is the
  * sample standard deviation of all replicate values, in chunk order. `fast`, when given, must
@@ -38,10 +91,10 @@ export function bootstrapStderr(
   const idx = new Int32Array(n);
   let v = 0;
   for (let i = 0; i < chunks; i++) {
-    const rnd = new PyRandom(i);
+    const rnd = new ChoiceStream(i);
     for (let r = 0; r < chunk; r++) {
       // CPython `choices(population, k=n)` without weights: population[floor(random() * n)]
-      for (let k = 0; k < n; k++) idx[k] = Math.floor(rnd.random() * n);
+      rnd.fill(idx, n);
       values[v++] = fast ? fast(idx) : num(aggregate(Array.from(idx, (j) => items[j])), 'bootstrap replicate');
     }
   }

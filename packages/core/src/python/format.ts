@@ -245,7 +245,7 @@ function formatInt(v: bigint, s: Spec): string {
 }
 
 function formatFloat(x: number, s: Spec): string {
-  let t = s.type;
+  const t = s.type;
   if (s.grouping === '_' && t === 'n') throw valueError("Cannot specify '_' with 'n'.");
   resolveFillAlign(s, true);
   let neg = x < 0 || Object.is(x, -0);

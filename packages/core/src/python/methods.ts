@@ -704,8 +704,6 @@ export function pyJoin(sep: string, iterable: unknown): string {
   return (items as string[]).join(sep);
 }
 
-type Method = (self: never, args: unknown[], kwargs: Record<string, unknown>) => unknown;
-
 // ---------------------------------------------------------------------------------------------
 // str methods
 // ---------------------------------------------------------------------------------------------
@@ -912,12 +910,11 @@ function seqCount(seq: unknown[], a: unknown[], k: Record<string, unknown>): num
 export function pyCompareValues(a: unknown, b: unknown): number {
   const num = (v: unknown) => typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || v instanceof PyFloat;
   if (num(a) && num(b)) {
-    if (typeof a === 'bigint' || typeof b === 'bigint') {
-      if (isIntLike(a) && isIntLike(b)) {
-        const x = BigInt(a as number | bigint | boolean as never);
-        const y = BigInt(b as number | bigint | boolean as never);
-        return x < y ? -1 : x > y ? 1 : 0;
-      }
+    if ((typeof a === 'bigint' || typeof b === 'bigint') && isIntLike(a) && isIntLike(b)) {
+      const big = (v: number | bigint | boolean) => (typeof v === 'boolean' ? (v ? 1n : 0n) : BigInt(v));
+      const x = big(a);
+      const y = big(b);
+      return x < y ? -1 : x > y ? 1 : 0;
     }
     const x = toNumber(a);
     const y = toNumber(b);
@@ -1151,4 +1148,3 @@ export function pyGetItem(obj: unknown, key: unknown): unknown {
 
 /** The str methods available (for tests and error messages). */
 export const STR_METHOD_NAMES: readonly string[] = Object.keys(STR_METHODS);
-export type { Method };

@@ -75,12 +75,12 @@ function has(table: object, name: string): boolean {
 }
 
 class Compiler {
-  /** > 0 inside `{% if %}` branches: unknown filters/tests fail only when reached (Jinja's soft frames). */
+  /** > 0 inside `{% if %}` and `x if c else y`: unknown filters/tests fail only when reached (Jinja's soft frames). */
   private soft = 0;
   constructor(private readonly source: string) {}
 
   private fail(msg: string, pos = 0): never {
-    throw new TemplateSyntaxError(msg, this.source, pos);
+    throw new TemplateSyntaxError(msg, this.source, pos, 'TemplateAssertionError');
   }
 
   body(stmts: Stmt[]): CStmt {
@@ -391,9 +391,11 @@ class Compiler {
         };
       }
       case 'cond': {
+        this.soft++;
         const test = this.expr(n.test);
         const e1 = this.expr(n.expr1);
         const e2 = n.expr2 ? this.expr(n.expr2) : null;
+        this.soft--;
         return (s) => {
           if (truthy(test(s))) return e1(s);
           if (e2) return e2(s);

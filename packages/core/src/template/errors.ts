@@ -2,15 +2,19 @@
 import { LmEvalError } from '../errors.ts';
 import { PyException } from '../python/methods.ts';
 
-/** Jinja's TemplateSyntaxError (raised while lexing/parsing). */
+/**
+ * Jinja's TemplateSyntaxError (raised while lexing/parsing), or its subclass
+ * TemplateAssertionError (unknown filter/test at compile time).
+ */
 export class TemplateSyntaxError extends PyException {
   constructor(
     message: string,
     public readonly source: string,
     public readonly offset: number,
+    pyType: 'TemplateSyntaxError' | 'TemplateAssertionError' = 'TemplateSyntaxError',
   ) {
     const line = source.slice(0, offset).split('\n').length;
-    super('TemplateSyntaxError', `${message} (line ${line})`);
+    super(pyType, `${message} (line ${line})`);
   }
 }
 

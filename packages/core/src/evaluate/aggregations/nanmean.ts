@@ -25,10 +25,16 @@ export const nanmean: AggregationDef = {
   aggregate: (items) => asFloat(nanmeanOf(items.map((v) => num(v, 'nanmean aggregation')))),
   resampler: (items) => {
     const xs = items.map((v) => num(v, 'nanmean aggregation'));
+    const clean = Float64Array.from(xs, (x) => (Number.isNaN(x) ? 0 : x));
     const buf = new Float64Array(xs.length);
     return (idx) => {
-      for (let i = 0; i < buf.length; i++) buf[i] = xs[idx[i]];
-      return nanmeanOf(buf);
+      let count = 0;
+      for (let i = 0; i < buf.length; i++) {
+        const j = idx[i];
+        buf[i] = clean[j];
+        if (!Number.isNaN(xs[j])) count++;
+      }
+      return count === 0 ? NaN : (0 + npSum(buf)) / count;
     };
   },
 };

@@ -1,0 +1,10 @@
+/**
+ * A light entry point (`@lm-eval/core/light`) for commands that only index tasks — `lm-eval ls`
+ * and `lm-eval validate` — so they start without loading the evaluator, the template engines, the
+ * Hub client or SQLite. Everything here is also exported by the main index.
+ */
+export { LmEvalError } from './errors.ts';
+export type { Profile } from './compat.ts';
+export { PROFILES } from './compat.ts';
+export { TaskIndex, defaultTasksDir, type IndexEntry, type IndexKind, type TaskIndexOptions } from './task/index.ts';
+export { markdownTable } from './report/table.ts';
