@@ -1,54 +1,89 @@
 /**
- * `lm-eval ls tasks|groups|subtasks|tags` and `lm-eval validate --tasks …`.
+ * `lm-eval ls tasks|groups|subtasks|tags` and `lm-eval validate --tasks …` (spec §6.2), also the
+ * v0.4.4 `--tasks list|list_groups|list_tags|list_subtasks` listings.
+ *
+ * Imports only `@lm-eval/core/light` (the task index and the table writer) so these commands
+ * start fast.
  */
 import path from 'node:path';
-import { LmEvalError, TaskIndex, defaultTasksDir, markdownTable, type IndexEntry } from '@lm-eval/core';
+import { LmEvalError, TaskIndex, defaultTasksDir, markdownTable, type IndexEntry, type Profile } from '@lm-eval/core/light';
+import { ExitCode } from './exit.ts';
 
-function location(e: IndexEntry): string {
+export type Listing = 'tasks' | 'groups' | 'subtasks' | 'tags';
+export const LISTINGS: Listing[] = ['tasks', 'groups', 'subtasks', 'tags'];
+
+/** Config location as lm-eval prints it: built-in files as `lm_eval/tasks/...`, others in full, none `---`. */
+function location(e: IndexEntry, builtin: string): string {
   if (!e.yamlPath) return '---';
-  const builtin = defaultTasksDir();
-  if (e.yamlPath.startsWith(builtin + path.sep)) return 'tasks/' + path.relative(builtin, e.yamlPath).split(path.sep).join('/');
+  if (e.yamlPath.startsWith(builtin + path.sep)) return 'lm_eval/tasks/' + path.relative(builtin, e.yamlPath).split(path.sep).join('/');
   return e.yamlPath;
 }
 
-function asList(v: unknown): string[] {
-  if (v === undefined || v === null) return [];
+export function asList(v: unknown): string[] {
+  if (v === undefined || v === null || v === false) return [];
   return (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(',')).map((s) => s.trim()).filter(Boolean);
 }
 
-export async function lsCommand(what: string, opts: { include_path?: string[] | string }): Promise<void> {
-  const index = TaskIndex.build({ includePaths: asList(opts.include_path) });
-  const byName = (a: IndexEntry, b: IndexEntry) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-  let table: string;
-  switch (what) {
-    case 'tasks':
-    case 'subtasks': {
-      const groupMembers = new Set<string>();
-      if (what === 'subtasks') for (const t of index.allTags()) for (const m of t.tasks ?? []) groupMembers.add(m);
-      const rows = index
-        .allTasks()
-        .filter((e) => what === 'tasks' || groupMembers.has(e.name))
-        .sort(byName)
-        .map((e) => [e.name, location(e), e.outputType ?? '---']);
-      table = markdownTable(['Task', 'Config Location', 'Output Type'], rows);
-      break;
-    }
-    case 'groups':
-      table = markdownTable(['Group', 'Config Location'], index.allGroups().sort(byName).map((e) => [e.name, location(e)]));
-      break;
-    case 'tags':
-      table = markdownTable(['Tag'], index.allTags().sort(byName).map((e) => [e.name]));
-      break;
-    default:
-      throw new LmEvalError(`lm-eval ls: unknown listing '${what}'`, 'use one of: tasks, groups, subtasks, tags');
+/**
+ * lm-eval's `list_all_tasks(list_groups, list_tags, list_subtasks)`: the group table, the tag
+ * table and the subtask table (YAML tasks; Python-class tasks are left out), each sorted by name.
+ * `ls tasks` prints all three.
+ */
+export function renderListing(index: TaskIndex, what: Listing): string {
+  const builtin = defaultTasksDir();
+  const tables: string[] = [];
+  if (what === 'tasks' || what === 'groups') {
+    tables.push(markdownTable(['Group', 'Config Location'], index.allGroups().map((e) => [e.name, location(e, builtin)])));
   }
-  process.stdout.write(table + '\n');
+  if (what === 'tasks' || what === 'tags') {
+    tables.push(markdownTable(['Tag'], index.allTags().map((e) => [e.name])));
+  }
+  if (what === 'tasks' || what === 'subtasks') {
+    const rows = index
+      .allTasks()
+      .filter((e) => e.kind === 'task')
+      .map((e) => [e.name, location(e, builtin), e.outputType ?? '']);
+    tables.push(markdownTable(['Task', 'Config Location', 'Output Type'], rows));
+  }
+  return tables.join('\n\n') + '\n';
 }
 
-export async function validateCommand(opts: { tasks: string[] | string; include_path?: string[] | string }): Promise<void> {
+export interface IndexFlags {
+  include_path?: string[] | string;
+  compat?: string;
+}
+
+function buildIndex(opts: IndexFlags): TaskIndex {
+  return TaskIndex.build({ includePaths: asList(opts.include_path), profile: opts.compat as Profile | undefined });
+}
+
+export async function lsCommand(what: string, opts: IndexFlags): Promise<void> {
+  if (!(LISTINGS as string[]).includes(what)) {
+    throw new LmEvalError(`lm-eval ls: unknown listing '${what}'`, `use one of: ${LISTINGS.join(', ')}`);
+  }
+  process.stdout.write(renderListing(buildIndex(opts), what as Listing));
+}
+
+/**
+ * Checks names only: prints `Validating tasks: [...]` (a Python list repr), then
+ * `All tasks found and valid`, or `Tasks not found: a, b` (+ suggestions) and exits 1.
+ */
+export async function validateCommand(opts: IndexFlags & { tasks: string[] | string }): Promise<void> {
   const tasks = asList(opts.tasks);
-  process.stdout.write(`Validating tasks: [${tasks.map((t) => `'${t}'`).join(', ')}]\n`);
-  const index = TaskIndex.build({ includePaths: asList(opts.include_path) });
-  index.matchTasks(tasks);
+  process.stdout.write(`Validating tasks: [${tasks.map(pyStrRepr).join(', ')}]\n`);
+  try {
+    buildIndex(opts).matchTasks(tasks);
+  } catch (e) {
+    if (!(e instanceof LmEvalError) || !e.message.startsWith('Tasks not found')) throw e;
+    process.stdout.write(`${e.message}${e.hint ? ` — ${e.hint}` : ''}\n`);
+    throw new ExitCode(1);
+  }
   process.stdout.write('All tasks found and valid\n');
+}
+
+/** Python repr of a str (single quotes unless the text holds one and no double quote). */
+function pyStrRepr(s: string): string {
+  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
+  const body = s.replace(/\\/g, '\\\\').replace(new RegExp(q, 'g'), '\\' + q).replace(/\n/g, '\\n').replace(/\t/g, '\\t').replace(/\r/g, '\\r');
+  return q + body + q;
 }

@@ -1,27 +1,65 @@
 /**
  * `lm-eval` entry point: `run` (also the legacy form without a command), `ls`, `validate`,
  * `cache stats|clear`. Every user error ends the process with a non-zero code and one clear
- * line (the last one printed); `--verbosity DEBUG` adds the stack.
+ * line, the last one printed: `Error: <what> — <hint>`. `--verbosity DEBUG` (or
+ * LMEVAL_LOG_LEVEL=DEBUG) prints the stack trace before it.
+ *
+ * This module loads only commander and the flag table; each command imports its own
+ * implementation when it runs, so `--help` and `ls` start fast.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { RUN_FLAGS, type FlagSpec } from './flags.ts';
+import { ExitCode } from './exit.ts';
 
-const COMMANDS = ['run', 'ls', 'validate', 'cache', 'help'];
+export { ExitCode } from './exit.ts';
 
-/** Short aliases that commander cannot declare twice (v0.4.4 `-m` = latest `-M`). */
-function normaliseArgv(argv: string[]): string[] {
-  const out: string[] = [];
-  for (const a of argv) {
-    let x = a;
-    for (const f of RUN_FLAGS) {
-      for (const s of (f.short ?? []).slice(1)) {
-        if (x === `-${s}`) x = `-${f.short![0]}`;
-      }
-    }
-    // `--flag=value` is accepted by commander; keep it.
-    out.push(x);
+export const COMMANDS = ['run', 'ls', 'validate', 'cache', 'help'];
+
+const VERSION = (() => {
+  try {
+    return JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version as string;
+  } catch {
+    return '0.0.0';
   }
-  return out;
+})();
+
+/** Flags that take a value: a token right after one of them is a value, never an alias. */
+const VALUE_TAKING = new Set(
+  RUN_FLAGS.filter((f) => f.kind !== 'bool').flatMap((f) => [`--${f.name}`, ...(f.short ?? []).map((s) => `-${s}`)]),
+);
+
+/** Short aliases commander cannot declare twice: v0.4.4 `-m` is latest `-M` (--model). */
+export function normaliseArgv(argv: string[]): string[] {
+  const alias = new Map<string, string>();
+  for (const f of RUN_FLAGS) for (const s of (f.short ?? []).slice(1)) alias.set(`-${s}`, `-${f.short![0]}`);
+  return argv.map((a, i) => (i > 0 && VALUE_TAKING.has(argv[i - 1]) ? a : alias.get(a) ?? a));
+}
+
+function toOption(f: FlagSpec): Option {
+  const short = f.short?.[0] ? `-${f.short[0]}, ` : '';
+  const meta = (f.metavar ?? 'value').toLowerCase();
+  let flags: string;
+  switch (f.kind) {
+    case 'bool':
+      flags = `${short}--${f.name}`;
+      break;
+    case 'strings':
+      flags = `${short}--${f.name} <${meta}...>`;
+      break;
+    case 'optional-string':
+    case 'optional-bool':
+      flags = `${short}--${f.name} [${meta}]`;
+      break;
+    default:
+      flags = `${short}--${f.name} <${meta}>`;
+  }
+  const aliases = (f.short ?? []).slice(1).map((s) => `-${s}`);
+  const help = f.help + (aliases.length ? ` (also ${aliases.join(', ')})` : '') + (f.default !== undefined ? ` [default: ${f.default}]` : '');
+  const opt = new Option(flags, help);
+  if (f.choices && f.kind === 'string') opt.choices(f.choices);
+  if (f.bareValue !== undefined) opt.preset(f.bareValue);
+  return opt;
 }
 
 export function addRunOptions(cmd: Command): Command {
@@ -29,41 +67,23 @@ export function addRunOptions(cmd: Command): Command {
   return cmd;
 }
 
-function toOption(f: FlagSpec): Option {
-  const short = f.short?.[0] ? `-${f.short[0]}, ` : '';
-  let flags: string;
-  switch (f.kind) {
-    case 'bool':
-      flags = `${short}--${f.name}`;
-      break;
-    case 'strings':
-      flags = `${short}--${f.name} <${(f.metavar ?? 'value').toLowerCase()}...>`;
-      break;
-    case 'optional-string':
-    case 'optional-bool':
-      flags = `${short}--${f.name} [${(f.metavar ?? 'value').toLowerCase()}]`;
-      break;
-    default:
-      flags = `${short}--${f.name} <${(f.metavar ?? 'value').toLowerCase()}>`;
-  }
-  const opt = new Option(flags, f.help);
-  if (f.choices && f.kind !== 'optional-string') opt.choices(f.choices);
-  if (f.bareValue !== undefined) opt.preset(f.bareValue as string);
-  return opt;
-}
-
 function buildProgram(): Command {
   const program = new Command('lm-eval')
     .description('Evaluate language models on lm-eval tasks (TypeScript port of EleutherAI lm-evaluation-harness).')
+    .version(VERSION, '-V, --version')
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ outputError: () => {} });
+    .configureOutput({ outputError: () => {} })
+    .addHelpText(
+      'after',
+      '\nThe legacy form `lm-eval --model M --tasks T ...` means `lm-eval run --model M --tasks T ...`.\nFlags, value formats and environment variables: docs/cli.md.',
+    );
 
   addRunOptions(
     program
       .command('run')
       .description('Run an evaluation (the legacy form `lm-eval --tasks … --model …` means the same).')
-      .exitOverride(),
+      .allowExcessArguments(false),
   ).action(async (opts) => {
     const { runCommand } = await import('./run.ts');
     return runCommand(opts);
@@ -71,11 +91,10 @@ function buildProgram(): Command {
 
   program
     .command('ls')
-    .description('List tasks, groups, subtasks or tags.')
+    .description('List tasks, groups, subtasks or tags as markdown tables.')
     .argument('[what]', 'tasks | groups | subtasks | tags')
     .option('--include_path <dir...>', 'extra folder(s) of task YAML files')
-    .exitOverride()
-    .action(async (what, opts, cmd) => {
+    .action(async (what, opts, cmd: Command) => {
       if (!what) {
         cmd.outputHelp();
         return;
@@ -86,20 +105,18 @@ function buildProgram(): Command {
 
   program
     .command('validate')
-    .description('Check that task names exist.')
-    .requiredOption('-t, --tasks <task...>', 'task names')
+    .description('Check that task names exist (names only; nothing is loaded).')
+    .requiredOption('-t, --tasks <task...>', 'task names, comma- or space-separated')
     .option('--include_path <dir...>', 'extra folder(s) of task YAML files')
-    .exitOverride()
     .action(async (opts) => {
       const { validateCommand } = await import('./ls.ts');
       return validateCommand(opts);
     });
 
-  const cache = program.command('cache').description('Inspect or reset a response cache (--use_cache PATH).').exitOverride();
+  const cache = program.command('cache').description('Inspect or reset a response cache (--use_cache PATH).');
   cache
     .command('stats')
     .argument('<path>', 'the --use_cache path prefix or the .db file')
-    .exitOverride()
     .action(async (p) => {
       const { cacheStatsCommand } = await import('./cache.ts');
       return cacheStatsCommand(p);
@@ -107,7 +124,6 @@ function buildProgram(): Command {
   cache
     .command('clear')
     .argument('<path>', 'the --use_cache path prefix or the .db file')
-    .exitOverride()
     .action(async (p) => {
       const { cacheClearCommand } = await import('./cache.ts');
       return cacheClearCommand(p);
@@ -115,31 +131,78 @@ function buildProgram(): Command {
   return program;
 }
 
-export class ExitCode extends Error {
-  constructor(public readonly code: number) {
-    super(`exit ${code}`);
+/** One line: newlines folded, trailing punctuation kept. */
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+/** The last line of a failed command. */
+export function errorLine(e: unknown): string {
+  const err = (e ?? {}) as { name?: string; message?: string; hint?: string };
+  const message = oneLine(err.message ?? String(e));
+  if (err.name === 'LmEvalError') return `Error: ${message}${err.hint ? ` — ${oneLine(err.hint)}` : ''}`;
+  // not a user error we anticipated: keep the error type, point at the stack trace
+  const type = err.name && err.name !== 'Error' ? `${err.name}: ` : '';
+  return `Error: ${type}${message}${err.hint ? ` — ${oneLine(err.hint)}` : ''} (rerun with --verbosity DEBUG for the stack trace)`;
+}
+
+function commanderLine(e: CommanderError, command: string): string {
+  let msg = e.message.replace(/^error: /, '');
+  // "unknown option '--modle'\n(Did you mean --model?)" -> one line
+  msg = msg.replace(/\s*\n\s*\(Did you mean (.+)\?\)/, ' — did you mean $1?');
+  return `Error: ${oneLine(msg)} (see \`lm-eval ${command}--help\`)`;
+}
+
+function printStack(e: unknown): void {
+  let cur: unknown = e;
+  let first = true;
+  while (cur && typeof cur === 'object') {
+    const c = cur as { stack?: string; cause?: unknown };
+    if (c.stack) process.stderr.write(`${first ? '' : 'Caused by: '}${c.stack}\n`);
+    first = false;
+    cur = c.cause;
   }
 }
 
-function printError(e: unknown, debug: boolean): void {
-  const err = e as { name?: string; message?: string; hint?: string; stack?: string };
-  if (debug && err?.stack) process.stderr.write(err.stack + '\n');
-  const hint = err?.hint ? ` (${err.hint})` : '';
-  const msg = err?.name === 'LmEvalError' ? `${err.message}${hint}` : `${err?.message ?? String(e)}${hint}`;
-  process.stderr.write(`Error: ${msg}\n`);
+function wantsDebug(argv: string[]): boolean {
+  if ((process.env.LMEVAL_LOG_LEVEL ?? '').trim().toUpperCase() === 'DEBUG') return true;
+  return argv.some(
+    (a, i) => ((a === '--verbosity' || a === '-v') && (argv[i + 1] ?? '').toUpperCase() === 'DEBUG') || a.toUpperCase() === '--VERBOSITY=DEBUG',
+  );
+}
+
+function closest(word: string, candidates: string[]): string | undefined {
+  const dist = (a: string, b: string): number => {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) d[0][j] = j;
+    for (let i = 1; i <= a.length; i++)
+      for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    return d[a.length][b.length];
+  };
+  const best = candidates.map((c) => [dist(word, c), c] as const).sort((x, y) => x[0] - y[0])[0];
+  return best && best[0] <= Math.max(1, Math.floor(word.length / 3)) ? best[1] : undefined;
 }
 
 export async function main(argvIn: string[]): Promise<number> {
+  // as lm-eval does: HF tokenizers must not fork-warn (no effect on the JS tokenizers)
   process.env.TOKENIZERS_PARALLELISM ??= 'false';
-  let argv = normaliseArgv(argvIn);
-  const debug =
-    (process.env.LMEVAL_LOG_LEVEL ?? '').toUpperCase() === 'DEBUG' ||
-    argv.some((a, i) => (a === '--verbosity' || a === '-v') && (argv[i + 1] ?? '').toUpperCase() === 'DEBUG');
+  let argv = argvIn;
+  const debug = wantsDebug(argv);
   if (argv.length === 0) argv = ['--help'];
-  else if (!COMMANDS.includes(argv[0]) && argv[0] !== '--help' && argv[0] !== '-h' && argv[0] !== '--version') {
+  else if (!COMMANDS.includes(argv[0]) && !['--help', '-h', '--version', '-V'].includes(argv[0])) {
+    if (!argv[0].startsWith('-')) {
+      const near = closest(argv[0], COMMANDS.filter((c) => c !== 'help'));
+      process.stderr.write(
+        `Error: unknown command '${argv[0]}'${near ? ` — did you mean '${near}'?` : ''} (commands: run, ls, validate, cache; see \`lm-eval --help\`)\n`,
+      );
+      return 2;
+    }
+    // legacy form: `lm-eval --model hf --tasks x` = `lm-eval run --model hf --tasks x`
     argv = ['run', ...argv];
   }
+  if (argv[0] === 'run') argv = ['run', ...normaliseArgv(argv.slice(1))];
   if (argv.length === 1 && argv[0] === 'run') argv = ['run', '--help'];
+  const command = COMMANDS.includes(argv[0]) && argv[0] !== 'help' ? `${argv[0]} ` : '';
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -148,11 +211,11 @@ export async function main(argvIn: string[]): Promise<number> {
     if (e instanceof ExitCode) return e.code;
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') return 0;
-      // commander already printed "error: ..." — add a hint as the last line
-      process.stderr.write(`Error: ${e.message.replace(/^error: /, '')} (see lm-eval run --help)\n`);
+      process.stderr.write(commanderLine(e, command) + '\n');
       return 2;
     }
-    printError(e, debug);
+    if (debug) printStack(e);
+    process.stderr.write(errorLine(e) + '\n');
     return 1;
   }
 }

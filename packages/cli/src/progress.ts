@@ -1,60 +1,94 @@
 /**
- * Progress on a TTY (phase, requests done/total, rate, ETA) on stderr; silent when stderr is
- * not a TTY or in CI. Logs go through `log(level, ...)` filtered by --verbosity.
+ * Progress and logs on stderr. On a terminal one status line is redrawn in place: the current
+ * phase, then `<type> requests: done/total (pct) rate ETA`. Nothing is drawn when stderr is not a
+ * TTY, when CI is set (and not false/0), or when TERM is dumb. Logs go through `log(level, …)`,
+ * filtered by the level (LMEVAL_LOG_LEVEL, else --verbosity, else INFO); a log line first erases
+ * the status line so the two never mix.
  */
-const LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'] as const;
-export type Level = (typeof LEVELS)[number];
+import { LOG_LEVELS } from './flags.ts';
+
+export type Level = (typeof LOG_LEVELS)[number];
+
+/** The stream surface the reporter needs (process.stderr, or a fake in tests). */
+export interface ReporterStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+export interface ReporterOptions {
+  stream?: ReporterStream;
+  env?: NodeJS.ProcessEnv;
+  /** clock in ms (tests) */
+  now?: () => number;
+}
+
+/** The effective level name: env LMEVAL_LOG_LEVEL wins over --verbosity; undefined if neither is valid. */
+export function resolveLevel(verbosity: string | undefined, env: NodeJS.ProcessEnv = process.env): Level | undefined {
+  const v = (env.LMEVAL_LOG_LEVEL || verbosity || 'INFO').trim().toUpperCase();
+  return (LOG_LEVELS as readonly string[]).includes(v) ? (v as Level) : undefined;
+}
+
+export function isInteractive(stream: ReporterStream, env: NodeJS.ProcessEnv): boolean {
+  const ci = (env.CI ?? '').trim().toLowerCase();
+  const inCi = ci !== '' && ci !== 'false' && ci !== '0';
+  return Boolean(stream.isTTY) && !inCi && env.TERM !== 'dumb';
+}
 
 export class Reporter {
   readonly interactive: boolean;
-  private level: number;
+  private readonly level: number;
+  private readonly stream: ReporterStream;
+  private readonly now: () => number;
   private lastLine = '';
-  private phaseStart = Date.now();
   private lastDraw = 0;
+  /** start of the current progress series (per request type) */
+  private seriesLabel = '';
+  private seriesStart = 0;
 
-  constructor(verbosity: string | undefined, stream: NodeJS.WriteStream = process.stderr) {
-    this.stream = stream;
-    this.interactive = Boolean(stream.isTTY) && !process.env.CI;
-    const v = (process.env.LMEVAL_LOG_LEVEL ?? verbosity ?? 'INFO').toUpperCase();
-    const idx = LEVELS.indexOf(v as Level);
-    this.level = idx < 0 ? 1 : idx;
+  constructor(verbosity: string | undefined, options: ReporterOptions = {}) {
+    this.stream = options.stream ?? process.stderr;
+    const env = options.env ?? process.env;
+    this.now = options.now ?? Date.now;
+    this.interactive = isInteractive(this.stream, env);
+    this.level = LOG_LEVELS.indexOf(resolveLevel(verbosity, env) ?? 'INFO');
   }
-  private readonly stream: NodeJS.WriteStream;
 
   get debug(): boolean {
     return this.level === 0;
   }
 
   log(level: Level, message: string): void {
-    if (LEVELS.indexOf(level) < this.level) return;
+    if (LOG_LEVELS.indexOf(level) < this.level) return;
     this.clear();
     this.stream.write(`${level === 'INFO' ? '' : level + ': '}${message}\n`);
   }
 
   phase(name: string): void {
-    this.phaseStart = Date.now();
-    this.draw(`${name}…`, true);
+    this.seriesLabel = '';
+    this.draw(`${name}…`);
   }
 
   progress(label: string, done: number, total: number): void {
-    const now = Date.now();
-    if (done < total && now - this.lastDraw < 100) return;
+    const now = this.now();
+    if (label !== this.seriesLabel || done === 0) {
+      this.seriesLabel = label;
+      this.seriesStart = now;
+    }
+    // redraw at most 10 times a second, but always show the first and the last update
+    if (done > 0 && done < total && now - this.lastDraw < 100) return;
     this.lastDraw = now;
-    const secs = (now - this.phaseStart) / 1000;
-    const rate = secs > 0 ? done / secs : 0;
-    const eta = rate > 0 ? (total - done) / rate : 0;
-    const pct = total ? Math.floor((100 * done) / total) : 100;
-    this.draw(`${label}: ${done}/${total} (${pct}%) ${rate.toFixed(1)} req/s ETA ${formatSecs(eta)}`);
+    this.draw(progressLine(label, done, total, (now - this.seriesStart) / 1000));
   }
 
-  private draw(line: string, force = false): void {
-    if (!this.interactive) return;
-    if (!force && line === this.lastLine) return;
+  private draw(line: string): void {
+    if (!this.interactive || line === this.lastLine) return;
     this.lastLine = line;
-    const cols = this.stream.columns ?? 100;
-    this.stream.write(`\r\x1b[2K${line.slice(0, cols - 1)}`);
+    const cols = this.stream.columns || 100;
+    this.stream.write(`\r\x1b[2K${[...line].slice(0, Math.max(10, cols - 1)).join('')}`);
   }
 
+  /** Erases the status line (before a log line, the results, or an error). */
   clear(): void {
     if (this.interactive && this.lastLine) {
       this.stream.write('\r\x1b[2K');
@@ -63,9 +97,24 @@ export class Reporter {
   }
 }
 
-function formatSecs(s: number): string {
-  if (!Number.isFinite(s)) return '?';
-  const m = Math.floor(s / 60);
-  const sec = Math.round(s % 60);
+/** `loglikelihood requests: 40/64 (62%) 12.5 req/s ETA 2s`; rate and ETA once something is done. */
+export function progressLine(label: string, done: number, total: number, elapsedSecs: number): string {
+  const pct = total > 0 ? Math.floor((100 * done) / total) : 100;
+  let line = `${label}: ${done}/${total} (${pct}%)`;
+  if (done > 0 && elapsedSecs > 0) {
+    const rate = done / elapsedSecs;
+    line += ` ${rate >= 100 ? Math.round(rate) : rate.toFixed(1)} req/s`;
+    line += done < total ? ` ETA ${formatSecs((total - done) / rate)}` : ` in ${formatSecs(elapsedSecs)}`;
+  }
+  return line;
+}
+
+export function formatSecs(s: number): string {
+  if (!Number.isFinite(s) || s < 0) return '?';
+  const total = Math.round(s);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const sec = total % 60;
+  if (h) return `${h}h${String(m).padStart(2, '0')}m`;
   return m ? `${m}m${String(sec).padStart(2, '0')}s` : `${sec}s`;
 }

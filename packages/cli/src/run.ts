@@ -1,105 +1,117 @@
 /**
- * `lm-eval run`: turns flags (and an optional --config YAML) into an evaluation, prints the
- * results table, writes the output files.
+ * `lm-eval run`: turns flags (and an optional --config YAML) into an EvaluationRequest, runs it,
+ * prints the results table (after the results JSON with --show_config) and names the files
+ * written. Every flag value is checked before anything is loaded, so a typo fails in
+ * milliseconds with one line naming the flag.
  */
 import { readFileSync } from 'node:fs';
+import { LmEvalError, isPlainObject, parseYaml, runEvaluation, type EvaluationRequest, type Profile } from '@lm-eval/core';
+import { HF_HUB_LOG_KEYS, LOG_LEVELS, RUN_FLAGS } from './flags.ts';
 import {
-  LmEvalError,
-  parseYaml,
-  runEvaluation,
-  type EvaluationRequest,
-  type Profile,
-} from '@lm-eval/core';
-import { RUN_FLAGS, HF_HUB_LOG_KEYS } from './flags.ts';
-import { parseJsonObject, parseKeyValueArgs, parseSamples, parseSeed, pythonFloat } from './values.ts';
-import { Reporter } from './progress.ts';
+  parseBoolText,
+  parseIntFlag,
+  parseJsonObject,
+  parseKeyValueArgs,
+  parseLimit,
+  parseSamples,
+  parseSeed,
+} from './values.ts';
+import { Reporter, resolveLevel } from './progress.ts';
 import { registerBackends } from './backends.ts';
-import { ExitCode } from './main.ts';
+import { ExitCode } from './exit.ts';
+import { asList, renderListing, type Listing } from './ls.ts';
 
-type Opts = Record<string, unknown>;
+export type RunOptions = Record<string, unknown>;
 
-/** CLI > --config YAML > defaults; only CLI values that are set override. */
-function mergeConfigFile(opts: Opts): Opts {
+/**
+ * CLI > --config YAML > defaults. commander leaves absent flags undefined, so every value the
+ * user typed wins over the file. Mappings (model_args: {…}) stay mappings.
+ */
+export function mergeConfigFile(opts: RunOptions): RunOptions {
   if (!opts.config) return opts;
   const file = String(opts.config);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    throw new LmEvalError(`--config: cannot read '${file}'`);
+    throw new LmEvalError(`--config: cannot read '${file}'`, 'give the path of a YAML file whose keys are lm-eval run option names');
   }
-  const data = parseYaml(text, { file }) as Record<string, unknown>;
-  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new LmEvalError(`--config ${file}: the top level must be a mapping of option names`);
+  const data = parseYaml(text, { file });
+  if (data === null || data === undefined) return opts;
+  if (!isPlainObject(data)) throw new LmEvalError(`--config ${file}: the top level must be a mapping of option names`, 'example: "model: hf\\ntasks: [arc_easy]"');
   const known = new Set(RUN_FLAGS.map((f) => f.name));
-  const merged: Opts = {};
+  const merged: RunOptions = {};
   for (const [k, v] of Object.entries(data)) {
-    if (!known.has(k)) throw new LmEvalError(`--config ${file}: unknown option '${k}'`, `allowed: ${[...known].join(', ')}`);
-    merged[k] = Array.isArray(v) ? v.map(String) : typeof v === 'object' && v !== null ? [JSON.stringify(v)] : v;
+    if (!known.has(k) || k === 'config') throw new LmEvalError(`--config ${file}: unknown option '${k}'`, `allowed keys: ${[...known].filter((x) => x !== 'config').join(', ')}`);
+    if (v === null || v === undefined) continue;
+    merged[k] = Array.isArray(v) ? v.map((x) => (isPlainObject(x) ? x : String(x))) : isPlainObject(v) ? v : typeof v === 'boolean' ? v : String(v);
   }
   for (const [k, v] of Object.entries(opts)) if (v !== undefined) merged[k] = v;
   return merged;
 }
 
-function asList(v: unknown): string[] {
-  if (v === undefined || v === null || v === false) return [];
-  const arr = Array.isArray(v) ? v : [v];
-  return arr.flatMap((x) => String(x).split(',')).map((s) => s.trim()).filter(Boolean);
-}
+const INTEGRATIONS: Record<string, string> = {
+  hf_hub_log_args: 'the Hugging Face Hub',
+  wandb_args: 'Weights & Biases',
+  wandb_config_args: 'Weights & Biases',
+  trackio_args: 'Trackio',
+};
 
-function parseBool(v: unknown): boolean {
-  return ['true', '1', 'yes'].includes(String(v).toLowerCase());
-}
-
-function validateLoggingArgs(opts: Opts, reporter: Reporter): void {
-  for (const name of ['hf_hub_log_args', 'wandb_args', 'wandb_config_args', 'trackio_args']) {
+/** Logging integrations: values are parsed and checked, then a warning says nothing is pushed. */
+function validateLoggingArgs(opts: RunOptions, reporter: Reporter): void {
+  for (const [name, service] of Object.entries(INTEGRATIONS)) {
     if (!opts[name]) continue;
     const { values } = parseKeyValueArgs(opts[name] as string[], `--${name}`);
     if (name === 'hf_hub_log_args') {
       for (const k of Object.keys(values)) {
-        if (!HF_HUB_LOG_KEYS.includes(k)) {
+        if (k !== 'output_path' && k !== 'token' && !HF_HUB_LOG_KEYS.includes(k)) {
           throw new LmEvalError(`--hf_hub_log_args: unknown key '${k}'`, `allowed: ${HF_HUB_LOG_KEYS.join(', ')}`);
         }
       }
     }
-    reporter.log('WARNING', `--${name} is accepted and validated, but this harness does not push to ${name.startsWith('hf') ? 'the Hugging Face Hub' : name.startsWith('trackio') ? 'Trackio' : 'Weights & Biases'}; results stay in --output_path.`);
+    reporter.log('WARNING', `--${name}: logging to ${service} is not supported by this harness; the arguments were checked and are ignored (results stay in --output_path).`);
   }
 }
 
-export async function runCommand(rawOpts: Opts): Promise<void> {
-  const opts = mergeConfigFile(rawOpts);
-  const reporter = new Reporter(opts.verbosity as string | undefined);
-  validateLoggingArgs(opts, reporter);
-  if (opts.check_integrity) reporter.log('WARNING', "--check_integrity: this harness's own test-suite runs with `pnpm test`; continuing with the evaluation.");
+const LEGACY_LISTINGS: Record<string, Listing> = { list: 'tasks', list_groups: 'groups', list_tags: 'tags', list_subtasks: 'subtasks' };
 
+/** Validates every flag and builds the request (no task, dataset or model is loaded here). */
+export function buildRequest(opts: RunOptions, reporter: Reporter): EvaluationRequest {
+  const compat = opts.compat as Profile | undefined;
   const tasks = asList(opts.tasks);
-  if (tasks.length === 0) throw new LmEvalError('no tasks given', 'pass --tasks, e.g. --tasks arc_easy (list them with `lm-eval ls tasks`)');
+  if (tasks.length === 0) throw new LmEvalError('no tasks given', 'pass --tasks, e.g. --tasks arc_easy (`lm-eval ls tasks` lists them)');
 
-  const modelArgs = parseKeyValueArgs(opts.model_args as string[] | string | undefined, '--model_args');
-  if (opts.trust_remote_code) modelArgs.values.trust_remote_code = true;
-  const genKwargs = opts.gen_kwargs ? parseKeyValueArgs(opts.gen_kwargs as string[], '--gen_kwargs') : null;
-  const seeds = parseSeed(String(opts.seed ?? '0,1234,1234,1234'));
-
-  let limit: number | null = null;
-  if (opts.limit !== undefined) {
-    const f = pythonFloat(String(opts.limit));
-    if (f === undefined) throw new LmEvalError(`--limit: '${opts.limit}' is not a number`, 'use a count (--limit 10) or a fraction (--limit 0.1)');
-    limit = Number(f);
+  const modelArgs = parseKeyValueArgs(opts.model_args as string[] | undefined, '--model_args', compat);
+  for (const k of modelArgs.overridden) reporter.log('WARNING', `--model_args: '${k}' is given more than once; the last value is used`);
+  let modelArgsRaw = modelArgs.raw;
+  if (opts.trust_remote_code) {
+    // latest sets the key; v0.4.4 appends to the string (giving ",trust_remote_code=True" when it was empty)
+    modelArgs.values.trust_remote_code = true;
+    modelArgsRaw = `${modelArgsRaw},trust_remote_code=True`;
+    process.env.HF_DATASETS_TRUST_REMOTE_CODE = '1';
   }
+  const genKwargs = opts.gen_kwargs ? parseKeyValueArgs(opts.gen_kwargs as string[], '--gen_kwargs', compat) : null;
+  for (const k of genKwargs?.overridden ?? []) reporter.log('WARNING', `--gen_kwargs: '${k}' is given more than once; the last value is used`);
+  const { seeds, filledFromDefault } = parseSeed(String(opts.seed ?? '0,1234,1234,1234'));
+  if (filledFromDefault) reporter.log('WARNING', '--seed: 3 values given; the few-shot seed takes its default 1234');
+
+  const limit = opts.limit === undefined ? null : parseLimit(String(opts.limit));
   const samples = opts.samples ? parseSamples(String(opts.samples)) : null;
-  if (samples && limit !== null) throw new LmEvalError('--samples and --limit cannot be used together', 'pick one of them');
+  if (samples && limit !== null) throw new LmEvalError('--samples and --limit cannot be used together', 'keep one of them');
+  if (limit !== null) reporter.log('WARNING', '--limit SHOULD ONLY BE USED FOR TESTING: metrics computed on a subset are not the real scores.');
 
-  let numFewshot: number | undefined;
-  if (opts.num_fewshot !== undefined) {
-    if (!/^-?\d+$/.test(String(opts.num_fewshot))) throw new LmEvalError(`--num_fewshot: '${opts.num_fewshot}' is not an integer`);
-    numFewshot = Number(opts.num_fewshot);
+  const numFewshot = opts.num_fewshot === undefined ? undefined : parseIntFlag(String(opts.num_fewshot), '--num_fewshot');
+  const maxBatchSize = opts.max_batch_size === undefined ? undefined : parseIntFlag(String(opts.max_batch_size), '--max_batch_size', 1);
+  const batchSize = String(opts.batch_size ?? '1').trim();
+  if (!/^(\d+|auto(:\d+)?)$/.test(batchSize)) {
+    throw new LmEvalError(`--batch_size: '${batchSize}' is not an integer, 'auto' or 'auto:N'`, 'example: --batch_size 8 or --batch_size auto:4');
   }
-  const batchSize = String(opts.batch_size ?? '1');
-  if (!/^(\d+|auto(:\d+)?)$/.test(batchSize)) throw new LmEvalError(`--batch_size: '${batchSize}' is not an integer, 'auto' or 'auto:N'`);
 
   const chat = opts.apply_chat_template;
-  const applyChatTemplate: boolean | string = chat === undefined || chat === false ? false : chat === true || chat === 'true' ? true : String(chat);
+  const applyChatTemplate: boolean | string =
+    chat === undefined || chat === false || String(chat).toLowerCase() === 'false' ? false : chat === true || String(chat).toLowerCase() === 'true' ? true : String(chat);
   let fewshotAsMultiturn: boolean | undefined;
-  if (opts.fewshot_as_multiturn !== undefined) fewshotAsMultiturn = opts.fewshot_as_multiturn === true ? true : parseBool(opts.fewshot_as_multiturn);
+  if (opts.fewshot_as_multiturn !== undefined) fewshotAsMultiturn = opts.fewshot_as_multiturn === true || parseBoolText(opts.fewshot_as_multiturn);
   if (fewshotAsMultiturn && !applyChatTemplate) {
     throw new LmEvalError('--fewshot_as_multiturn needs --apply_chat_template', 'add --apply_chat_template, or drop --fewshot_as_multiturn');
   }
@@ -108,23 +120,22 @@ export async function runCommand(rawOpts: Opts): Promise<void> {
   if (logSamples && !opts.output_path) {
     throw new LmEvalError(`${predictOnly ? '--predict_only' : '--log_samples'} needs --output_path`, 'add --output_path <folder>');
   }
-  const cacheRequests = opts.cache_requests === undefined ? undefined : String(opts.cache_requests);
+  const cacheRequests = opts.cache_requests === undefined || opts.cache_requests === false ? undefined : String(opts.cache_requests).toLowerCase();
   if (cacheRequests !== undefined && !['true', 'refresh', 'delete'].includes(cacheRequests)) {
-    throw new LmEvalError(`--cache_requests: '${cacheRequests}' is not one of true, refresh, delete`);
+    throw new LmEvalError(`--cache_requests: '${opts.cache_requests}' is not one of true, refresh, delete`, 'a bare --cache_requests means true');
   }
+  const metadata = opts.metadata === undefined ? {} : isPlainObject(opts.metadata) ? opts.metadata : parseJsonObject(String(opts.metadata), '--metadata');
 
-  await registerBackends(String(opts.model ?? 'hf'));
-
-  const request: EvaluationRequest = {
+  return {
     model: String(opts.model ?? 'hf'),
     modelArgs: modelArgs.values,
-    modelArgsRaw: modelArgs.raw,
+    modelArgsRaw,
     tasks,
     includePath: asList(opts.include_path),
-    profile: opts.compat as Profile | undefined,
+    profile: compat,
     numFewshot,
     batchSize,
-    maxBatchSize: opts.max_batch_size === undefined ? undefined : Number(opts.max_batch_size),
+    maxBatchSize,
     device: opts.device as string | undefined,
     useCache: (opts.use_cache as string | undefined) ?? null,
     cacheRequests: cacheRequests as EvaluationRequest['cacheRequests'],
@@ -141,12 +152,38 @@ export async function runCommand(rawOpts: Opts): Promise<void> {
     predictOnly,
     seeds,
     confirmRunUnsafeCode: Boolean(opts.confirm_run_unsafe_code),
-    metadata: opts.metadata ? parseJsonObject(String(opts.metadata), '--metadata') : {},
+    metadata,
     outputPath: (opts.output_path as string | undefined) ?? null,
     log: (level, message) => reporter.log(level, message),
     onPhase: (phase) => reporter.phase(phase),
     onProgress: (p) => reporter.progress(`${p.requestType} requests`, p.done, p.total),
   };
+}
+
+export async function runCommand(rawOpts: RunOptions): Promise<void> {
+  const opts = mergeConfigFile(rawOpts);
+  if (opts.verbosity !== undefined && !(LOG_LEVELS as readonly string[]).includes(String(opts.verbosity).trim().toUpperCase())) {
+    throw new LmEvalError(`--verbosity: '${opts.verbosity}' is not a log level`, `use one of: ${LOG_LEVELS.join(', ')}`);
+  }
+  if (process.env.LMEVAL_LOG_LEVEL && !resolveLevel(undefined)) {
+    throw new LmEvalError(`LMEVAL_LOG_LEVEL: '${process.env.LMEVAL_LOG_LEVEL}' is not a log level`, `use one of: ${LOG_LEVELS.join(', ')}`);
+  }
+  const reporter = new Reporter(opts.verbosity as string | undefined);
+  if (opts.verbosity !== undefined) reporter.log('DEBUG', '--verbosity is deprecated in lm-eval; LMEVAL_LOG_LEVEL does the same');
+
+  // v0.4.4: `--tasks list|list_groups|list_tags|list_subtasks` lists (latest treats them as names)
+  const tasks = asList(opts.tasks);
+  if (opts.compat === '0.4.4' && tasks.length === 1 && tasks[0] in LEGACY_LISTINGS) {
+    const { TaskIndex } = await import('@lm-eval/core/light');
+    const index = TaskIndex.build({ includePaths: asList(opts.include_path), profile: '0.4.4' });
+    process.stdout.write(renderListing(index, LEGACY_LISTINGS[tasks[0]]));
+    return;
+  }
+
+  validateLoggingArgs(opts, reporter);
+  if (opts.check_integrity) reporter.log('WARNING', "--check_integrity: this harness's own test-suite runs with `pnpm test`; continuing with the evaluation.");
+  const request = buildRequest(opts, reporter);
+  await registerBackends(String(request.model));
 
   const abort = new AbortController();
   const onSigint = () => {
@@ -158,9 +195,9 @@ export async function runCommand(rawOpts: Opts): Promise<void> {
   try {
     const out = await runEvaluation(request);
     reporter.clear();
+    for (const f of out.files) reporter.log('INFO', `wrote ${f}`);
     if (opts.show_config) process.stdout.write(out.resultsJson + '\n');
     process.stdout.write(out.summary + '\n');
-    for (const f of out.files) reporter.log('INFO', `wrote ${f}`);
   } catch (e) {
     reporter.clear();
     if (abort.signal.aborted) {

@@ -1,32 +1,24 @@
 /**
  * Parsing of typed flag values (spec: outputs-and-cli.md §6.3, §6.4): `--model_args`,
- * `--gen_kwargs`, `--seed`, `--samples`, `--metadata`.
+ * `--gen_kwargs`, `--seed`, `--limit`, `--samples`, `--metadata`. Every failure is an
+ * LmEvalError naming the flag, with an example of a valid value as the hint.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { LmEvalError, parsePythonLiteral, pyFloat } from '@lm-eval/core';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { LmEvalError, isPlainObject, parsePyJson, parsePythonLiteral, pyFloat, pyStr, type Profile } from '@lm-eval/core';
 
-/** Python str.isnumeric() for ASCII-ish input (digits only, no sign). */
-const isNumeric = (s: string): boolean => /^\p{N}+$/u.test(s);
+/** Python `str.isnumeric()` restricted to what `int()` then accepts here: ASCII digits, no sign. */
+const isAsciiNumeric = (s: string): boolean => /^[0-9]+$/.test(s);
 
-/** latest CLI value typing: bool, int, float, Python literal, else the raw string. */
-export function typedValue(raw: string): unknown {
-  const v = raw;
-  if (v.toLowerCase() === 'true') return true;
-  if (v.toLowerCase() === 'false') return false;
-  if (isNumeric(v) && /^[0-9]+$/.test(v)) {
-    const n = Number(v);
-    return Number.isSafeInteger(n) ? n : BigInt(v);
-  }
-  const f = pythonFloat(v);
-  if (f !== undefined) return f;
-  try {
-    return parsePythonLiteral(v);
-  } catch {
-    return v;
-  }
+function pyInt(s: string): number | bigint {
+  const n = Number(s);
+  return Number.isSafeInteger(n) ? n : BigInt(s);
 }
 
-/** Python float(str) acceptance: decimal/exponent forms, inf, nan (case-insensitive), underscores between digits. */
+/**
+ * Python `float(str)`: decimal and exponent forms, `inf`/`infinity`/`nan` (any case, signed),
+ * underscores between digits, surrounding whitespace. Integral results stay Python floats
+ * (PyFloat), so `1e3` records as `1000.0`. `undefined` when Python would raise ValueError.
+ */
 export function pythonFloat(s: string): number | ReturnType<typeof pyFloat> | undefined {
   const t = s.trim();
   if (/^[+-]?(inf|infinity)$/i.test(t)) return t.startsWith('-') ? -Infinity : Infinity;
@@ -35,47 +27,92 @@ export function pythonFloat(s: string): number | ReturnType<typeof pyFloat> | un
   return pyFloat(Number(t.replace(/_/g, '')));
 }
 
+/**
+ * One `k=v` value typed as the CLI of each lm-eval version does:
+ * - latest (`run`): true/false (any case) -> bool; isnumeric -> int; float(); then
+ *   `ast.literal_eval` (None, lists, quoted text, dicts); else the raw text.
+ * - v0.4.4: the same without the literal step (`None` stays the text "None").
+ */
+export function typedValue(raw: string, profile: Profile = 'latest'): unknown {
+  const low = raw.toLowerCase();
+  if (low === 'true') return true;
+  if (low === 'false') return false;
+  if (isAsciiNumeric(raw)) return pyInt(raw);
+  const f = pythonFloat(raw);
+  if (f !== undefined) return f;
+  if (profile === '0.4.4') return raw;
+  try {
+    return parsePythonLiteral(raw);
+  } catch {
+    return raw;
+  }
+}
+
 export interface KeyValueArgs {
   /** typed values, in order */
   values: Record<string, unknown>;
   /** the original text, comma-joined (v0.4.4 records model_args as the raw string) */
   raw: string;
+  /** keys given more than once (the later value wins; the CLI warns) */
+  overridden: string[];
+}
+
+function example(flag: string): string {
+  return flag === '--gen_kwargs'
+    ? `example: ${flag} temperature=0,max_gen_toks=64 or ${flag} '{"temperature": 0}'`
+    : `example: ${flag} pretrained=models/stories260k,dtype=float32 or ${flag} '{"pretrained": "models/stories260k"}'`;
 }
 
 /**
- * `k=v,k2=v2` items (several arguments merged, later wins) or a JSON object.
- * Empty input gives `{}`.
+ * `k=v,k2=v2` items (several arguments merged, later wins) or a JSON object per argument; a
+ * mapping (from a --config YAML file) is taken as is. Empty input gives `{}`.
+ * v0.4.4 splits each item on every `=` (a value containing `=` is an error there); latest on the
+ * first `=` only.
  */
-export function parseKeyValueArgs(parts: string[] | string | undefined, flag: string): KeyValueArgs {
-  const list = parts === undefined ? [] : Array.isArray(parts) ? parts : [parts];
+export function parseKeyValueArgs(
+  parts: Array<string | Record<string, unknown>> | string | Record<string, unknown> | undefined,
+  flag: string,
+  profile: Profile = 'latest',
+): KeyValueArgs {
+  const list = parts === undefined || parts === null ? [] : Array.isArray(parts) ? parts : [parts];
   const values: Record<string, unknown> = {};
+  const overridden: string[] = [];
   const raws: string[] = [];
+  const set = (k: string, v: unknown) => {
+    if (k in values && !overridden.includes(k)) overridden.push(k);
+    values[k] = v;
+  };
   for (const part of list) {
+    if (isPlainObject(part)) {
+      for (const [k, v] of Object.entries(part)) set(k, v);
+      raws.push(Object.entries(part).map(([k, v]) => `${k}=${pyStr(v)}`).join(','));
+      continue;
+    }
     const text = String(part).trim();
     if (!text) continue;
     raws.push(text);
     if (text.startsWith('{')) {
       let obj: unknown;
       try {
-        obj = JSON.parse(text);
+        obj = parsePyJson(text);
       } catch (e) {
-        throw new LmEvalError(`${flag}: invalid JSON object ${text} (${(e as Error).message})`, `example: ${flag} '{"key": "value"}'`);
+        throw new LmEvalError(`${flag}: ${text} is not a valid JSON object (${oneLine((e as Error).message)})`, example(flag));
       }
-      if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new LmEvalError(`${flag}: expected a JSON object, got ${text}`);
-      Object.assign(values, obj);
+      if (!isPlainObject(obj)) throw new LmEvalError(`${flag}: expected a JSON object, got ${text}`, example(flag));
+      for (const [k, v] of Object.entries(obj)) set(k, v);
       continue;
     }
     for (const item of text.split(',')) {
       if (!item.trim()) continue;
       const eq = item.indexOf('=');
-      if (eq <= 0) {
-        throw new LmEvalError(`${flag}: '${item}' is not a key=value pair`, `example: ${flag} pretrained=models/stories260k,dtype=float32`);
+      if (eq <= 0) throw new LmEvalError(`${flag}: '${item}' is not a key=value pair`, example(flag));
+      if (profile === '0.4.4' && item.indexOf('=', eq + 1) >= 0) {
+        throw new LmEvalError(`${flag}: '${item}' has more than one '=' (lm-eval 0.4.4 cannot parse that)`, 'drop the extra "=" or run with --compat latest');
       }
-      const key = item.slice(0, eq).trim();
-      values[key] = typedValue(item.slice(eq + 1).trim());
+      set(item.slice(0, eq).trim(), typedValue(item.slice(eq + 1).trim(), profile));
     }
   }
-  return { values, raw: raws.join(',') };
+  return { values, raw: raws.join(','), overridden };
 }
 
 export interface Seeds {
@@ -86,49 +123,88 @@ export interface Seeds {
 }
 
 const DEFAULT_SEEDS: Array<number | null> = [0, 1234, 1234, 1234];
+const SEED_HINT = 'example: --seed 1234, --seed 0,1234,1234 or --seed 0,None,1234,1234';
 
-export function parseSeed(text: string): Seeds {
+/**
+ * `--seed S` (all four), `a,b,c` (the fewshot seed from the default) or `a,b,c,d`; items are
+ * Python ints (sign, underscores, spaces allowed) or None (any case).
+ */
+export function parseSeed(text: string): { seeds: Seeds; filledFromDefault: boolean } {
   const items = text.split(',').map((s) => s.trim());
   const parseOne = (s: string): number | null => {
     if (s.toLowerCase() === 'none') return null;
-    if (!/^-?\d+$/.test(s)) {
-      throw new LmEvalError(`--seed: '${s}' is not an integer or None`, "example: --seed 1234 or --seed 0,1234,1234,1234");
-    }
-    return Number(s);
+    if (!/^[+-]?\d(_?\d)*$/.test(s)) throw new LmEvalError(`--seed: '${s}' is not an integer or None`, SEED_HINT);
+    return Number(s.replace(/_/g, ''));
   };
   let seeds: Array<number | null>;
-  if (items.length === 1) seeds = Array(4).fill(parseOne(items[0]));
-  else if (items.length === 3) seeds = [...items.map(parseOne), DEFAULT_SEEDS[3]];
-  else if (items.length === 4) seeds = items.map(parseOne);
-  else throw new LmEvalError(`--seed: expected 1, 3 or 4 comma-separated values, got ${items.length}`, 'example: --seed 0,1234,1234,1234');
-  return { random: seeds[0], numpy: seeds[1], torch: seeds[2], fewshot: seeds[3] };
+  const parsed = items.map(parseOne);
+  if (parsed.length === 1) seeds = Array(4).fill(parsed[0]);
+  else if (parsed.length === 3) seeds = [...parsed, DEFAULT_SEEDS[3]];
+  else if (parsed.length === 4) seeds = parsed;
+  else throw new LmEvalError(`--seed: expected 1, 3 or 4 comma-separated values, got ${parsed.length} ('${text}')`, SEED_HINT);
+  return { seeds: { random: seeds[0], numpy: seeds[1], torch: seeds[2], fewshot: seeds[3] }, filledFromDefault: parsed.length === 3 };
 }
 
-/** `--samples`: JSON text or the path of a JSON file, `{task: [indexes]}`. */
+/** `--limit`: Python float(); a value below 1.0 is a fraction of the docs. */
+export function parseLimit(text: string): number {
+  const f = pythonFloat(text);
+  if (f === undefined || Number.isNaN(Number(f))) {
+    throw new LmEvalError(`--limit: '${text}' is not a number`, 'use a doc count (--limit 10) or a fraction of the docs (--limit 0.1)');
+  }
+  if (Number(f) < 0) throw new LmEvalError(`--limit: '${text}' is negative`, 'use a doc count (--limit 10) or a fraction of the docs (--limit 0.1)');
+  return Number(f);
+}
+
+/** An integer flag (`--num_fewshot`, `--max_batch_size`): Python int(). */
+export function parseIntFlag(text: string, flag: string, min = 0): number {
+  const t = String(text).trim();
+  if (!/^[+-]?\d(_?\d)*$/.test(t)) throw new LmEvalError(`${flag}: '${text}' is not an integer`, `example: ${flag} 5`);
+  const n = Number(t.replace(/_/g, ''));
+  if (n < min) throw new LmEvalError(`${flag}: ${n} is below ${min}`, `example: ${flag} 5`);
+  return n;
+}
+
+/** `--samples`: the path of a JSON file, or JSON text; `{task: [doc indexes]}`. */
 export function parseSamples(text: string): Record<string, number[]> {
-  const source = existsSync(text) ? readFileSync(text, 'utf8') : text;
+  const isFile = existsSync(text) && statSync(text).isFile();
+  const source = isFile ? readFileSync(text, 'utf8') : text;
+  const hint = `example: --samples '{"arc_easy": [0, 1, 2]}' or --samples samples.json`;
   let obj: unknown;
   try {
-    obj = JSON.parse(source);
+    obj = parsePyJson(source);
   } catch (e) {
-    throw new LmEvalError(`--samples: not valid JSON nor a readable JSON file: ${(e as Error).message}`, `example: --samples '{"arc_easy": [0, 1, 2]}'`);
+    throw new LmEvalError(
+      isFile ? `--samples: ${text} does not hold valid JSON (${oneLine((e as Error).message)})` : `--samples: '${text}' is neither valid JSON nor an existing file (${oneLine((e as Error).message)})`,
+      hint,
+    );
   }
-  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new LmEvalError('--samples: expected a JSON object {"task": [indexes]}');
+  if (!isPlainObject(obj)) throw new LmEvalError('--samples: expected a JSON object {"task": [doc indexes]}', hint);
   for (const [task, idx] of Object.entries(obj)) {
-    if (!Array.isArray(idx) || !idx.every((i) => Number.isInteger(i) && i >= 0)) {
-      throw new LmEvalError(`--samples: the value for '${task}' must be a list of non-negative doc indexes`);
+    if (!Array.isArray(idx) || !idx.every((i) => Number.isInteger(i) && (i as number) >= 0)) {
+      throw new LmEvalError(`--samples: the value for '${task}' must be a list of non-negative doc indexes`, hint);
     }
   }
   return obj as Record<string, number[]>;
 }
 
+/** `--metadata`: a JSON object. */
 export function parseJsonObject(text: string, flag: string): Record<string, unknown> {
+  const hint = `example: ${flag} '{"key": "value"}'`;
   let obj: unknown;
   try {
-    obj = JSON.parse(text);
+    obj = parsePyJson(text);
   } catch (e) {
-    throw new LmEvalError(`${flag}: invalid JSON (${(e as Error).message})`, `example: ${flag} '{"key": "value"}'`);
+    throw new LmEvalError(`${flag}: '${text}' is not valid JSON (${oneLine((e as Error).message)})`, hint);
   }
-  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new LmEvalError(`${flag}: expected a JSON object`);
-  return obj as Record<string, unknown>;
+  if (!isPlainObject(obj)) throw new LmEvalError(`${flag}: expected a JSON object, got '${text}'`, hint);
+  return obj;
+}
+
+/** `true/1/yes` (any case) -> true, anything else false (latest `--fewshot_as_multiturn VALUE`). */
+export function parseBoolText(v: unknown): boolean {
+  return ['true', '1', 'yes'].includes(String(v).trim().toLowerCase());
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ').trim();
 }

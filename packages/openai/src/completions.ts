@@ -25,9 +25,9 @@ import {
 import type { Completion } from 'openai/resources/completions';
 import { ApiBackendBase, cutAtStops, generationBatches, handleStopSequences, splitGenKwargs, warn, type ApiBackendOptions } from './api-backend.ts';
 import type { ApiModelConfig } from './args.ts';
-import { ApiRequestError, explainFailure } from './http.ts';
+import { ApiRequestError, explainFailure, SerializedJson } from './http.ts';
 import { choicesByIndex, noPromptLogprobsError, scoreEchoChoice, scorePromptLogprobs, type CompletionChoiceLike, type ScoringPath } from './scoring.ts';
-import { encodePair, longestFirst, rollingWindows, truncateForScoring, type TokenPair } from './token-requests.ts';
+import { encodePair, encodePairSync, longestFirst, rollingWindows, truncateForScoring, type TokenPair } from './token-requests.ts';
 import type { WindowControl } from './window.ts';
 
 /** Models the OpenAI completions API still scores with echo + logprobs. */
@@ -90,7 +90,11 @@ export class CompletionsLM extends ApiBackendBase implements LM {
     const tok = this.requireTokenizer('loglikelihood');
     this.checkLoglikelihoodAllowed();
     const prefix = this.prefixTokenId;
-    const pairs = await mapBounded(requests, 64, (r) => encodePair(tok, this.contextText(r.context, 'loglikelihood'), r.continuation, this.config.addBosToken, prefix));
+    const add = this.config.addBosToken;
+    const sync = tok.encodeSync?.bind(tok);
+    const pairs = sync
+      ? requests.map((r) => encodePairSync(sync, this.contextText(r.context, 'loglikelihood'), r.continuation, add, prefix))
+      : await mapBounded(requests, 64, (r) => encodePair(tok, this.contextText(r.context, 'loglikelihood'), r.continuation, add, prefix));
     const out: LoglikelihoodResult[] = new Array(requests.length);
     await this.scorePairs(pairs, (i, r) => {
       out[i] = r;
@@ -146,8 +150,7 @@ export class CompletionsLM extends ApiBackendBase implements LM {
   }
 
   private loglikelihoodPayload(prompts: number[][], path: ScoringPath, preflight = false): Record<string, unknown> {
-    const prompt = this.config.tokenizedRequests ? prompts : null;
-    const base = { model: this.config.model, prompt: prompt as unknown };
+    const base = { model: this.config.model, prompt: prompts as unknown };
     if (path === 'prompt_logprobs' && !preflight) {
       return { ...base, temperature: 0, max_tokens: 1, seed: this.config.seed, prompt_logprobs: 1 };
     }
@@ -155,6 +158,22 @@ export class CompletionsLM extends ApiBackendBase implements LM {
     const p: Record<string, unknown> = { ...base, temperature: 0, max_tokens: 1, logprobs: 1, seed: this.config.seed, echo: true };
     if (preflight) p.prompt_logprobs = 1;
     return p;
+  }
+
+  /**
+   * The same payloads as loglikelihoodPayload for token-id prompts, written straight to JSON text
+   * (byte-identical to JSON.stringify of that object; no intermediate objects on the hot path).
+   */
+  private loglikelihoodBody(prompts: number[][], path: ScoringPath): SerializedJson {
+    let p = '[';
+    for (let i = 0; i < prompts.length; i++) p += (i ? ',[' : '[') + prompts[i].join(',') + ']';
+    p += ']';
+    const head = `{"model":${this.modelJson},"prompt":${p},"temperature":0,"max_tokens":1,`;
+    return new SerializedJson(path === 'prompt_logprobs' ? `${head}"seed":${this.config.seed},"prompt_logprobs":1}` : `${head}"logprobs":1,"seed":${this.config.seed},"echo":true}`);
+  }
+
+  private get modelJson(): string {
+    return JSON.stringify(this.config.model);
   }
 
   private async promptField(prompts: number[][]): Promise<unknown> {
@@ -223,15 +242,16 @@ export class CompletionsLM extends ApiBackendBase implements LM {
 
   private async scorePairs(pairs: TokenPair[], deliver: (i: number, r: LoglikelihoodResult) => void, hooks: RequestHooks): Promise<void> {
     if (pairs.length === 0) return;
-    const items: ScoreItem[] = pairs.map((p) => {
-      const t = truncateForScoring(p, this.maxInputLength);
+    const wholes = pairs.map((p) => p.context.concat(p.continuation));
+    const items: ScoreItem[] = pairs.map((p, i) => {
+      const t = truncateForScoring(p, this.maxInputLength, wholes[i]);
       if (t.truncated && !this.truncationWarned) {
         this.truncationWarned = true;
         warn(`a loglikelihood request is longer than max_length − 1 = ${this.maxInputLength} tokens; its context is left-truncated.`);
       }
       return { input: t.input, ctxlen: t.ctxlen };
     });
-    let order = longestFirst(pairs);
+    let order = longestFirst(pairs, wholes);
     if (this.scoringPath === null) {
       // Probe with the shortest request; its answer is kept.
       const probe = order[order.length - 1];
@@ -248,10 +268,14 @@ export class CompletionsLM extends ApiBackendBase implements LM {
     const job = async (b: number, control: WindowControl) => {
       const idx = batches[b];
       const inputs = idx.map((i) => items[i].input);
-      const payload = this.loglikelihoodPayload(inputs, path);
-      payload.prompt = await this.promptField(inputs);
-      ctx.promptTokens = Math.max(ctx.promptTokens ?? 0, ...inputs.map((x) => x.length));
-      const resp = await this.post<Completion>(payload, control, hooks.signal);
+      let body: Record<string, unknown> | SerializedJson;
+      if (this.config.tokenizedRequests) body = this.loglikelihoodBody(inputs, path);
+      else {
+        body = this.loglikelihoodPayload(inputs, path);
+        body.prompt = await this.promptField(inputs);
+      }
+      for (const x of inputs) if (x.length > (ctx.promptTokens ?? 0)) ctx.promptTokens = x.length;
+      const resp = await this.post<Completion>(body, control, hooks.signal);
       const choices = choicesByIndex(resp, idx.length, where) as CompletionChoiceLike[];
       idx.forEach((i, k) => {
         const it = items[i];

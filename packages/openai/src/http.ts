@@ -144,6 +144,19 @@ export interface RetryHooks {
   signal?: AbortSignal;
 }
 
+const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+function headerPairs(h: Record<string, string>): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(h)) out.push(k, v);
+  return out;
+}
+
+/** A request body already serialised to JSON (hot paths build it as a string). */
+export class SerializedJson {
+  constructor(readonly text: string) {}
+}
+
 export class JsonHttpClient {
   private readonly agents: { http: http.Agent; https: https.Agent };
   readonly options: HttpClientOptions;
@@ -154,7 +167,9 @@ export class JsonHttpClient {
   constructor(options: HttpClientOptions) {
     this.options = options;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
-    const common = { keepAlive: true, maxSockets: options.maxSockets, maxFreeSockets: options.maxSockets, scheduling: 'fifo' as const };
+    this.baseHeaderPairs = headerPairs(options.headers);
+    // LIFO (node's default) keeps reusing the warmest sockets.
+    const common = { keepAlive: true, maxSockets: options.maxSockets, maxFreeSockets: options.maxSockets };
     this.agents = {
       http: new http.Agent(common),
       https: new https.Agent({
@@ -172,13 +187,15 @@ export class JsonHttpClient {
   }
 
   close(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = null;
     this.agents.http.destroy();
     this.agents.https.destroy();
   }
 
   /** POST (or GET when body is undefined) with retries; returns the parsed JSON of a 2xx reply. */
-  async request<T = unknown>(url: string, body: unknown, hooks: RetryHooks = {}, extraHeaders: Record<string, string> = {}): Promise<T> {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
+  async request<T = unknown>(url: string, body: unknown, hooks: RetryHooks = {}, extraHeaders: Record<string, string> = NO_HEADERS): Promise<T> {
+    const payload = body === undefined ? undefined : body instanceof SerializedJson ? body.text : JSON.stringify(body);
     let attempt = 0;
     for (;;) {
       attempt += 1;
@@ -203,47 +220,89 @@ export class JsonHttpClient {
     }
   }
 
-  private once(url: string, payload: string | undefined, signal: AbortSignal | undefined, extraHeaders: Record<string, string>): Promise<unknown> {
-    return new Promise((resolve, reject) => {
+  /** Parsed request targets, reused for every call to the same URL (the hot path). */
+  private readonly baseHeaderPairs: string[];
+  private readonly targets = new Map<string, { lib: typeof http | typeof https; agent: http.Agent; host: string; port: string; path: string; where: string; origin: string; hostHeader: string }>();
+  /** In-flight requests with their deadlines; one sweeper timer instead of a timer per request. */
+  private readonly pending = new Set<{ deadline: number; expire: () => void }>();
+  private sweeper: NodeJS.Timeout | null = null;
+
+  private target(url: string) {
+    let t = this.targets.get(url);
+    if (!t) {
       const u = new URL(url);
       const isHttps = u.protocol === 'https:';
-      const headers: Record<string, string | number> = { ...this.options.headers, ...extraHeaders, accept: 'application/json' };
-      if (payload !== undefined) {
-        headers['content-type'] = 'application/json';
-        headers['content-length'] = Buffer.byteLength(payload);
-      }
-      const lib = isHttps ? https : http;
+      t = {
+        lib: isHttps ? https : http,
+        agent: isHttps ? this.agents.https : this.agents.http,
+        host: u.hostname.replace(/^\[|\]$/g, ''),
+        port: u.port || (isHttps ? '443' : '80'),
+        path: u.pathname + u.search,
+        where: `${u.origin}${u.pathname}`,
+        hostHeader: u.host,
+        origin: u.origin,
+      };
+      this.targets.set(url, t);
+    }
+    return t;
+  }
+
+  private track(entry: { deadline: number; expire: () => void }): void {
+    this.pending.add(entry);
+    if (!this.sweeper) {
+      const every = Math.max(5, Math.min(1000, Math.floor(this.options.timeoutMs / 10)));
+      this.sweeper = setInterval(() => {
+        const now = Date.now();
+        for (const p of this.pending) if (p.deadline <= now) p.expire();
+        if (this.pending.size === 0 && this.sweeper) {
+          clearInterval(this.sweeper);
+          this.sweeper = null;
+        }
+      }, every);
+      this.sweeper.unref();
+    }
+  }
+
+  private once(url: string, payload: string | undefined, signal: AbortSignal | undefined, extraHeaders: Record<string, string>): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const t = this.target(url);
+      // Raw header pairs (message.rawHeaders format): cheaper than an object for node to write.
+      const headers: string[] = extraHeaders === NO_HEADERS ? this.baseHeaderPairs.slice() : headerPairs({ ...this.options.headers, ...extraHeaders });
+      // With raw header pairs node does not add Host itself.
+      headers.push('host', t.hostHeader);
+      if (payload !== undefined) headers.push('content-type', 'application/json', 'content-length', String(Buffer.byteLength(payload)));
       let settled = false;
+      const entry = { deadline: Date.now() + this.options.timeoutMs, expire: () => fail(new ApiRequestError(`${t.where} did not answer within ${this.options.timeoutMs / 1000} s (timeout)`, null, true, { kind: 'timeout' })) };
+      const finish = () => {
+        settled = true;
+        this.pending.delete(entry);
+        if (signal) signal.removeEventListener('abort', onAbort);
+      };
       const fail = (err: ApiRequestError) => {
         if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
+        finish();
         req.destroy();
         reject(err);
       };
-      const req = lib.request(
-        u,
-        { method: payload === undefined ? 'GET' : 'POST', headers, agent: isHttps ? this.agents.https : this.agents.http },
+      const req = t.lib.request(
+        { host: t.host, port: t.port, path: t.path, method: payload === undefined ? 'GET' : 'POST', headers, agent: t.agent },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', () => fail(new ApiRequestError(`connection to ${u.origin} broke while reading the response`, null, true, { kind: 'connection' })));
-          res.on('aborted', () => fail(new ApiRequestError(`connection to ${u.origin} closed mid-response`, null, true, { kind: 'connection' })));
+          res.on('error', () => fail(new ApiRequestError(`connection to ${t.origin} broke while reading the response`, null, true, { kind: 'connection' })));
           res.on('end', () => {
             if (settled) return;
-            const text = Buffer.concat(chunks).toString('utf8');
+            const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
             const status = res.statusCode ?? 0;
+            if (!res.complete) return fail(new ApiRequestError(`connection to ${t.origin} closed mid-response`, null, true, { kind: 'connection' }));
             if (status >= 200 && status < 300) {
               let json: unknown;
               try {
                 json = JSON.parse(text);
               } catch {
-                return fail(new ApiRequestError(`${u.origin}${u.pathname} answered HTTP ${status} with a body that is not valid JSON: ${JSON.stringify(text.slice(0, 120))}`, status, true, { kind: 'malformed' }));
+                return fail(new ApiRequestError(`${t.where} answered HTTP ${status} with a body that is not valid JSON: ${JSON.stringify(text.slice(0, 120))}`, status, true, { kind: 'malformed' }));
               }
-              settled = true;
-              clearTimeout(timer);
-              signal?.removeEventListener('abort', onAbort);
+              finish();
               return resolve(json);
             }
             const parsed = parseErrorBody(text);
@@ -254,7 +313,7 @@ export class JsonHttpClient {
             if (shouldRetry === 'false') retryable = false;
             if (shouldRetry === 'true') retryable = true;
             fail(
-              new ApiRequestError(this.redact(`${u.origin}${u.pathname} answered HTTP ${status}: ${parsed.message}`), status, retryable, {
+              new ApiRequestError(this.redact(`${t.where} answered HTTP ${status}: ${parsed.message}`), status, retryable, {
                 kind: 'http',
                 type: parsed.type,
                 code: parsed.code,
@@ -266,16 +325,13 @@ export class JsonHttpClient {
           });
         },
       );
-      req.on('error', (err: NodeJS.ErrnoException) =>
-        fail(new ApiRequestError(`could not reach ${u.origin}${u.pathname}: ${err.code ?? err.message}`, null, true, { kind: 'connection' })),
-      );
-      const timer = setTimeout(
-        () => fail(new ApiRequestError(`${u.origin}${u.pathname} did not answer within ${this.options.timeoutMs / 1000} s (timeout)`, null, true, { kind: 'timeout' })),
-        this.options.timeoutMs,
-      );
+      req.on('error', (err: NodeJS.ErrnoException) => fail(new ApiRequestError(`could not reach ${t.where}: ${err.code ?? err.message}`, null, true, { kind: 'connection' })));
       const onAbort = () => fail(new ApiRequestError('request aborted', null, false, { kind: 'aborted' }));
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal) {
+        if (signal.aborted) return onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+      this.track(entry);
       req.end(payload);
     });
   }

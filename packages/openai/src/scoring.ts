@@ -28,7 +28,13 @@ export interface CompletionChoiceLike {
 export function choicesByIndex(resp: unknown, expected: number, where: string): CompletionChoiceLike[] {
   const choices = (resp as { choices?: unknown })?.choices;
   if (!Array.isArray(choices)) throw new LmEvalError(`${where} answered without a "choices" list.`);
-  const sorted = [...(choices as CompletionChoiceLike[])].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+  let sorted = choices as CompletionChoiceLike[];
+  for (let i = 1; i < sorted.length; i++) {
+    if ((sorted[i - 1].index ?? 0) > (sorted[i].index ?? 0)) {
+      sorted = [...sorted].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+      break;
+    }
+  }
   if (sorted.length !== expected) {
     throw new LmEvalError(`${where} returned ${sorted.length} choices for ${expected} prompts.`, 'The server must answer one choice per prompt (n=1).');
   }
@@ -69,7 +75,7 @@ export function scoreEchoChoice(choice: CompletionChoiceLike, inputLength: numbe
     const t = top[i] as Record<string, number> | null;
     if (!t || typeof t !== 'object') throw new LmEvalError(`${where} sent no top_logprobs at prompt position ${i}.`);
     let max = -Infinity;
-    for (const v of Object.values(t)) if (v > max) max = v;
+    for (const k in t) if (t[k] > max) max = t[k];
     if (x !== max) greedy = false;
   }
   return [sum, greedy];

@@ -31,6 +31,23 @@ export async function encodePair(tok: ApiTokenizer, context: string, continuatio
   return { context: ctx, continuation: whole.slice(ctx.length) };
 }
 
+/** encodePair for synchronous tokenizers (no promise per request on the hot path). */
+export function encodePairSync(encode: (text: string, addSpecial: boolean) => number[], context: string, continuation: string, addSpecial: boolean, prefixTokenId: number): TokenPair {
+  if (context === '') {
+    const cont = encode(continuation, addSpecial);
+    if (cont.length > 0 && cont[0] === prefixTokenId) return { context: cont.slice(0, 1), continuation: cont.slice(1) };
+    return { context: [prefixTokenId], continuation: cont };
+  }
+  const m = /\s+$/.exec(context);
+  if (m) {
+    continuation = context.slice(m.index) + continuation;
+    context = context.slice(0, m.index);
+  }
+  const whole = encode(context + continuation, addSpecial);
+  const ctx = encode(context, addSpecial);
+  return { context: ctx, continuation: whole.slice(ctx.length) };
+}
+
 /**
  * `get_rolling_token_windows(max_seq_len=L, context_len=1)` followed by `make_disjoint_window`:
  * every token predicted exactly once, each window with the fullest left context.
@@ -54,8 +71,8 @@ export function rollingWindows(tokens: number[], prefixToken: number, maxSeqLen:
 }
 
 /** Collator order of loglikelihood requests: `(−len(ctx+cont), tokens)`. */
-export function longestFirst(pairs: TokenPair[]): number[] {
-  const whole = pairs.map((p) => p.context.concat(p.continuation));
+export function longestFirst(pairs: TokenPair[], wholes?: number[][]): number[] {
+  const whole = wholes ?? pairs.map((p) => p.context.concat(p.continuation));
   const order = pairs.map((_, i) => i);
   order.sort((a, b) => {
     const A = whole[a];
@@ -68,8 +85,8 @@ export function longestFirst(pairs: TokenPair[]): number[] {
 }
 
 /** `inp = (ctx + cont)[-maxLength:]`, `ctxlen = len(ctx) − max(0, len(ctx) + len(cont) − maxLength)`. */
-export function truncateForScoring(pair: TokenPair, maxLength: number): { input: number[]; ctxlen: number; truncated: boolean } {
-  const all = pair.context.concat(pair.continuation);
+export function truncateForScoring(pair: TokenPair, maxLength: number, whole?: number[]): { input: number[]; ctxlen: number; truncated: boolean } {
+  const all = whole ?? pair.context.concat(pair.continuation);
   const overflow = Math.max(0, all.length - maxLength);
   return { input: overflow ? all.slice(overflow) : all, ctxlen: pair.context.length - overflow, truncated: overflow > 0 };
 }

@@ -20,6 +20,8 @@ export interface ApiTokenizer {
   readonly padText: string | null;
   readonly chatTemplate: string | null;
   encode(text: string, addSpecialTokens: boolean): Promise<number[]>;
+  /** Synchronous (memoised) encoding, for local tokenizers; absent for `remote`. */
+  encodeSync?(text: string, addSpecialTokens: boolean): number[];
   /** Encodes many texts (remote: concurrently). */
   encodeMany(texts: string[], addSpecialTokens: boolean): Promise<number[][]>;
   decode(ids: number[]): Promise<string>;
@@ -31,13 +33,26 @@ abstract class CachedTokenizer {
   private readonly limit = 500_000;
   protected abstract rawEncode(text: string, addSpecialTokens: boolean): Promise<number[]> | number[];
 
+  private readonly cacheNoSpecial = new Map<string, number[]>();
+
   async encode(text: string, addSpecialTokens: boolean): Promise<number[]> {
-    const key = (addSpecialTokens ? '1' : '0') + text;
-    const hit = this.cache.get(key);
+    const cache = addSpecialTokens ? this.cache : this.cacheNoSpecial;
+    const hit = cache.get(text);
     if (hit) return hit;
     const ids = await this.rawEncode(text, addSpecialTokens);
-    if (this.cache.size >= this.limit) this.cache.clear();
-    this.cache.set(key, ids);
+    if (cache.size >= this.limit) cache.clear();
+    cache.set(text, ids);
+    return ids;
+  }
+
+  /** Sync twin of encode() for tokenizers whose rawEncode is synchronous. */
+  protected encodeSyncCached(text: string, addSpecialTokens: boolean): number[] {
+    const cache = addSpecialTokens ? this.cache : this.cacheNoSpecial;
+    const hit = cache.get(text);
+    if (hit) return hit;
+    const ids = this.rawEncode(text, addSpecialTokens) as number[];
+    if (cache.size >= this.limit) cache.clear();
+    cache.set(text, ids);
     return ids;
   }
 
@@ -97,6 +112,9 @@ export class HuggingFaceTokenizer extends CachedTokenizer implements ApiTokenize
     }
   }
 
+  encodeSync(text: string, addSpecialTokens: boolean): number[] {
+    return this.encodeSyncCached(text, addSpecialTokens);
+  }
   protected rawEncode(text: string, addSpecialTokens: boolean): number[] {
     if (text === '') return addSpecialTokens && this.bosId !== null ? [this.bosId] : [];
     return this.tok.encode(text, { add_special_tokens: addSpecialTokens });
@@ -156,6 +174,9 @@ export class TiktokenTokenizer extends CachedTokenizer implements ApiTokenizer {
     } catch (e) {
       throw new LmEvalError(`tiktoken has no encoding for model '${model}': ${(e as Error).message}`, 'Use tokenizer_backend=huggingface with tokenizer=<folder>, or a model name tiktoken knows.', { cause: e });
     }
+  }
+  encodeSync(text: string, addSpecialTokens: boolean): number[] {
+    return this.encodeSyncCached(text, addSpecialTokens);
   }
   protected rawEncode(text: string): number[] {
     return this.enc.encode(text);

@@ -75,7 +75,8 @@ export function assembleResults(outcomes: TaskOutcome[], groups: GroupOutcome[],
   };
   if (latest) {
     for (const o of outcomes) results[o.task.name] = taskEntry(o);
-    for (const g of groups) if (g.entry) results[g.name] = g.entry;
+    // a group without aggregate_metric_list gets only alias/name (and no `groups` entry)
+    for (const g of groups) results[g.name] = g.entry ?? { alias: g.alias, name: g.name };
   } else {
     // v0.4.4: group-first, alphabetical per level; members' aliases indented
     const byName = new Map(outcomes.map((o) => [o.task.name, o]));

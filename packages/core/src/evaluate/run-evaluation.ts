@@ -18,7 +18,7 @@ import type { RunProgress } from './run-requests.ts';
 import { aggregateGroup, groupEntry, groupNShot, groupVersion, mergeHigherIsBetter, type LeafResult } from './group-aggregate.ts';
 import { dateId, modelNameOf, outputLocation, sanitizeModelName, SamplesWriter, serializeResults, writeResultsFile } from '../report/output-files.ts';
 import { makeTable } from '../report/table.ts';
-import { pyRepr, pyStr } from '../python/values.ts';
+import { pyFloat, pyRepr, pyStr } from '../python/values.ts';
 import { CachingLM } from '../cache/response-cache.ts';
 import { deleteRequestCache, requestCacheKey, taskConfigHash } from '../cache/request-cache.ts';
 
@@ -334,8 +334,8 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Evaluat
     // 8. Summary
     const header =
       profile === 'latest'
-        ? `${typeof request.model === 'string' ? request.model : lm.name} (${pyRepr(stripTrust(redact(modelArgs)))}), gen_kwargs: (${pyRepr(request.genKwargs ?? {})}), limit: ${request.limit == null ? 'None' : pyStr(request.limit)}, num_fewshot: ${request.numFewshot ?? 'None'}, batch_size: ${request.batchSize ?? 1}`
-        : `${typeof request.model === 'string' ? request.model : lm.name} (${request.modelArgsRaw ?? ''}), gen_kwargs: (${request.genKwargsRaw ?? 'None'}), limit: ${request.limit == null ? 'None' : pyStr(request.limit)}, num_fewshot: ${request.numFewshot ?? 'None'}, batch_size: ${request.batchSize ?? 1}`;
+        ? `${typeof request.model === 'string' ? request.model : lm.name} (${pyRepr(stripTrust(redact(modelArgs)))}), gen_kwargs: (${pyRepr(request.genKwargs ?? {})}), limit: ${request.limit == null ? 'None' : pyStr(pyFloat(request.limit))}, num_fewshot: ${request.numFewshot ?? 'None'}, batch_size: ${request.batchSize ?? 1}`
+        : `${typeof request.model === 'string' ? request.model : lm.name} (${request.modelArgsRaw ?? ''}), gen_kwargs: (${request.genKwargsRaw ?? 'None'}), limit: ${request.limit == null ? 'None' : pyStr(pyFloat(request.limit))}, num_fewshot: ${request.numFewshot ?? 'None'}, batch_size: ${request.batchSize ?? 1}`;
     let summary = header + '\n';
     if (profile === 'latest') {
       const { order, aliases } = tableOrder(results as Record<string, any>, loaded, outcomes);

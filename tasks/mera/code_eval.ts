@@ -1,0 +1,99 @@
+/**
+ * ruHumanEval / ruCodeEval scoring (spec/mera.md §6).
+ *
+ * - filter `ruhumanevalscoring`: for every generation of every doc, strip a surrounding
+ *   ```` ```python … ``` ```` fence (any repeated first character, unless the generation starts with
+ *   whitespace), run `inputs.function + generation` against `ast.literal_eval(inputs.tests)` in the
+ *   sandboxed runner (code_runner.ts) and keep, per generation, the list of `str(result)`/None per
+ *   test, or the string "timed out". Per doc the filtered value is the list over the repeats.
+ * - `process_results`: a generation passes when every `str(expected[i]) == str(got[i])`;
+ *   `pass@k = 1 − Π_{i=n−c+1..n} (1 − k/i)` (1.0 when `n − c < k`), n = number of generations;
+ *   docs without `outputs` score 0.0.
+ * The filter refuses to run unless the run confirmed unsafe code (code_runner.ts).
+ */
+import { LmEvalError, pyFloat, pyRepr, pyStr, registerFilter, type Filter, type FilterDoc, type PyFloat } from '@lm-eval/core';
+import { assertUnsafeCodeConfirmed, runPythonTests, type CodeRunResult } from './code_runner.ts';
+
+type Doc = Record<string, any>;
+
+/** Removes a markdown fence `XXXpython … XXX` made of the generation's first character. */
+export function preprocessGeneration(generation: string): string {
+  const chars = [...generation];
+  if (chars.length === 0) return generation;
+  const first = chars[0];
+  if (first === ' ' || first === '\n' || first === '\t') return generation;
+  const begin = [...first.repeat(3), ...'python'];
+  const end = [first, first, first];
+  const startsWith = begin.every((c, i) => chars[i] === c);
+  const endsWith = chars.length >= 3 && end.every((c, i) => chars[chars.length - 3 + i] === c);
+  if (startsWith && endsWith) return chars.slice(begin.length, Math.max(begin.length, chars.length - end.length)).join('');
+  return generation;
+}
+
+/** Executes one generation for one doc. */
+export function executeGeneration(generation: string, doc: Doc): CodeRunResult {
+  const inputs = doc.inputs ?? {};
+  if (typeof inputs.function !== 'string' || typeof inputs.tests !== 'string') {
+    throw new LmEvalError(`ruhumanevalscoring: doc needs string fields inputs.function and inputs.tests, got ${pyRepr(inputs)}`);
+  }
+  const entryPoint = doc.meta?.entry_point;
+  if (typeof entryPoint !== 'string') throw new LmEvalError(`ruhumanevalscoring: doc needs meta.entry_point, got ${pyRepr(entryPoint)}`);
+  return runPythonTests({ program: inputs.function + generation, tests: inputs.tests, entryPoint });
+}
+
+/** The `ruhumanevalscoring` filter. `task` only names the task in the refusal message. */
+export class RuHumanEvalScoring implements Filter {
+  constructor(_kwargs: Record<string, unknown> = {}, task = 'ruhumaneval/rucodeeval') {
+    assertUnsafeCodeConfirmed(task);
+  }
+  apply(resps: unknown[], docs: FilterDoc[]): unknown[] {
+    return resps.map((inst, i) => {
+      const generations = Array.isArray(inst) ? inst : [inst];
+      return generations.map((g) => {
+        if (typeof g !== 'string') throw new LmEvalError(`ruhumanevalscoring: expected generated strings, got ${pyRepr(g)}`);
+        return executeGeneration(preprocessGeneration(g), docs[i] as Doc);
+      });
+    });
+  }
+}
+
+/** Registers the filter name used by the task YAML (done when a task's utils module is imported). */
+export function registerCodeScoringFilter(): void {
+  registerFilter('ruhumanevalscoring', (kwargs) => new RuHumanEvalScoring(kwargs));
+}
+
+/** Python `len()` / indexing of a str (code points) or a list. */
+function asSequence(v: unknown): unknown[] {
+  if (typeof v === 'string') return [...v];
+  if (Array.isArray(v)) return v;
+  throw new LmEvalError(`check_solution: expected a list of test results, got ${pyRepr(v)}`);
+}
+
+/** 1 when every expected value equals the produced one as strings, else 0. */
+export function checkSolution(expected: unknown, produced: unknown): number {
+  const pred = asSequence(produced);
+  const gold = asSequence(expected);
+  if (pred.length === 0 || gold.length !== pred.length) return 0;
+  return gold.every((t, i) => pyStr(t) === pyStr(pred[i])) ? 1 : 0;
+}
+
+/** Unbiased pass@k estimator (NumPy product, left to right). */
+export function computePassK(n: number, c: number, k: number): number | PyFloat {
+  if (n - c < k) return pyFloat(1);
+  let prod = 1;
+  for (let i = n - c + 1; i <= n; i++) {
+    const term = 1 - k / i;
+    prod = i === n - c + 1 ? term : prod * term;
+  }
+  return pyFloat(1 - prod);
+}
+
+export function process_results(doc: Doc, results: unknown[]): Record<string, unknown> {
+  const outputs = doc.outputs ?? [];
+  if (asSequence(outputs).length === 0) return { 'pass@1': pyFloat(0), 'pass@5': pyFloat(0), 'pass@10': pyFloat(0) };
+  const generations = results[0];
+  if (!Array.isArray(generations)) throw new LmEvalError(`ruhumaneval process_results: expected the list of per-generation results, got ${pyRepr(generations)}`);
+  const total = generations.length;
+  const correct = generations.reduce<number>((s, g) => s + checkSolution(outputs, g), 0);
+  return { 'pass@1': computePassK(total, correct, 1), 'pass@5': computePassK(total, correct, 5), 'pass@10': computePassK(total, correct, 10) };
+}

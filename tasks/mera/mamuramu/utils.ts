@@ -1,0 +1,8 @@
+/** MaMuRAMu scoring (spec/mera.md §6): `acc` + `acc.<meta.domain>` (generative: `em…`). */
+import { groupAccuracy } from '../group_scoring.ts';
+
+type Doc = Record<string, any>;
+
+export function process_results(doc: Doc, results: unknown[]): Record<string, unknown> {
+  return groupAccuracy(doc, results, { task: 'mamuramu', choices: ['A', 'B', 'C', 'D'], group: String(doc.meta.domain), sep: '.' });
+}

@@ -1,0 +1,37 @@
+/**
+ * ruDetox (spec/mera.md §6).
+ *
+ * MERA's `rudetoxscoring` filter scores each detoxified completion with three Hugging Face
+ * classifiers (style: `IlyaGusev/rubertconv_toxic_clf`, meaning:
+ * `s-nlp/rubert-base-cased-conversational-paraphrase-v1`, fluency:
+ * `s-nlp/ruRoberta-large-RuCoLa-v1`) and emits `[sta, sim, fl, j, completion]` per doc.
+ * Those models are not available to this harness, so this port keeps the 5-element shape with
+ * NaN scores: the submission packer only needs the completion (the last element), and MERA's
+ * server computes the real scores. Locally, `j`, `sta`, `sim`, `fl` are therefore NaN.
+ *
+ * Importing this module (which the task YAML does through `!function utils.process_results`)
+ * registers the filter name `rudetoxscoring`, as importing MERA's Python module does.
+ */
+import { LmEvalError, pyRepr, registerFilter, type Filter, type FilterDoc } from '@lm-eval/core';
+
+type Doc = Record<string, any>;
+
+/** The scoring filter: `[sta, sim, fl, j, completion]` per instance, scores NaN (see above). */
+export class RuDetoxScoring implements Filter {
+  apply(resps: unknown[], _docs: FilterDoc[]): unknown[] {
+    return resps.map((inst) => {
+      const completion = Array.isArray(inst) ? inst[0] : inst;
+      if (typeof completion !== 'string') throw new LmEvalError(`rudetoxscoring: expected a generated string, got ${pyRepr(completion)}`);
+      return [NaN, NaN, NaN, NaN, completion];
+    });
+  }
+}
+
+registerFilter('rudetoxscoring', () => new RuDetoxScoring());
+
+export function process_results(_doc: Doc, results: unknown[]): Record<string, unknown> {
+  const r = results[0];
+  if (!Array.isArray(r) || r.length !== 5) throw new LmEvalError(`rudetox process_results: expected [sta, sim, fl, j, completion], got ${pyRepr(r)}`);
+  const [sta, sim, fl, j] = r;
+  return { j, sta, sim, fl };
+}
