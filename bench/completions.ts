@@ -20,6 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MODEL_DIR = path.join(ROOT, 'models/stories260k');
@@ -169,6 +170,7 @@ async function main(): Promise<void> {
     await rawRun(url, bodies.slice(0, Math.min(5000, N)), 16);
 
     console.log(`workload: ${N} loglikelihood requests, echo route, batch_size 1; stand-in server in a child process`);
+    console.log(`machine: ${os.cpus().length} CPUs, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (other processes skew the figures)`);
     console.log(`one-time tokenisation + first pass at c=64: ${(warmMs / 1000).toFixed(2)} s`);
     console.log('concurrency | raw req/s | harness req/s | ratio');
     const rows: Array<{ c: number; raw: number; harness: number; ratio: number }> = [];
@@ -192,6 +194,7 @@ async function main(): Promise<void> {
       console.log(`${String(c).padStart(11)} | ${bestRaw.toFixed(0).padStart(9)} | ${bestHarness.toFixed(0).padStart(13)} | ${ratio.toFixed(2)}`);
     }
     const worst = Math.min(...rows.map((r) => r.ratio));
+    console.log(`load average after: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
     console.log(`lowest ratio ${worst.toFixed(2)} (target ≥ 0.90): ${worst >= 0.9 ? 'met' : 'NOT met'}`);
   } finally {
     if (child.pid) process.kill(child.pid, 'SIGTERM');

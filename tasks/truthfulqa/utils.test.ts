@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { tuple } from '@lm-eval/core';
 import { process_results_mc2 } from './utils.ts';
 
-const pairs = (lls: number[]) => lls.map((ll) => tuple(ll, false));
+const pairs = (lls: number[]) => lls.map((ll) => tuple<number | boolean>(ll, false));
 const doc = (labels: number[]) => ({ question: 'q', mc2_targets: { choices: labels.map((_, i) => `c${i}`), labels } });
 
 describe('truthfulqa process_results_mc2', () => {

@@ -24,16 +24,26 @@ const VERSION = (() => {
   }
 })();
 
-/** Flags that take a value: a token right after one of them is a value, never an alias. */
+/** Flags whose next token is always their value (commander takes it even if it starts with '-'). */
 const VALUE_TAKING = new Set(
-  RUN_FLAGS.filter((f) => f.kind !== 'bool').flatMap((f) => [`--${f.name}`, ...(f.short ?? []).map((s) => `-${s}`)]),
+  RUN_FLAGS.filter((f) => ['string', 'int', 'float'].includes(f.kind)).flatMap((f) => [`--${f.name}`, ...(f.short ?? []).map((s) => `-${s}`)]),
 );
 
 /** Short aliases commander cannot declare twice: v0.4.4 `-m` is latest `-M` (--model). */
 export function normaliseArgv(argv: string[]): string[] {
   const alias = new Map<string, string>();
   for (const f of RUN_FLAGS) for (const s of (f.short ?? []).slice(1)) alias.set(`-${s}`, `-${f.short![0]}`);
-  return argv.map((a, i) => (i > 0 && VALUE_TAKING.has(argv[i - 1]) ? a : alias.get(a) ?? a));
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = alias.get(argv[i]) ?? argv[i];
+    out.push(a);
+    if (a === '--') {
+      out.push(...argv.slice(i + 1));
+      break;
+    }
+    if (VALUE_TAKING.has(a) && i + 1 < argv.length) out.push(argv[++i]);
+  }
+  return out;
 }
 
 function toOption(f: FlagSpec): Option {
@@ -211,7 +221,13 @@ export async function main(argvIn: string[]): Promise<number> {
     if (e instanceof ExitCode) return e.code;
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') return 0;
-      process.stderr.write(commanderLine(e, command) + '\n');
+      let line = commanderLine(e, command);
+      if (e.code === 'commander.excessArguments') {
+        // name the stray words: usually a value whose flag was forgotten (`lm-eval --model hf arc_easy`)
+        const stray = program.commands.find((c) => c.name() === argv[0])?.args ?? [];
+        if (stray.length) line = `Error: unexpected argument${stray.length > 1 ? 's' : ''} ${stray.map((a) => `'${a}'`).join(' ')} — every value needs its flag, e.g. --tasks ${stray[0]} (see \`lm-eval ${command}--help\`)`;
+      }
+      process.stderr.write(line + '\n');
       return 2;
     }
     if (debug) printStack(e);

@@ -5,7 +5,7 @@
  */
 import { LmEvalError, type GenKwargs, type RequestHooks } from '@lm-eval/core';
 import { configIdentity, type ApiModelConfig } from './args.ts';
-import { explainFailure, JsonHttpClient, type BackoffPolicy } from './http.ts';
+import { explainFailure, JsonHttpClient, type BackoffPolicy, type RetryHooks } from './http.ts';
 import { HuggingFaceTokenizer, RemoteTokenizer, TiktokenTokenizer, serverRoot, type ApiTokenizer } from './tokenizers.ts';
 import { AdaptiveLimit, runWindow, type WindowControl } from './window.ts';
 
@@ -184,14 +184,24 @@ export abstract class ApiBackendBase {
     return this.tokenizer;
   }
 
+  private hookCache = new WeakMap<WindowControl, Map<AbortSignal | undefined, RetryHooks>>();
+
+  /** The retry hooks of one window run (built once per run, not per request). */
+  private retryHooks(control: WindowControl, signal?: AbortSignal): RetryHooks {
+    let bySignal = this.hookCache.get(control);
+    if (!bySignal) this.hookCache.set(control, (bySignal = new Map()));
+    let h = bySignal.get(signal);
+    if (!h) {
+      h = { onRateLimited: () => this.limit.rateLimited(), mayRetry: () => control.running, signal };
+      bySignal.set(signal, h);
+    }
+    return h;
+  }
+
   /** POST to base_url (or another URL) through the window's retry hooks. */
   protected post<T = unknown>(body: unknown, control: WindowControl, signal?: AbortSignal, url = this.config.baseUrl): Promise<T> {
     this.requestsSent += 1;
-    return this.http.request<T>(url, body, {
-      onRateLimited: () => this.limit.rateLimited(),
-      mayRetry: () => control.running,
-      signal,
-    });
+    return this.http.request<T>(url, body, this.retryHooks(control, signal));
   }
 
   /** Runs jobs in the sliding window; a final failure becomes a clear LmEvalError. */

@@ -93,7 +93,7 @@ export class CompletionsLM extends ApiBackendBase implements LM {
     const add = this.config.addBosToken;
     const sync = tok.encodeSync?.bind(tok);
     const pairs = sync
-      ? requests.map((r) => encodePairSync(sync, this.contextText(r.context, 'loglikelihood'), r.continuation, add, prefix))
+      ? requests.map((r) => this.cachedPair(sync, this.contextText(r.context, 'loglikelihood'), r.continuation, add, prefix))
       : await mapBounded(requests, 64, (r) => encodePair(tok, this.contextText(r.context, 'loglikelihood'), r.continuation, add, prefix));
     const out: LoglikelihoodResult[] = new Array(requests.length);
     await this.scorePairs(pairs, (i, r) => {
@@ -240,9 +240,29 @@ export class CompletionsLM extends ApiBackendBase implements LM {
     return explainFailure(e, { maxLength: this.config.maxLength, promptTokens });
   }
 
+  /** Encoded pairs by (context, continuation): reruns and shared contexts skip all tokenizer work. */
+  private readonly pairCache = new Map<string, Map<string, TokenPair>>();
+  private pairCacheSize = 0;
+
+  private cachedPair(encode: (t: string, a: boolean) => number[], context: string, continuation: string, add: boolean, prefix: number): TokenPair {
+    let byCont = this.pairCache.get(context);
+    let p = byCont?.get(continuation);
+    if (p) return p;
+    p = encodePairSync(encode, context, continuation, add, prefix);
+    if (this.pairCacheSize >= 1_000_000) {
+      this.pairCache.clear();
+      this.pairCacheSize = 0;
+      byCont = undefined;
+    }
+    if (!byCont) this.pairCache.set(context, (byCont = new Map()));
+    byCont.set(continuation, p);
+    this.pairCacheSize += 1;
+    return p;
+  }
+
   private async scorePairs(pairs: TokenPair[], deliver: (i: number, r: LoglikelihoodResult) => void, hooks: RequestHooks): Promise<void> {
     if (pairs.length === 0) return;
-    const wholes = pairs.map((p) => p.context.concat(p.continuation));
+    const wholes = pairs.map((p) => (p.whole ??= p.context.concat(p.continuation)));
     const items: ScoreItem[] = pairs.map((p, i) => {
       const t = truncateForScoring(p, this.maxInputLength, wholes[i]);
       if (t.truncated && !this.truncationWarned) {
@@ -261,12 +281,11 @@ export class CompletionsLM extends ApiBackendBase implements LM {
     }
     const path = this.scoringPath!;
     const bs = this.config.batchSize;
-    const batches: number[][] = [];
-    for (let i = 0; i < order.length; i += bs) batches.push(order.slice(i, i + bs));
+    const nBatches = Math.ceil(order.length / bs);
     const where = this.config.baseUrl;
     const ctx: { promptTokens?: number } = {};
     const job = async (b: number, control: WindowControl) => {
-      const idx = batches[b];
+      const idx = bs === 1 ? [order[b]] : order.slice(b * bs, b * bs + bs);
       const inputs = idx.map((i) => items[i].input);
       let body: Record<string, unknown> | SerializedJson;
       if (this.config.tokenizedRequests) body = this.loglikelihoodBody(inputs, path);
@@ -283,7 +302,7 @@ export class CompletionsLM extends ApiBackendBase implements LM {
         deliver(i, r);
       });
     };
-    await this.runJobs(batches.length, job, hooks, ctx);
+    await this.runJobs(nBatches, job, hooks, ctx);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ import type { ApiTokenizer } from './tokenizers.ts';
 export interface TokenPair {
   context: number[];
   continuation: number[];
+  /** `context + continuation`, memoised by the scorer. */
+  whole?: number[];
 }
 
 /**

@@ -77,23 +77,23 @@ export function runWindow(count: number, job: (i: number, control: WindowControl
       finished = true;
       reject(signal?.reason ?? new Error('aborted'));
     };
+    // One pair of settle handlers for all jobs (no closures per job on the hot path).
+    const onSettled = () => {
+      active -= 1;
+      limit.succeeded();
+      pump();
+      done();
+    };
+    const onFailed = (e: unknown) => {
+      active -= 1;
+      if (!failure) failure = { error: e };
+      done();
+    };
     const pump = () => {
       while (!failure && !finished && next < count && active < limit.value) {
         const i = next++;
         active += 1;
-        job(i, control).then(
-          () => {
-            active -= 1;
-            limit.succeeded();
-            pump();
-            done();
-          },
-          (e) => {
-            active -= 1;
-            if (!failure) failure = { error: e };
-            done();
-          },
-        );
+        job(i, control).then(onSettled, onFailed);
       }
       done();
     };

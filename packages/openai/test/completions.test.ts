@@ -158,6 +158,33 @@ describe('tokenizer backends', () => {
 });
 
 describe('model_args and keys', () => {
+  it('header replaces the default headers entirely', async () => {
+    const lm = await makeLM('local-completions', completionsArgs(vllm.url, { header: '{"X-Api-Key": "abc-123-xyz"}' }), { OPENAI_API_KEY: 'sk-not-sent-0000' });
+    await lm.loglikelihood(requests.slice(0, 1));
+    expect(vllm.stats.authorizations).toEqual([]);
+    expect(JSON.stringify(lm.cacheIdentity())).not.toContain('abc-123-xyz');
+    await lm.close();
+  });
+
+  it('openai-chat-completions: max_completion_tokens; reasoning-model names drop stop and force temperature 1', async () => {
+    const { JsonChatStr } = await import('@lm-eval/core');
+    const env = { OPENAI_API_KEY: 'sk-test-1111' };
+    const context = JsonChatStr.of('[{"role": "user", "content": "Tell me a story."}]');
+    for (const [name, expected] of [
+      ['stories260k', { max_completion_tokens: 5, temperature: 0, stop: ['\n', '<|endoftext|>'] }],
+      ['o3-mini', { max_completion_tokens: 5, temperature: 1 }],
+    ] as const) {
+      const s = await startTestServer({ model, servedModelName: name });
+      const lm = await makeLM('openai-chat-completions', { model: name, base_url: `${s.url}/v1/chat/completions` }, env);
+      await lm.generateUntil([{ context, genKwargs: { until: ['\n'], max_gen_toks: 5 } }]);
+      const body = s.stats.bodies.at(-1) as Record<string, unknown>;
+      expect(body).toMatchObject(expected);
+      expect('stop' in body).toBe('stop' in expected);
+      await lm.close();
+      await s.close();
+    }
+  });
+
   it('unknown args are refused with the accepted list', async () => {
     const err = await makeLM('local-completions', completionsArgs(vllm.url, { num_concurent: 4 })).catch((e) => e);
     expect(err).toBeInstanceOf(LmEvalError);

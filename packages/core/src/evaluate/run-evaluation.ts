@@ -135,7 +135,12 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Evaluat
   const cwd = request.cwd ?? process.cwd();
   const env = request.env ?? process.env;
   const log = request.log ?? (() => {});
-  const warn = (m: string) => log('WARNING', m);
+  const warned = new Set<string>();
+  const warn = (m: string) => {
+    if (warned.has(m)) return;
+    warned.add(m);
+    log('WARNING', m);
+  };
   const started = Date.now();
   const startPerf = performance.now() / 1000;
 
