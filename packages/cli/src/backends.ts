@@ -2,6 +2,7 @@
  * Maps `--model` names to the backend packages, loaded only when needed (start-up stays fast).
  */
 import { LmEvalError, registeredModels } from '@lm-eval/core';
+import { closest } from './suggest.ts';
 
 const BACKENDS: Record<string, () => Promise<void>> = {
   hf: async () => (await import('@lm-eval/transformers')).registerTransformersModels(),
@@ -21,5 +22,7 @@ export async function registerBackends(model: string): Promise<void> {
     return;
   }
   if (registeredModels().includes(model)) return;
-  throw new LmEvalError(`unknown model '${model}'`, `--model must be one of: ${MODEL_NAMES.join(', ')}`);
+  const names = [...new Set([...MODEL_NAMES, ...registeredModels()])].sort();
+  const near = closest(model, names);
+  throw new LmEvalError(`unknown model '${model}'${near ? ` (did you mean '${near}'?)` : ''}`, `--model must be one of: ${names.join(', ')}`);
 }

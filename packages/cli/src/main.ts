@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { RUN_FLAGS, type FlagSpec } from './flags.ts';
 import { ExitCode } from './exit.ts';
+import { closest } from './suggest.ts';
 
 export { ExitCode } from './exit.ts';
 
@@ -179,18 +180,6 @@ function wantsDebug(argv: string[]): boolean {
   return argv.some(
     (a, i) => ((a === '--verbosity' || a === '-v') && (argv[i + 1] ?? '').toUpperCase() === 'DEBUG') || a.toUpperCase() === '--VERBOSITY=DEBUG',
   );
-}
-
-function closest(word: string, candidates: string[]): string | undefined {
-  const dist = (a: string, b: string): number => {
-    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
-    for (let j = 1; j <= b.length; j++) d[0][j] = j;
-    for (let i = 1; i <= a.length; i++)
-      for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    return d[a.length][b.length];
-  };
-  const best = candidates.map((c) => [dist(word, c), c] as const).sort((x, y) => x[0] - y[0])[0];
-  return best && best[0] <= Math.max(1, Math.floor(word.length / 3)) ? best[1] : undefined;
 }
 
 export async function main(argvIn: string[]): Promise<number> {

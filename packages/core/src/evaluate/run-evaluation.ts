@@ -132,6 +132,19 @@ function tableOrder(results: Record<string, any>, loaded: LoadedTasks, outcomes:
 }
 
 export async function runEvaluation(request: EvaluationRequest): Promise<EvaluationOutput> {
+  // Task filters that execute model-generated code (MERA's ruHumanEval/ruCodeEval) check this.
+  const prevUnsafe = process.env.LM_EVAL_CONFIRM_RUN_UNSAFE_CODE;
+  if (request.confirmRunUnsafeCode) process.env.LM_EVAL_CONFIRM_RUN_UNSAFE_CODE = '1';
+  else delete process.env.LM_EVAL_CONFIRM_RUN_UNSAFE_CODE;
+  try {
+    return await evaluate(request);
+  } finally {
+    if (prevUnsafe === undefined) delete process.env.LM_EVAL_CONFIRM_RUN_UNSAFE_CODE;
+    else process.env.LM_EVAL_CONFIRM_RUN_UNSAFE_CODE = prevUnsafe;
+  }
+}
+
+async function evaluate(request: EvaluationRequest): Promise<EvaluationOutput> {
   const cwd = request.cwd ?? process.cwd();
   const env = request.env ?? process.env;
   const log = request.log ?? (() => {});

@@ -12,7 +12,7 @@
  * wins; a later folder (`--include_path`) beats an earlier one (built-ins). [v0.4.4] last file
  * wins within a folder; the earlier folder (built-ins) wins between folders.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Profile } from '../compat.ts';
@@ -135,12 +135,19 @@ export class TaskIndex {
   /** Scans the folders and builds the index. */
   static build(options: TaskIndexOptions = {}): TaskIndex {
     const index = new TaskIndex(options);
+    const seen = new Set<string>();
     for (const root of index.roots) {
       if (!existsSync(root)) {
         index.warnings.push(`task folder not found: ${root}`);
         continue;
       }
-      for (const file of listYamlFiles(root)) index.addFile(file, root);
+      for (const file of listYamlFiles(root)) {
+        // an --include_path inside (or equal to) another scanned folder: index each file once
+        const real = realpathSync(file);
+        if (seen.has(real)) continue;
+        seen.add(real);
+        index.addFile(file, root);
+      }
     }
     index.finishTags();
     return index;
