@@ -185,6 +185,13 @@ function wantsDebug(argv: string[]): boolean {
 export async function main(argvIn: string[]): Promise<number> {
   // as lm-eval does: HF tokenizers must not fork-warn (no effect on the JS tokenizers)
   process.env.TOKENIZERS_PARALLELISM ??= 'false';
+  // `lm-eval ls tasks | head`: a closed pipe ends the process quietly instead of with a stack trace
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+      throw e;
+    });
+  }
   let argv = argvIn;
   const debug = wantsDebug(argv);
   if (argv.length === 0) argv = ['--help'];
