@@ -64,7 +64,7 @@ export function dummyGenerate(context: string, genKwargs: Record<string, unknown
   return text;
 }
 
-const ACCEPTED_ARGS = ['chat_template_path', 'pretrained', 'model'];
+const ACCEPTED_ARGS = ['chat_template_path', 'pretrained', 'model', 'trust_remote_code'];
 
 export class DummyLM implements LM {
   readonly name = 'dummy';
