@@ -213,6 +213,23 @@ async function evaluate(request: EvaluationRequest): Promise<EvaluationOutput> {
     }
     const seeds = request.seeds ?? { random: 0, numpy: 1234, torch: 1234, fewshot: 1234 };
     const logSamples = Boolean(request.logSamples || request.predictOnly);
+    const id = dateId(new Date(started));
+    const modelName = typeof request.model === 'string' ? modelNameOf(profile === '0.4.4' ? request.modelArgsRaw ?? '' : modelArgs, profile) : lm.name;
+    const modelNameSanitized = sanitizeModelName(modelName);
+    const loc = request.outputPath ? outputLocation(request.outputPath, modelNameSanitized, id, profile) : null;
+    // samples are streamed to `<file>.partial` as each task is scored and moved into place at the end
+    const writers = new Map<string, SamplesWriter>();
+    const onSample =
+      loc && logSamples
+        ? (task: string, sample: Record<string, unknown>) => {
+            let w = writers.get(task);
+            if (!w) {
+              w = new SamplesWriter(loc.samplesFile(task));
+              writers.set(task, w);
+            }
+            w.write(sample);
+          }
+        : undefined;
 
     // 4. Evaluate
     const outcomes = await evaluateTasks(prepared, lm, {
@@ -224,6 +241,7 @@ async function evaluate(request: EvaluationRequest): Promise<EvaluationOutput> {
       fewshotSeed: seeds.fewshot,
       bootstrapIters: request.bootstrapIters ?? 100000,
       logSamples,
+      onSample,
       writeOut: request.writeOut ? (_task, text) => log('INFO', text) : undefined,
       onPhase: request.onPhase,
       onProgress: request.onProgress,
@@ -293,10 +311,7 @@ async function evaluate(request: EvaluationRequest): Promise<EvaluationOutput> {
     groupOutcomes.reverse();
 
     // 6. Results
-    const id = dateId(new Date(started));
     const endPerf = performance.now() / 1000;
-    const modelName = typeof request.model === 'string' ? modelNameOf(profile === '0.4.4' ? request.modelArgsRaw ?? '' : modelArgs, profile) : lm.name;
-    const modelNameSanitized = sanitizeModelName(modelName);
     const chatTemplate = applyChat ? lm.chatTemplate?.(request.applyChatTemplate) ?? '' : null;
     const results = assembleResults(outcomes, groupOutcomes, {
       profile,
@@ -335,14 +350,13 @@ async function evaluate(request: EvaluationRequest): Promise<EvaluationOutput> {
 
     // 7. Files
     const files: string[] = [];
-    if (request.outputPath) {
-      const loc = outputLocation(request.outputPath, modelNameSanitized, id, profile);
+    if (loc) {
       writeResultsFile(loc.resultsFile, results);
       files.push(loc.resultsFile);
       if (logSamples) {
+        // sample files in the order of the `configs` keys (alphabetical), as lm-eval writes them
         for (const name of Object.keys(results.configs as object)) {
-          const w = new SamplesWriter(loc.samplesFile(name));
-          for (const s of samples[name] ?? []) w.write(s);
+          const w = writers.get(name) ?? new SamplesWriter(loc.samplesFile(name));
           w.finish();
           files.push(loc.samplesFile(name));
         }
