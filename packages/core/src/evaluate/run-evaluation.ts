@@ -135,7 +135,6 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Evaluat
   // Task filters that execute model-generated code (MERA's ruHumanEval/ruCodeEval) check this.
   const prevUnsafe = process.env.LM_EVAL_CONFIRM_RUN_UNSAFE_CODE;
   if (request.confirmRunUnsafeCode) process.env.LM_EVAL_CONFIRM_RUN_UNSAFE_CODE = '1';
-  else delete process.env.LM_EVAL_CONFIRM_RUN_UNSAFE_CODE;
   try {
     return await evaluate(request);
   } finally {

@@ -5,6 +5,7 @@
  */
 import type { ChatMessage, Context, LM } from '../model/types.ts';
 import { isNumberLike, pyEquals, pyStr, toNumber } from '../python/values.ts';
+import { isPyWhitespace } from '../python/methods.ts';
 import { LmEvalError } from '../errors.ts';
 import type { FewshotSampler } from './sampler.ts';
 import type { Doc, DocAccessors, TaskView } from './task-view.ts';
@@ -32,9 +33,16 @@ interface Message {
   delimiter: string;
 }
 
-const isSpace = (ch: string | undefined): boolean => ch !== undefined && /^\s$/u.test(ch);
+/** Python `str.isspace()` of one code point (JS `\s` differs: it accepts U+FEFF, rejects U+001C-U+001F and U+0085). */
+const isSpace = (ch: string | undefined): boolean => ch !== undefined && isPyWhitespace(ch);
+/** Python `s[-1]` / `s[0]`: code points, not UTF-16 units. */
 const lastChar = (s: string): string | undefined => (s.length ? [...s.slice(-2)].pop() : undefined);
 const firstChar = (s: string): string | undefined => (s.length ? String.fromCodePoint(s.codePointAt(0)!) : undefined);
+
+/** Python `s[-1].isspace()` for a non-empty `s` (false for an empty one). */
+export function endsWithPyWhitespace(s: string): boolean {
+  return isSpace(lastChar(s));
+}
 
 /** latest `maybe_delimit`: join with `delim` unless either side is empty or has boundary whitespace. */
 export function maybeDelimit(prefix: string | null | undefined, suffix: string | null | undefined, delim: string): string {
@@ -48,8 +56,10 @@ function requiresDelimiter(q: string, g: string): boolean {
   return q.length > 0 && !isSpace(lastChar(q)) && !isSpace(firstChar(g));
 }
 
+/** `isinstance(v, int)` (bool included: `c[True]` is `c[1]`) → the index, else undefined. */
 function asIndex(v: unknown): number | undefined {
   if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'bigint') return Number(v);
   return undefined;
 }
@@ -102,7 +112,15 @@ export function selectShots(doc: Doc, k: number, pool: Doc[], options: ContextOp
   if (!sampler) throw new LmEvalError(`task '${task.name}': few-shot examples requested but the task has no few-shot pool`);
   if (options.excludeEvalDoc) {
     if (options.samplerName === 'first_n' && task.profile === 'latest') {
-      return pool.filter((d) => !pyEquals(d, doc)).slice(0, k);
+      // latest first_n: drop every doc equal to the evaluated one from the whole pool, then take n
+      const rest = pool.filter((d) => !pyEquals(d, doc));
+      if (rest.length < k) {
+        throw new LmEvalError(
+          `task '${task.name}': first_n sampler needs ${k} few-shot docs but the pool has ${rest.length} besides the evaluated doc`,
+          'lower --num_fewshot or provide a larger few-shot split',
+        );
+      }
+      return rest.slice(0, k);
     }
     return sampler
       .sample(k + 1, doc)
@@ -138,7 +156,11 @@ function buildLatest(doc: Doc, task: TaskView, options: ContextOptions, pool: ()
       const a = acc.docToTarget(f);
       const g = acc.genPrefix(f);
       if (task.multipleInput && c) {
-        q = c[asIndex(q) ?? 0];
+        const qi = asIndex(q);
+        if (qi === undefined || qi < -c.length || qi >= c.length) {
+          throw new LmEvalError(`task '${task.name}': multiple-input few-shot doc_to_text must be a choice index, got ${pyStr(q)}`);
+        }
+        q = c[qi < 0 ? qi + c.length : qi];
         c = undefined;
       }
       qaTurn(prefix, questionText(q, task, 'few-shot doc_to_text'), c, a, g, task.fewshotTargetDelimiter, task.fewshotFewshotDelimiter, task);
@@ -198,6 +220,14 @@ function legacyAnswer(a: unknown, f: Doc, acc: DocAccessors, task: TaskView): st
 
 function legacyQuestion(q: unknown, f: Doc, acc: DocAccessors, task: TaskView): string {
   if (isNumberLike(q) && task.config.doc_to_choice != null) return pyStr((acc.docToChoice(f) ?? [])[toNumber(q)]);
+  if (Array.isArray(q)) {
+    // v0.4.4 would build one prompt per element, but no request type accepts a list context
+    // (lm-eval crashes later); refuse clearly instead of sending the list's repr.
+    throw new LmEvalError(
+      `task '${task.name}': doc_to_text returned a list (${pyStr(q)}); list-valued prompts are not supported`,
+      'make doc_to_text return a string (or a choice index for multiple-input tasks)',
+    );
+  }
   return pyStr(q);
 }
 
@@ -226,9 +256,11 @@ function legacyChatShots(shots: Doc[], task: TaskView): ChatMessage[] {
 }
 
 function buildLegacy(doc: Doc, task: TaskView, options: ContextOptions, pool: () => Doc[]): BuiltContext {
-  const SI = options.systemInstruction || '';
+  // v0.4.4 tests `system_instruction is not None` (an empty SI still adds FD before D) and joins
+  // SI and D with FD without the latest whitespace check.
+  const SI = options.systemInstruction;
   const D = task.description(doc);
-  const S = SI && D ? SI + task.fewshotDelimiter + D : SI || D || '';
+  const S = SI != null && D ? SI + task.fewshotDelimiter + D : SI != null ? SI : D || '';
   const k = options.numFewshot;
   const sampler = options.sampler;
 
@@ -270,8 +302,17 @@ function buildLegacy(doc: Doc, task: TaskView, options: ContextOptions, pool: ()
     return msgs;
   };
   if (task.multipleInput) {
-    // v0.4.4: the template is applied to the few-shot part only; choices are appended after it.
-    const prefix = chat.length ? (render(options.lm, task, chat, true) as string) : '';
+    // v0.4.4: the template is applied to the few-shot part only (even when that part is empty:
+    // lm-eval renders the empty chat); choices are appended after it.
+    const rendered = render(options.lm, task, chat, true);
+    if (typeof rendered !== 'string') {
+      // lm-eval 0.4.4 fails here too (JsonChatStr + str)
+      throw new LmEvalError(
+        `task '${task.name}': multiple-input tasks with --apply_chat_template need a backend that renders chats to text (v0.4.4)`,
+        'use a completions/HF backend, or the latest profile',
+      );
+    }
+    const prefix = rendered;
     const choices = task.task.docToChoice(doc) ?? [];
     return { kind: 'per-choice', contexts: choices.map((c) => prefix + pyStr(c)) };
   }

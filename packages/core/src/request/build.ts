@@ -3,7 +3,7 @@
  */
 import type { Context, GenKwargs } from '../model/types.ts';
 import { pyDeepCopy, pyStr } from '../python/values.ts';
-import type { BuiltContext } from '../prompt/context.ts';
+import { endsWithPyWhitespace, type BuiltContext } from '../prompt/context.ts';
 import type { Doc, TaskView } from '../prompt/task-view.ts';
 import type { Instance, RequestArguments, RequestType } from './instance.ts';
 import { LmEvalError } from '../errors.ts';
@@ -21,8 +21,10 @@ export interface BuildOptions {
 /** The continuation delimiter for multiple-choice requests (TD'). */
 export function choiceDelimiter(task: TaskView, doc: Doc, applyChatTemplate: boolean): string {
   if (task.profile === '0.4.4' || !applyChatTemplate) return task.targetDelimiter;
-  const g = task.task.genPrefix(doc);
-  return g && !/\s$/u.test(g) ? task.targetDelimiter : '';
+  // lm-eval tests the task's configured gen_prefix (the template as written, not rendered).
+  const raw = task.config.gen_prefix;
+  const g = typeof raw === 'string' ? raw : task.task.genPrefix(doc);
+  return g && !endsWithPyWhitespace(g) ? task.targetDelimiter : '';
 }
 
 function targetString(task: TaskView, doc: Doc): string {
@@ -58,15 +60,18 @@ export function buildInstances(doc: Doc, docId: number, built: BuiltContext, tas
     case 'multiple_choice': {
       const td = choiceDelimiter(task, doc, options.applyChatTemplate);
       const out: Instance[] = [];
-      if (built.kind === 'per-choice') {
-        // multiple-input (Winogrande style): one context per choice, shared continuation
-        const cont = (task.profile === '0.4.4' ? task.targetDelimiter : td) + targetString(task, doc);
-        built.contexts.forEach((ctx, i) => out.push(make('loglikelihood', [ctx, cont], i)));
-        return out;
-      }
       const choices = task.task.docToChoice(doc);
       if (!choices) throw new LmEvalError(`task '${task.name}': output_type multiple_choice needs doc_to_choice`);
-      choices.forEach((c, i) => out.push(make('loglikelihood', [built.context, td + pyStr(c)], i)));
+      if (built.kind === 'per-choice') {
+        // multiple-input (Winogrande style): one context per choice, shared continuation
+        // (an f-string in lm-eval: str() of whatever doc_to_target returned)
+        const cont = td + pyStr(task.task.docToTarget(doc));
+        built.contexts.forEach((ctx, i) => out.push(make('loglikelihood', [ctx, cont], i)));
+      } else {
+        choices.forEach((c, i) => out.push(make('loglikelihood', [built.context, td + pyStr(c)], i)));
+      }
+      // mutual information: unconditional requests are appended for both layouts (lm-eval
+      // extends the argument list after either branch)
       if (options.mutualInfo) {
         const k = choices.length;
         choices.forEach((c, i) =>
