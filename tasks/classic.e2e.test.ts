@@ -68,12 +68,14 @@ const MC = ['acc,none', 'acc_norm,none'];
 const CASES: Case[] = [
   { task: 'arc_easy', requests: { loglikelihood: 32 }, metrics: MC },
   { task: 'arc_challenge', requests: { loglikelihood: 19 }, metrics: MC },
+  { task: 'arc_challenge_chat', requests: { generate_until: 5 }, metrics: ['exact_match,remove_whitespace'] },
   { task: 'hellaswag', requests: { loglikelihood: 32 }, metrics: MC },
   { task: 'piqa', requests: { loglikelihood: 10 }, metrics: MC },
   { task: 'winogrande', requests: { loglikelihood: 10 }, metrics: ['acc,none'] },
   { task: 'boolq', requests: { loglikelihood: 8 }, metrics: ['acc,none'] },
   { task: 'openbookqa', requests: { loglikelihood: 16 }, metrics: MC },
   { task: 'lambada_openai', requests: { loglikelihood: 4 }, metrics: ['perplexity,none', 'acc,none'] },
+  { task: 'lambada_standard', requests: { loglikelihood: 3 }, metrics: ['perplexity,none', 'acc,none'] },
   { task: 'wikitext', requests: { loglikelihood_rolling: 8 }, metrics: ['word_perplexity,none', 'byte_perplexity,none', 'bits_per_byte,none'] },
   { task: 'gsm8k', requests: { generate_until: 9 }, metrics: ['exact_match,strict-match', 'exact_match,flexible-extract'], nShot: 5 },
   { task: 'gsm8k_cot', requests: { generate_until: 9 }, metrics: ['exact_match,strict-match', 'exact_match,flexible-extract'], nShot: 8 },
@@ -102,8 +104,10 @@ describe('classic tasks are indexed', () => {
   it('lists every task, the mmlu and xnli groups and the tags', () => {
     for (const c of CASES) expect(tasks.has(c.task), c.task).toBe(true);
     for (const g of ['mmlu', 'mmlu_stem', 'mmlu_other', 'mmlu_social_sciences', 'mmlu_humanities', 'xnli']) expect(groups.has(g), g).toBe(true);
-    for (const t of ['ai2_arc', 'chain_of_thought', 'lambada', 'super-glue-lm-eval-v1']) expect(tags.has(t), t).toBe(true);
+    for (const t of ['ai2_arc', 'chain_of_thought', 'lambada', 'super-glue-lm-eval-v1', 'truthfulqa', 'math_word_problems', 'multiple_choice']) expect(tags.has(t), t).toBe(true);
     expect(index.allTags().find((t) => t.name === 'ai2_arc')?.tasks).toEqual(['arc_challenge', 'arc_easy']);
+    expect(index.allTags().find((t) => t.name === 'lambada')?.tasks).toEqual(['lambada_openai', 'lambada_standard']);
+    expect(index.allTags().find((t) => t.name === 'truthfulqa')?.tasks).toEqual(['truthfulqa_mc1', 'truthfulqa_mc2']);
     expect([...tasks].filter((t) => t.startsWith('mmlu_') && !groups.has(t))).toHaveLength(57);
     expect([...tasks].filter((t) => /^xnli_[a-z]{2}$/.test(t))).toHaveLength(15);
   });
@@ -136,8 +140,8 @@ describe('classic tasks on the dummy model', () => {
     );
   });
 
-  it('prompts: winogrande contexts, truthfulqa primer, xnli choices, lambada split, triviaqa stops, gsm8k_cot shots', async () => {
-    const { samples } = await run(['winogrande', 'truthfulqa_mc1', 'xnli_ru', 'lambada_openai', 'triviaqa', 'gsm8k_cot'], { limit: 1 });
+  it('prompts: winogrande contexts, truthfulqa primer, xnli choices, lambada split, arc chat prompt, triviaqa stops, gsm8k_cot shots', async () => {
+    const { samples } = await run(['winogrande', 'truthfulqa_mc1', 'xnli_ru', 'lambada_openai', 'lambada_standard', 'arc_challenge_chat', 'triviaqa', 'gsm8k_cot'], { limit: 1 });
     const args = (task: string) => samples[task][0].arguments as Record<string, { arg_0: unknown; arg_1: unknown }>;
 
     const wg = args('winogrande');
@@ -162,6 +166,17 @@ describe('classic tasks on the dummy model', () => {
     const tr = args('triviaqa');
     expect(tr.gen_args_0.arg_0).toBe('Question: Which city is the capital of France?\nAnswer:');
     expect((tr.gen_args_0.arg_1 as { until: string[] }).until).toEqual(['\n', '.', ',']);
+
+    const ls = args('lambada_standard');
+    expect(String(ls.gen_args_0.arg_0).endsWith('just to check the')).toBe(true);
+    expect(ls.gen_args_0.arg_1).toBe(' lamp');
+
+    // single-quoted YAML: the "\n" in the prompt stay a literal backslash-n, as in lm-eval
+    const chat = args('arc_challenge_chat');
+    expect(String(chat.gen_args_0.arg_0).startsWith('Given the following question and four candidate answers (A, B, C and D), choose the best answer.\\nQuestion: Which tool')).toBe(true);
+    expect(String(chat.gen_args_0.arg_0).endsWith('is one of A, B, C or D. The best answer is')).toBe(true);
+    expect(chat.gen_args_0.arg_1).toEqual({ max_gen_toks: 100, until: ['\n\n', '.'] });
+    expect(samples.arc_challenge_chat[0].target).toBe('B');
 
     const cot = String(args('gsm8k_cot').gen_args_0.arg_0);
     expect(cot.split('\n\n')).toHaveLength(9);

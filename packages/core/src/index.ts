@@ -57,3 +57,4 @@ export { exactMatchCompute } from './evaluate/metrics/exact-match.ts';
 export * from './evaluate/stderr.ts';
 export * from './evaluate/group-aggregate.ts';
 export * from './evaluate/process-results.ts';
+export { exp as pyExp, log as pyLog } from './evaluate/aggregations/libm.ts';
