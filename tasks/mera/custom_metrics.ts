@@ -6,12 +6,14 @@
  *   point; a mix of both is a TypeError in Python and an error here);
  * - per label `2·tp / (2·tp + fp + fn)` (0.0 when the denominator is 0). This is how
  *   scikit-learn >= 1.3 computes it; going through precision and recall can differ in the last bit;
- * - result = the per-label values summed left to right, divided by the number of labels.
+ * - result = NumPy mean of the per-label values (`np.average`; for fewer than 9 labels this is the
+ *   left-to-right sum divided by the number of labels).
  *
  * Used as a custom aggregation (`aggregation: !function ../custom_metrics.f1_score_multiclass_macro`),
  * so lm-eval never bootstraps it: its stderr is "N/A".
  */
 import { LmEvalError, isNumberLike, pyFloat, pyRepr, toNumber, type PyFloat } from '@lm-eval/core';
+import { npMean } from './numpy_compat.ts';
 
 type Label = number | string;
 
@@ -51,7 +53,7 @@ export function macroF1(golds: unknown[], preds: unknown[]): number {
   const g = golds.map((x) => labelOf(x, where));
   const p = preds.map((x) => labelOf(x, where));
   const labels = sortedLabels([...g, ...p], where);
-  let sum = 0;
+  const perLabel: number[] = [];
   for (const label of labels) {
     let tp = 0;
     let fp = 0;
@@ -64,9 +66,9 @@ export function macroF1(golds: unknown[], preds: unknown[]): number {
       else if (isG) fn++;
     }
     const den = 2 * tp + fp + fn;
-    sum += den === 0 ? 0 : (2 * tp) / den;
+    perLabel.push(den === 0 ? 0 : (2 * tp) / den);
   }
-  return labels.length === 0 ? 0 : sum / labels.length;
+  return labels.length === 0 ? 0 : npMean(perLabel);
 }
 
 /** The aggregation: items are `(gold, pred)` pairs (tuples or 2-element lists). */

@@ -11,7 +11,7 @@
  * - chat mode without multiturn draws a second sample (the RNG advances twice per doc).
  */
 import type { ChatMessage, Doc, FewshotSampler as SamplerApi, SamplerInit, TaskView } from '@lm-eval/core';
-import { pyEquals, pyStr } from '@lm-eval/core';
+import { pyEquals, pyStr, pyTruthy } from '@lm-eval/core';
 
 type PyRandomLike = SamplerInit['rnd'];
 
@@ -19,8 +19,6 @@ function meta(doc: Doc): Record<string, unknown> {
   const m = doc.meta;
   return m && typeof m === 'object' ? (m as Record<string, unknown>) : {};
 }
-
-const truthy = (v: unknown): boolean => v !== undefined && v !== null && v !== '' && v !== 0 && v !== false;
 
 export class FewshotSampler implements SamplerApi {
   readonly docs: Doc[];
@@ -36,9 +34,10 @@ export class FewshotSampler implements SamplerApi {
   sample(n: number, doc: Doc): Doc[] {
     const m = meta(doc);
     let pool = this.docs;
-    if (truthy(m.domain)) pool = pool.filter((d) => meta(d).domain === m.domain);
-    else if (truthy(m.id_task)) pool = pool.filter((d) => pyEquals(meta(d).id_task, m.id_task));
-    if (truthy(m.question_id)) return pool.slice(0, n);
+    // Python truthiness of `doc["meta"].get(key, False)`, and `==` between the values
+    if (pyTruthy(m.domain)) pool = pool.filter((d) => pyEquals(meta(d).domain, m.domain));
+    else if (pyTruthy(m.id_task)) pool = pool.filter((d) => pyEquals(meta(d).id_task, m.id_task));
+    if (pyTruthy(m.question_id)) return pool.slice(0, n);
     return this.rnd.sample(pool, n) as Doc[];
   }
 

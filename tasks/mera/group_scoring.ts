@@ -9,7 +9,7 @@
  * - generative: `{em, em<sep><group>}` = float(completion == outputs);
  * - empty `outputs` (closed test set): the same keys with 0.0.
  */
-import { LmEvalError, pyFloat, pyRepr, toNumber, type PyFloat } from '@lm-eval/core';
+import { LmEvalError, pyFloat, pyRepr, pyStr, toNumber, type PyFloat } from '@lm-eval/core';
 import { argmax } from './numpy_compat.ts';
 
 type Doc = Record<string, any>;
@@ -33,14 +33,15 @@ export function groupAccuracy(
   opts: { task: string; choices: readonly string[]; group: string; sep: '.' | '_' },
 ): Record<string, number | PyFloat> {
   const outputs = doc.outputs ?? '';
-  const hasOutputs = String(outputs).length > 0;
+  const hasOutputs = pyStr(outputs).length > 0;
   const gen = isGenerative(results);
   const prefix = gen ? 'em' : 'acc';
   const key = `${prefix}${opts.sep}${opts.group}`;
   if (!hasOutputs) return { [prefix]: pyFloat(0), [key]: pyFloat(0) };
   let score: number;
   if (gen) {
-    score = results[0] === String(outputs) ? 1 : 0;
+    // Python casts gold to the completion's type (str) before comparing
+    score = results[0] === pyStr(outputs) ? 1 : 0;
   } else {
     const gold = opts.choices.indexOf(outputs);
     if (gold < 0) {

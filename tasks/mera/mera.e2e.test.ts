@@ -100,6 +100,7 @@ const CASES: Case[] = [
   mc('ruworldtree_localscore', 'ruworldtree', 'train', 4, ['acc', 'f1']),
   mc('rummlu_localscore', 'rummlu', 'train', 4, ['acc']),
   mc('mamuramu_localscore', 'mamuramu', 'train', 4, ['acc']),
+  mc('rutie_localscore', 'rutie', 'train', 2, ['acc']),
   gen('bps_gen_localscore', 'bps', 'train', ['exact_match']),
   gen('lcs_gen_localscore', 'lcs', 'public_test', ['exact_match']),
   gen('mathlogicqa_gen_localscore', 'mathlogicqa', 'train', ['exact_match']),
@@ -164,7 +165,8 @@ describe('MERA tasks on the dummy model', () => {
 
 describe('MERA specifics', () => {
   it('ruTiE sends its requests one at a time and fills RUTIE_TARGET_n with the model’s answers', async () => {
-    const { out, lm } = await run('rutie');
+    // the YAML has num_fewshot: null; MERA's run script passes --num_fewshot 1, which enables the former
+    const { out, lm } = await run('rutie', undefined, { numFewshot: 1 });
     expect(lm.calls).toBe(lm.requests);
     const samples = out.samples.rutie;
     // questions are sorted by (dialog_id, question_id); question 0 has no context
@@ -176,6 +178,14 @@ describe('MERA specifics', () => {
     const lls = (samples[0].filtered_resps as string[][]).map((r) => Number(r[0]));
     const answer0 = lls[0] >= lls[1] ? '1' : '2';
     expect(prompt0(samples[1])).toContain(`2. 5\nОтвет: ${answer0}\n\n`);
+  });
+
+  it('ruTiE zero-shot (its YAML default, num_fewshot: null) never calls the former', async () => {
+    const { out } = await run('rutie');
+    const prompt0 = (out.samples.rutie[0].arguments as any).gen_args_0.arg_0 as string;
+    // no former call: the instruction is rendered as is, its `{context}` slot left literal
+    expect(prompt0.startsWith('Вы участвуете')).toBe(true);
+    expect(prompt0).toContain('\n{context}\n');
   });
 
   it('the code tasks refuse to run without --confirm_run_unsafe_code', async () => {

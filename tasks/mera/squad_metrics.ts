@@ -3,7 +3,7 @@
  * ASCII punctuation, drop the articles a/an/the, collapse whitespace; exact match is equality
  * of normalised strings (int 0/1), F1 is token-overlap F1 (float).
  */
-import { pyFloat, reSub, toNumber, type PyFloat } from '@lm-eval/core';
+import { pyFloat, pySplit, reSub, toNumber, type PyFloat } from '@lm-eval/core';
 
 const PUNCT = new Set('!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~');
 
@@ -11,11 +11,11 @@ export function normalizeAnswer(s: string): string {
   let t = s.toLowerCase();
   t = [...t].filter((ch) => !PUNCT.has(ch)).join('');
   t = reSub('\\b(a|an|the)\\b', ' ', t);
-  return t.split(/\s+/u).filter(Boolean).join(' ');
+  return pySplit(t).join(' ');
 }
 
 function tokens(s: string): string[] {
-  return s ? normalizeAnswer(s).split(' ').filter(Boolean) : [];
+  return s ? pySplit(normalizeAnswer(s)) : [];
 }
 
 export function em(pred: string, gold: string): number {

@@ -46,6 +46,13 @@ async function mapBounded<T, R>(items: T[], width: number, fn: (t: T, i: number)
   return out;
 }
 
+/** A context's cached pairs: the first continuation inline, any others in a Map. */
+interface PairSlot {
+  continuation: string;
+  pair: TokenPair;
+  others: Map<string, TokenPair> | null;
+}
+
 interface ScoreItem {
   input: number[];
   ctxlen: number;
@@ -240,37 +247,51 @@ export class CompletionsLM extends ApiBackendBase implements LM {
     return explainFailure(e, { maxLength: this.config.maxLength, promptTokens });
   }
 
-  /** Encoded pairs by (context, continuation): reruns and shared contexts skip all tokenizer work. */
-  private readonly pairCache = new Map<string, Map<string, TokenPair>>();
+  /**
+   * Encoded pairs by (context, continuation): reruns and shared contexts skip all tokenizer work.
+   * One entry per context, its first continuation inline (the common case: no Map per context).
+   */
+  private readonly pairCache = new Map<string, PairSlot>();
   private pairCacheSize = 0;
 
   private cachedPair(encode: (t: string, a: boolean) => number[], context: string, continuation: string, add: boolean, prefix: number): TokenPair {
-    let byCont = this.pairCache.get(context);
-    let p = byCont?.get(continuation);
-    if (p) return p;
-    p = encodePairSync(encode, context, continuation, add, prefix);
+    let slot = this.pairCache.get(context);
+    if (slot !== undefined) {
+      const hit = slot.continuation === continuation ? slot.pair : slot.others?.get(continuation);
+      if (hit !== undefined) return hit;
+    }
+    const p = encodePairSync(encode, context, continuation, add, prefix);
     if (this.pairCacheSize >= 1_000_000) {
       this.pairCache.clear();
       this.pairCacheSize = 0;
-      byCont = undefined;
+      slot = undefined;
     }
-    if (!byCont) this.pairCache.set(context, (byCont = new Map()));
-    byCont.set(continuation, p);
+    if (slot === undefined) this.pairCache.set(context, { continuation, pair: p, others: null });
+    else (slot.others ??= new Map()).set(continuation, p);
     this.pairCacheSize += 1;
     return p;
   }
 
   private async scorePairs(pairs: TokenPair[], deliver: (i: number, r: LoglikelihoodResult) => void, hooks: RequestHooks): Promise<void> {
     if (pairs.length === 0) return;
-    const wholes = pairs.map((p) => (p.whole ??= p.context.concat(p.continuation)));
-    const items: ScoreItem[] = pairs.map((p, i) => {
-      const t = truncateForScoring(p, this.maxInputLength, wholes[i]);
-      if (t.truncated && !this.truncationWarned) {
-        this.truncationWarned = true;
-        warn(`a loglikelihood request is longer than max_length − 1 = ${this.maxInputLength} tokens; its context is left-truncated.`);
+    const n = pairs.length;
+    const wholes: number[][] = new Array(n);
+    const items: ScoreItem[] = new Array(n);
+    const maxLength = this.maxInputLength;
+    for (let i = 0; i < n; i++) {
+      const p = pairs[i];
+      const whole = (p.whole ??= p.context.concat(p.continuation));
+      wholes[i] = whole;
+      if (whole.length <= maxLength) items[i] = { input: whole, ctxlen: p.context.length };
+      else {
+        const t = truncateForScoring(p, maxLength, whole);
+        if (!this.truncationWarned) {
+          this.truncationWarned = true;
+          warn(`a loglikelihood request is longer than max_length − 1 = ${maxLength} tokens; its context is left-truncated.`);
+        }
+        items[i] = { input: t.input, ctxlen: t.ctxlen };
       }
-      return { input: t.input, ctxlen: t.ctxlen };
-    });
+    }
     let order = longestFirst(pairs, wholes);
     if (this.scoringPath === null) {
       // Probe with the shortest request; its answer is kept.
@@ -296,11 +317,12 @@ export class CompletionsLM extends ApiBackendBase implements LM {
       for (const x of inputs) if (x.length > (ctx.promptTokens ?? 0)) ctx.promptTokens = x.length;
       const resp = await this.post<Completion>(body, control, hooks.signal);
       const choices = choicesByIndex(resp, idx.length, where) as CompletionChoiceLike[];
-      idx.forEach((i, k) => {
+      for (let k = 0; k < idx.length; k++) {
+        const i = idx[k];
         const it = items[i];
         const r = path === 'prompt_logprobs' ? scorePromptLogprobs(choices[k].prompt_logprobs, it.input, it.ctxlen, where) : scoreEchoChoice(choices[k], it.input.length, it.ctxlen, where);
         deliver(i, r);
-      });
+      }
     };
     await this.runJobs(nBatches, job, hooks, ctx);
   }

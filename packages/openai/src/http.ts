@@ -157,6 +157,200 @@ export class SerializedJson {
   constructor(readonly text: string) {}
 }
 
+/** One parsed request URL, reused for every call to it (the hot path). */
+interface Target {
+  lib: typeof http | typeof https;
+  agent: http.Agent;
+  host: string;
+  port: string;
+  path: string;
+  where: string;
+  origin: string;
+  hostHeader: string;
+  /** Raw header pairs (message.rawHeaders format) of a GET / a POST with the client's own headers; a POST's last value is the Content-Length slot. */
+  getHeaders: string[];
+  postHeaders: string[];
+}
+
+/**
+ * One request through all its attempts: node's events go to shared module-level listeners that find
+ * their Call through a symbol on the request/response (no closures, timers or abort listeners per
+ * request), and retries re-issue from here, so a request costs one Promise however many attempts.
+ */
+const CALL = Symbol('lm-eval.call');
+type Tagged = { [CALL]?: Call };
+
+class Call {
+  attempt = 0;
+  /** The attempt in flight (null between attempts and once settled). */
+  req: http.ClientRequest | null = null;
+  res: http.IncomingMessage | null = null;
+  private first: Buffer | null = null;
+  private more: Buffer[] | null = null;
+  /** Deadline list links (JsonHttpClient keeps in-flight calls oldest first). */
+  deadline = 0;
+  prev: Call | null = null;
+  next: Call | null = null;
+  linked = false;
+
+  constructor(
+    readonly client: JsonHttpClient,
+    readonly t: Target,
+    readonly payload: string | undefined,
+    readonly headers: string[],
+    readonly hooks: RetryHooks,
+    private resolveFn: ((v: unknown) => void) | null,
+    private rejectFn: ((e: unknown) => void) | null,
+  ) {}
+
+  // Settling drops the promise's functions: a Call that outlived a scavenge must not keep the reply
+  // (the promise's value) alive in the young generation after it is done.
+  resolve(v: unknown): void {
+    const f = this.resolveFn;
+    this.resolveFn = this.rejectFn = null;
+    f?.(v);
+  }
+
+  reject(e: unknown): void {
+    const f = this.rejectFn;
+    this.resolveFn = this.rejectFn = null;
+    f?.(e);
+  }
+
+  /** Issues one attempt. */
+  start(): void {
+    const client = this.client;
+    this.attempt += 1;
+    client.counters.attempts += 1;
+    const signal = this.hooks.signal;
+    if (signal) {
+      if (signal.aborted) return client.failed(this, abortedError());
+      client.watchSignal(signal);
+    }
+    const t = this.t;
+    let req: http.ClientRequest;
+    try {
+      req = t.lib.request({ host: t.host, port: t.port, path: t.path, method: this.payload === undefined ? 'GET' : 'POST', headers: this.headers, agent: t.agent }, onResponse);
+    } catch (e) {
+      // Not an HTTP failure (e.g. a header value node refuses): no retry.
+      return this.reject(e);
+    }
+    (req as Tagged)[CALL] = this;
+    req.on('error', onRequestError);
+    this.req = req;
+    this.first = null;
+    this.more = null;
+    client.track(this);
+    req.end(this.payload);
+  }
+
+  /** Ends the attempt in flight with an error (a no-op once it has ended). */
+  fail(err: ApiRequestError): void {
+    const req = this.req;
+    if (req === null) return;
+    this.endAttempt();
+    req.destroy();
+    this.client.failed(this, err);
+  }
+
+  private endAttempt(): void {
+    this.client.untrack(this);
+    // Unlink both ways: node may keep the request/response objects (and so their tags) a while.
+    (this.req as Tagged)[CALL] = undefined;
+    if (this.res !== null) (this.res as Tagged)[CALL] = undefined;
+    this.req = null;
+    this.res = null;
+  }
+
+  gotResponse(res: http.IncomingMessage): void {
+    this.res = res;
+    (res as Tagged)[CALL] = this;
+    res.on('data', onResponseData);
+    res.on('error', onResponseError);
+    res.on('end', onResponseEnd);
+  }
+
+  gotData(c: Buffer): void {
+    if (this.first === null) this.first = c;
+    else if (this.more === null) this.more = [this.first, c];
+    else this.more.push(c);
+  }
+
+  gotEnd(res: http.IncomingMessage): void {
+    const t = this.t;
+    const text = this.more !== null ? Buffer.concat(this.more).toString('utf8') : this.first !== null ? this.first.toString('utf8') : '';
+    this.first = null;
+    this.more = null;
+    const status = res.statusCode ?? 0;
+    if (!res.complete) return this.fail(new ApiRequestError(`connection to ${t.origin} closed mid-response`, null, true, { kind: 'connection' }));
+    if (status >= 200 && status < 300) {
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        return this.fail(new ApiRequestError(`${t.where} answered HTTP ${status} with a body that is not valid JSON: ${JSON.stringify(text.slice(0, 120))}`, status, true, { kind: 'malformed' }));
+      }
+      this.endAttempt();
+      return this.resolve(json);
+    }
+    const client = this.client;
+    const parsed = parseErrorBody(text);
+    const shouldRetry = res.headers['x-should-retry'];
+    const quota = parsed.code === 'insufficient_quota' || parsed.type === 'insufficient_quota';
+    let retryable = status === 408 || status === 409 || status === 429 || status >= 500;
+    if (quota) retryable = false;
+    if (shouldRetry === 'false') retryable = false;
+    if (shouldRetry === 'true') retryable = true;
+    this.fail(
+      new ApiRequestError(client.redact(`${t.where} answered HTTP ${status}: ${parsed.message}`), status, retryable, {
+        kind: 'http',
+        type: parsed.type,
+        code: parsed.code,
+        param: parsed.param,
+        serverMessage: client.redact(parsed.message),
+        retryAfterMs: retryAfterMs(res.headers),
+      }),
+    );
+  }
+}
+
+function abortedError(): ApiRequestError {
+  return new ApiRequestError('request aborted', null, false, { kind: 'aborted' });
+}
+
+// Shared node event listeners (`this` is the emitter). Events of an attempt that has already ended
+// (timed out, aborted) are ignored: its Call has moved on.
+function onResponse(this: http.ClientRequest, res: http.IncomingMessage): void {
+  const call = (this as Tagged)[CALL];
+  if (call === undefined || call.req !== this) {
+    res.resume();
+    return;
+  }
+  call.gotResponse(res);
+}
+
+function onRequestError(this: http.ClientRequest, err: NodeJS.ErrnoException): void {
+  const call = (this as Tagged)[CALL];
+  if (call === undefined || call.req !== this) return;
+  call.fail(new ApiRequestError(`could not reach ${call.t.where}: ${err.code ?? err.message}`, null, true, { kind: 'connection' }));
+}
+
+function onResponseData(this: http.IncomingMessage, c: Buffer): void {
+  const call = (this as Tagged)[CALL];
+  if (call !== undefined && call.res === this) call.gotData(c);
+}
+
+function onResponseError(this: http.IncomingMessage): void {
+  const call = (this as Tagged)[CALL];
+  if (call === undefined || call.res !== this) return;
+  call.fail(new ApiRequestError(`connection to ${call.t.origin} broke while reading the response`, null, true, { kind: 'connection' }));
+}
+
+function onResponseEnd(this: http.IncomingMessage): void {
+  const call = (this as Tagged)[CALL];
+  if (call !== undefined && call.res === this) call.gotEnd(this);
+}
+
 export class JsonHttpClient {
   private readonly agents: { http: http.Agent; https: https.Agent };
   readonly options: HttpClientOptions;
@@ -168,7 +362,8 @@ export class JsonHttpClient {
     this.options = options;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.baseHeaderPairs = headerPairs(options.headers);
-    // LIFO (node's default) keeps reusing the warmest sockets.
+    // LIFO (node's default) keeps reusing the warmest sockets. Node's client sockets already have
+    // Nagle off (noDelay) and keep-alive on; maxSockets ≥ the window, so no request ever queues here.
     const common = { keepAlive: true, maxSockets: options.maxSockets, maxFreeSockets: options.maxSockets };
     this.agents = {
       http: new http.Agent(common),
@@ -189,49 +384,66 @@ export class JsonHttpClient {
   close(): void {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = null;
+    for (const [signal, listener] of this.abortListeners) signal.removeEventListener('abort', listener);
+    this.abortListeners.clear();
     this.agents.http.destroy();
     this.agents.https.destroy();
   }
 
   /** POST (or GET when body is undefined) with retries; returns the parsed JSON of a 2xx reply. */
-  async request<T = unknown>(url: string, body: unknown, hooks: RetryHooks = {}, extraHeaders: Record<string, string> = NO_HEADERS): Promise<T> {
-    const payload = body === undefined ? undefined : body instanceof SerializedJson ? body.text : JSON.stringify(body);
-    let attempt = 0;
-    for (;;) {
-      attempt += 1;
-      this.counters.attempts += 1;
-      try {
-        return (await this.once(url, payload, hooks.signal, extraHeaders)) as T;
-      } catch (e) {
-        if (!(e instanceof ApiRequestError)) throw e;
-        if (e.rateLimited) {
-          this.counters.rateLimited += 1;
-          hooks.onRateLimited?.();
-        }
-        if (!e.retryable || attempt >= this.options.maxRetries || hooks.signal?.aborted || (hooks.mayRetry && !hooks.mayRetry())) {
-          if (e.retryable && attempt >= this.options.maxRetries) {
-            throw new ApiRequestError(`${e.message} (gave up after ${attempt} attempt${attempt === 1 ? '' : 's'}, max_retries=${this.options.maxRetries})`, e.status, e.retryable, e.info);
-          }
-          throw e;
-        }
-        this.counters.retries += 1;
-        await sleep(backoffDelayMs(attempt, this.backoff, e.info.retryAfterMs ?? null), hooks.signal);
+  request<T = unknown>(url: string, body: unknown, hooks: RetryHooks = {}, extraHeaders: Record<string, string> = NO_HEADERS): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const payload = body === undefined ? undefined : body instanceof SerializedJson ? body.text : JSON.stringify(body);
+      const t = this.target(url);
+      let headers: string[];
+      if (extraHeaders === NO_HEADERS) headers = (payload === undefined ? t.getHeaders : t.postHeaders).slice();
+      else {
+        // With raw header pairs node does not add Host itself.
+        headers = headerPairs({ ...this.options.headers, ...extraHeaders });
+        headers.push('host', t.hostHeader);
+        if (payload !== undefined) headers.push('content-type', 'application/json', 'content-length', '');
       }
-    }
+      if (payload !== undefined) headers[headers.length - 1] = String(Buffer.byteLength(payload));
+      new Call(this, t, payload, headers, hooks, resolve as (v: unknown) => void, reject).start();
+    });
   }
 
-  /** Parsed request targets, reused for every call to the same URL (the hot path). */
-  private readonly baseHeaderPairs: string[];
-  private readonly targets = new Map<string, { lib: typeof http | typeof https; agent: http.Agent; host: string; port: string; path: string; where: string; origin: string; hostHeader: string }>();
-  /** In-flight requests with their deadlines; one sweeper timer instead of a timer per request. */
-  private readonly pending = new Set<{ deadline: number; expire: () => void }>();
-  private sweeper: NodeJS.Timeout | null = null;
+  /** After a failed attempt: retry (after the backoff wait) or reject the call. */
+  failed(call: Call, e: ApiRequestError): void {
+    const hooks = call.hooks;
+    if (e.rateLimited) {
+      this.counters.rateLimited += 1;
+      hooks.onRateLimited?.();
+    }
+    const attempt = call.attempt;
+    if (!e.retryable || attempt >= this.options.maxRetries || hooks.signal?.aborted || (hooks.mayRetry && !hooks.mayRetry())) {
+      if (e.retryable && attempt >= this.options.maxRetries) {
+        return call.reject(new ApiRequestError(`${e.message} (gave up after ${attempt} attempt${attempt === 1 ? '' : 's'}, max_retries=${this.options.maxRetries})`, e.status, e.retryable, e.info));
+      }
+      return call.reject(e);
+    }
+    this.counters.retries += 1;
+    sleep(backoffDelayMs(attempt, this.backoff, e.info.retryAfterMs ?? null), hooks.signal).then(
+      () => call.start(),
+      (err) => call.reject(err),
+    );
+  }
 
-  private target(url: string) {
+  private readonly baseHeaderPairs: string[];
+  private readonly targets = new Map<string, Target>();
+  /** In-flight calls, oldest (= earliest deadline) first; one sweeper timer instead of a timer per request. */
+  private head: Call | null = null;
+  private tail: Call | null = null;
+  private sweeper: NodeJS.Timeout | null = null;
+  /** One abort listener per run signal (not one per request). */
+  private readonly abortListeners = new Map<AbortSignal, () => void>();
+
+  private target(url: string): Target {
     let t = this.targets.get(url);
     if (!t) {
       const u = new URL(url);
       const isHttps = u.protocol === 'https:';
+      const getHeaders = this.baseHeaderPairs.concat('host', u.host);
       t = {
         lib: isHttps ? https : http,
         agent: isHttps ? this.agents.https : this.agents.http,
@@ -241,20 +453,44 @@ export class JsonHttpClient {
         where: `${u.origin}${u.pathname}`,
         hostHeader: u.host,
         origin: u.origin,
+        getHeaders,
+        postHeaders: getHeaders.concat('content-type', 'application/json', 'content-length', ''),
       };
       this.targets.set(url, t);
     }
     return t;
   }
 
-  private track(entry: { deadline: number; expire: () => void }): void {
-    this.pending.add(entry);
+  watchSignal(signal: AbortSignal): void {
+    if (this.abortListeners.has(signal)) return;
+    const listener = () => {
+      // Every attempt in flight under this signal ends now; waits between attempts end by themselves.
+      const hit: Call[] = [];
+      for (let c = this.head; c !== null; c = c.next) if (c.hooks.signal === signal) hit.push(c);
+      for (const c of hit) c.fail(abortedError());
+    };
+    this.abortListeners.set(signal, listener);
+    signal.addEventListener('abort', listener, { once: true });
+  }
+
+  track(call: Call): void {
+    call.deadline = Date.now() + this.options.timeoutMs;
+    call.linked = true;
+    call.prev = this.tail;
+    call.next = null;
+    if (this.tail) this.tail.next = call;
+    else this.head = call;
+    this.tail = call;
     if (!this.sweeper) {
       const every = Math.max(5, Math.min(1000, Math.floor(this.options.timeoutMs / 10)));
       this.sweeper = setInterval(() => {
         const now = Date.now();
-        for (const p of this.pending) if (p.deadline <= now) p.expire();
-        if (this.pending.size === 0 && this.sweeper) {
+        // Deadlines are issue time + one fixed timeout, so the list is in deadline order.
+        while (this.head !== null && this.head.deadline <= now) {
+          const c = this.head;
+          c.fail(new ApiRequestError(`${c.t.where} did not answer within ${this.options.timeoutMs / 1000} s (timeout)`, null, true, { kind: 'timeout' }));
+        }
+        if (this.head === null && this.sweeper) {
           clearInterval(this.sweeper);
           this.sweeper = null;
         }
@@ -263,77 +499,16 @@ export class JsonHttpClient {
     }
   }
 
-  private once(url: string, payload: string | undefined, signal: AbortSignal | undefined, extraHeaders: Record<string, string>): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      const t = this.target(url);
-      // Raw header pairs (message.rawHeaders format): cheaper than an object for node to write.
-      const headers: string[] = extraHeaders === NO_HEADERS ? this.baseHeaderPairs.slice() : headerPairs({ ...this.options.headers, ...extraHeaders });
-      // With raw header pairs node does not add Host itself.
-      headers.push('host', t.hostHeader);
-      if (payload !== undefined) headers.push('content-type', 'application/json', 'content-length', String(Buffer.byteLength(payload)));
-      let settled = false;
-      const entry = { deadline: Date.now() + this.options.timeoutMs, expire: () => fail(new ApiRequestError(`${t.where} did not answer within ${this.options.timeoutMs / 1000} s (timeout)`, null, true, { kind: 'timeout' })) };
-      const finish = () => {
-        settled = true;
-        this.pending.delete(entry);
-        if (signal) signal.removeEventListener('abort', onAbort);
-      };
-      const fail = (err: ApiRequestError) => {
-        if (settled) return;
-        finish();
-        req.destroy();
-        reject(err);
-      };
-      const req = t.lib.request(
-        { host: t.host, port: t.port, path: t.path, method: payload === undefined ? 'GET' : 'POST', headers, agent: t.agent },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', () => fail(new ApiRequestError(`connection to ${t.origin} broke while reading the response`, null, true, { kind: 'connection' })));
-          res.on('end', () => {
-            if (settled) return;
-            const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
-            const status = res.statusCode ?? 0;
-            if (!res.complete) return fail(new ApiRequestError(`connection to ${t.origin} closed mid-response`, null, true, { kind: 'connection' }));
-            if (status >= 200 && status < 300) {
-              let json: unknown;
-              try {
-                json = JSON.parse(text);
-              } catch {
-                return fail(new ApiRequestError(`${t.where} answered HTTP ${status} with a body that is not valid JSON: ${JSON.stringify(text.slice(0, 120))}`, status, true, { kind: 'malformed' }));
-              }
-              finish();
-              return resolve(json);
-            }
-            const parsed = parseErrorBody(text);
-            const shouldRetry = res.headers['x-should-retry'];
-            const quota = parsed.code === 'insufficient_quota' || parsed.type === 'insufficient_quota';
-            let retryable = status === 408 || status === 409 || status === 429 || status >= 500;
-            if (quota) retryable = false;
-            if (shouldRetry === 'false') retryable = false;
-            if (shouldRetry === 'true') retryable = true;
-            fail(
-              new ApiRequestError(this.redact(`${t.where} answered HTTP ${status}: ${parsed.message}`), status, retryable, {
-                kind: 'http',
-                type: parsed.type,
-                code: parsed.code,
-                param: parsed.param,
-                serverMessage: this.redact(parsed.message),
-                retryAfterMs: retryAfterMs(res.headers),
-              }),
-            );
-          });
-        },
-      );
-      req.on('error', (err: NodeJS.ErrnoException) => fail(new ApiRequestError(`could not reach ${t.where}: ${err.code ?? err.message}`, null, true, { kind: 'connection' })));
-      const onAbort = () => fail(new ApiRequestError('request aborted', null, false, { kind: 'aborted' }));
-      if (signal) {
-        if (signal.aborted) return onAbort();
-        signal.addEventListener('abort', onAbort, { once: true });
-      }
-      this.track(entry);
-      req.end(payload);
-    });
+  untrack(call: Call): void {
+    if (!call.linked) return;
+    call.linked = false;
+    const { prev, next } = call;
+    if (prev) prev.next = next;
+    else this.head = next;
+    if (next) next.prev = prev;
+    else this.tail = prev;
+    call.prev = null;
+    call.next = null;
   }
 }
 

@@ -13,6 +13,18 @@ export interface TokenPair {
 }
 
 /**
+ * Where the trailing whitespace of `text` starts (`text.length` when there is none): the index of
+ * `/\s+$/` (JS whitespace), found without the regex for the common case of a non-space last char.
+ */
+export function trailingSpaceStart(text: string): number {
+  const last = text.charCodeAt(text.length - 1);
+  // Printable ASCII (0x21–0x7e) is never \s; neither is DEL/C1 (0x7f–0x9f).
+  if (last > 0x20 && last < 0xa0) return text.length;
+  const m = /\s+$/.exec(text);
+  return m ? m.index : text.length;
+}
+
+/**
  * `_encode_pair` + the empty-context rule. `encode` uses the backend's special-token policy
  * (`add_special_tokens = add_bos_token`).
  */
@@ -24,10 +36,10 @@ export async function encodePair(tok: ApiTokenizer, context: string, continuatio
     return { context: [prefixTokenId], continuation: cont };
   }
   // Trailing whitespace of the context moves to the front of the continuation.
-  const m = /\s+$/.exec(context);
-  if (m) {
-    continuation = context.slice(m.index) + continuation;
-    context = context.slice(0, m.index);
+  const cut = trailingSpaceStart(context);
+  if (cut < context.length) {
+    continuation = context.slice(cut) + continuation;
+    context = context.slice(0, cut);
   }
   const [whole, ctx] = await Promise.all([tok.encode(context + continuation, addSpecial), tok.encode(context, addSpecial)]);
   return { context: ctx, continuation: whole.slice(ctx.length) };
@@ -40,10 +52,10 @@ export function encodePairSync(encode: (text: string, addSpecial: boolean) => nu
     if (cont.length > 0 && cont[0] === prefixTokenId) return { context: cont.slice(0, 1), continuation: cont.slice(1) };
     return { context: [prefixTokenId], continuation: cont };
   }
-  const m = /\s+$/.exec(context);
-  if (m) {
-    continuation = context.slice(m.index) + continuation;
-    context = context.slice(0, m.index);
+  const cut = trailingSpaceStart(context);
+  if (cut < context.length) {
+    continuation = context.slice(cut) + continuation;
+    context = context.slice(0, cut);
   }
   const whole = encode(context + continuation, addSpecial);
   const ctx = encode(context, addSpecial);
@@ -72,17 +84,36 @@ export function rollingWindows(tokens: number[], prefixToken: number, maxSeqLen:
   return windows.map(([input, pred]) => ({ context: input.slice(0, input.length - (pred.length - 1)), continuation: pred }));
 }
 
-/** Collator order of loglikelihood requests: `(−len(ctx+cont), tokens)`. */
+/**
+ * Collator order of loglikelihood requests: `(−len(ctx+cont), tokens)`, ties by index. Bucketed by
+ * length first (lengths are few), so the comparator sort only orders equal-length sequences.
+ */
 export function longestFirst(pairs: TokenPair[], wholes?: number[][]): number[] {
   const whole = wholes ?? pairs.map((p) => p.context.concat(p.continuation));
-  const order = pairs.map((_, i) => i);
-  order.sort((a, b) => {
+  const n = whole.length;
+  let maxLen = 0;
+  for (let i = 0; i < n; i++) if (whole[i].length > maxLen) maxLen = whole[i].length;
+  // Counting sort by descending length (stable: indexes ascend within a length).
+  const start = new Array<number>(maxLen + 2).fill(0);
+  for (let i = 0; i < n; i++) start[maxLen - whole[i].length + 1] += 1;
+  for (let k = 1; k < start.length; k++) start[k] += start[k - 1];
+  const order = new Array<number>(n);
+  const fill = start.slice();
+  for (let i = 0; i < n; i++) order[fill[maxLen - whole[i].length]++] = i;
+  const byTokens = (a: number, b: number): number => {
     const A = whole[a];
     const B = whole[b];
-    if (A.length !== B.length) return B.length - A.length;
     for (let k = 0; k < A.length; k++) if (A[k] !== B[k]) return A[k] - B[k];
     return a - b;
-  });
+  };
+  for (let k = 0; k + 1 < start.length; k++) {
+    const lo = start[k];
+    const hi = start[k + 1];
+    if (hi - lo > 1) {
+      const run = order.slice(lo, hi).sort(byTokens);
+      for (let j = 0; j < run.length; j++) order[lo + j] = run[j];
+    }
+  }
   return order;
 }
 

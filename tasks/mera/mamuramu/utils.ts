@@ -1,8 +1,9 @@
 /** MaMuRAMu scoring (spec/mera.md §6): `acc` + `acc.<meta.domain>` (generative: `em…`). */
+import { pyStr } from '@lm-eval/core';
 import { groupAccuracy } from '../group_scoring.ts';
 
 type Doc = Record<string, any>;
 
 export function process_results(doc: Doc, results: unknown[]): Record<string, unknown> {
-  return groupAccuracy(doc, results, { task: 'mamuramu', choices: ['A', 'B', 'C', 'D'], group: String(doc.meta.domain), sep: '.' });
+  return groupAccuracy(doc, results, { task: 'mamuramu', choices: ['A', 'B', 'C', 'D'], group: pyStr(doc.meta.domain), sep: '.' });
 }

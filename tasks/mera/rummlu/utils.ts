@@ -2,19 +2,14 @@
  * ruMMLU scoring (spec/mera.md §6): `acc` plus `acc.<meta.domain>` per doc; generative runs
  * score `em` / `em.<domain>`; docs without `outputs` (closed test set) score 0.
  */
-import { pyFloat, pyEquals } from '@lm-eval/core';
+import { pyFloat, pyEquals, pyStr } from '@lm-eval/core';
+import { argmax } from '../numpy_compat.ts';
 
 type Doc = Record<string, any>;
 
-function argmax(xs: number[]): number {
-  let best = 0;
-  for (let i = 1; i < xs.length; i++) if (xs[i] > xs[best]) best = i;
-  return best;
-}
-
 export function process_results(doc: Doc, results: unknown[]): Record<string, unknown> {
-  const domain = String(doc.meta.domain);
-  const hasOutputs = String(doc.outputs ?? '').length > 0;
+  const domain = pyStr(doc.meta.domain);
+  const hasOutputs = pyStr(doc.outputs ?? '').length > 0;
   const generative = typeof results[0] === 'string';
   if (hasOutputs && !generative) {
     const lls = results.map((r) => Number((r as unknown[])[0]));
@@ -24,7 +19,8 @@ export function process_results(doc: Doc, results: unknown[]): Record<string, un
   }
   if (!hasOutputs && !generative) return { acc: pyFloat(0), [`acc.${domain}`]: pyFloat(0) };
   if (hasOutputs && generative) {
-    const acc = pyFloat(pyEquals(results[0], String(doc.outputs)) ? 1 : 0);
+    // Python casts gold to the completion's type (str) before comparing
+    const acc = pyFloat(pyEquals(results[0], pyStr(doc.outputs)) ? 1 : 0);
     return { em: acc, [`em.${domain}`]: acc };
   }
   return { em: pyFloat(0), [`em.${domain}`]: pyFloat(0) };

@@ -115,6 +115,9 @@ export async function prepareTask(resolved: ResolvedTask, options: PrepareOption
   if (options.numFewshot !== undefined && options.numFewshot !== null) {
     if (cfg.num_fewshot === 0) options.warn?.(`task '${name}': num_fewshot is 0 in its YAML; --num_fewshot ${options.numFewshot} is ignored`);
     else cfg.num_fewshot = options.numFewshot;
+  } else if (cfg.num_fewshot === null || cfg.num_fewshot === undefined) {
+    // simple_evaluate: a task without a default num_fewshot runs (and is dumped) with 0
+    cfg.num_fewshot = 0;
   }
   if (options.genKwargs && cfg.output_type === 'generate_until') {
     cfg.generation_kwargs = { ...(cfg.generation_kwargs ?? {}), ...options.genKwargs };

@@ -324,6 +324,15 @@ export function toIndex(v: unknown, what = 'slice indices'): number {
 
 /** PySlice_AdjustIndices: returns the selected positions of a sequence of length `len`. */
 export function sliceIndices(len: number, start: unknown, stop: unknown, step: unknown): number[] {
+  const [a, b, st] = adjustSlice(len, start, stop, step);
+  const out: number[] = [];
+  if (st > 0) for (let i = a; i < b; i += st) out.push(i);
+  else for (let i = a; i > b; i += st) out.push(i);
+  return out;
+}
+
+/** Python `slice(start, stop, step).indices(len)`: clamped [start, stop, step]. */
+export function adjustSlice(len: number, start: unknown, stop: unknown, step: unknown): [number, number, number] {
   const st = step === null || step === undefined ? 1 : toIndex(step);
   if (st === 0) throw valueError('slice step cannot be zero');
   const lower = st < 0 ? -1 : 0;
@@ -339,10 +348,7 @@ export function sliceIndices(len: number, start: unknown, stop: unknown, step: u
   };
   const a = norm(start, st < 0 ? upper : lower);
   const b = norm(stop, st < 0 ? lower : upper);
-  const out: number[] = [];
-  if (st > 0) for (let i = a; i < b; i += st) out.push(i);
-  else for (let i = a; i > b; i += st) out.push(i);
-  return out;
+  return [a, b, st];
 }
 
 /** Python `seq[slice]` for str, list and tuple (returns the same kind). */
@@ -528,6 +534,7 @@ const RE_NUMERIC = /^\p{N}$/u;
 const RE_CASED = /^[\p{Lowercase}\p{Uppercase}\p{Lt}]$/u;
 const RE_LOWER = /^\p{Lowercase}$/u;
 const RE_UPPER = /^[\p{Uppercase}\p{Lt}]$/u;
+const RE_UPPER_ONLY = /^\p{Uppercase}$/u;
 const RE_TITLECASE = /^\p{Lt}$/u;
 const RE_PRINTABLE_BAD = /^[\p{C}\p{Zl}\p{Zp}\p{Zs}]$/u;
 // Characters with Numeric_Type=Digit (not decimal): superscripts, circled digits, … (isdigit).
@@ -767,7 +774,8 @@ const STR_METHODS: Record<string, (s: string, a: unknown[], k: Record<string, un
   swapcase: (s, a, k) => {
     bindArgs('swapcase', { params: [] }, a, k);
     let out = '';
-    for (const ch of s) out += RE_UPPER.test(ch) ? ch.toLowerCase() : RE_LOWER.test(ch) ? ch.toUpperCase() : ch;
+    // Py_UNICODE_ISUPPER / ISLOWER: titlecase letters (ǅ) are neither and stay unchanged
+    for (const ch of s) out += RE_UPPER_ONLY.test(ch) ? ch.toLowerCase() : RE_LOWER.test(ch) ? ch.toUpperCase() : ch;
     return out;
   },
   capitalize: (s, a, k) => (bindArgs('capitalize', { params: [] }, a, k), pyCapitalize(s)),
@@ -1115,7 +1123,11 @@ export function pyGetAttr(obj: unknown, name: string): { found: boolean; value?:
 export function pyGetItem(obj: unknown, key: unknown): unknown {
   if (typeof obj === 'string' || Array.isArray(obj) || obj instanceof PyRange) {
     if (key instanceof PySlice) {
-      if (obj instanceof PyRange) return pySliceOf([...obj], key);
+      if (obj instanceof PyRange) {
+        // range[slice] is a range again: range(5)[1:3] prints range(1, 3)
+        const [a, b, st] = adjustSlice(obj.length, key.start, key.stop, key.step);
+        return new PyRange(obj.start + a * obj.step, obj.start + b * obj.step, obj.step * st);
+      }
       return pySliceOf(obj, key);
     }
     if (!isIntLike(key)) {

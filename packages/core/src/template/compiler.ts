@@ -11,6 +11,7 @@ import { TemplateSyntaxError } from './errors.ts';
 import { FILTERS, type FilterEnv } from './filters.ts';
 import type { CallArgs, Expr, Stmt, Target } from './parser.ts';
 import {
+  LenientUndef,
   LoopContext,
   Namespace,
   Undef,
@@ -21,6 +22,7 @@ import {
   getItem,
   iterate,
   makeGlobals,
+  sliceItem,
   toStr,
   truthy,
   unaryOp,
@@ -295,6 +297,7 @@ class Compiler {
       case 'getitem': {
         const obj = this.expr(n.obj);
         const arg = this.expr(n.arg);
+        if (n.arg.k === 'slice') return (s) => sliceItem(obj(s), arg(s));
         return (s) => {
           const o = obj(s);
           return getItem(o, arg(s));
@@ -305,11 +308,9 @@ class Compiler {
         const start = n.start ? this.expr(n.start) : none;
         const stop = n.stop ? this.expr(n.stop) : none;
         const step = n.step ? this.expr(n.step) : none;
-        return (s) => {
-          const parts = [start(s), stop(s), step(s)];
-          for (const p of parts) if (p instanceof Undef) p.fail();
-          return new PySlice(parts[0], parts[1], parts[2]);
-        };
+        // An undefined bound is kept: Python then fails with TypeError (slice indices must be
+        // integers), not UndefinedError.
+        return (s) => new PySlice(start(s), stop(s), step(s));
       }
       case 'call': {
         const fn = this.expr(n.fn);
@@ -399,7 +400,7 @@ class Compiler {
         return (s) => {
           if (truthy(test(s))) return e1(s);
           if (e2) return e2(s);
-          return new Undef('the inline if-expression evaluated to false and no else section was defined.');
+          return new LenientUndef('the inline if-expression evaluated to false and no else section was defined.');
         };
       }
     }

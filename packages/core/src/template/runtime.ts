@@ -47,7 +47,7 @@ function objectTypeRepr(obj: unknown): string {
  * `default` filter and repr() inside containers (prints `Undefined`) are safe.
  */
 export class Undef {
-  readonly __pyTypeName__ = 'StrictUndefined';
+  readonly __pyTypeName__: string = 'StrictUndefined';
   constructor(
     readonly hint: string | null,
     readonly obj: unknown = MISSING,
@@ -86,6 +86,28 @@ export class Undef {
   /** repr(): what a container prints for an undefined element. */
   __pyStr__(): string {
     return 'Undefined';
+  }
+}
+
+/**
+ * The implicit else of `x if cond` (no else): Jinja always uses the lenient `Undefined` there,
+ * even under StrictUndefined, so it prints '', is falsy, has length 0 and iterates as empty;
+ * attribute/item access, calls and arithmetic still raise (check() fails on any Undef).
+ */
+export class LenientUndef extends Undef {
+  override readonly __pyTypeName__: string = 'Undefined';
+  override __str__(): string {
+    return '';
+  }
+  override __format__(spec?: unknown): string {
+    if (spec) throw typeError('unsupported format string passed to Undefined.__format__');
+    return '';
+  }
+  override __len__(): number {
+    return 0;
+  }
+  override __iter__(): Iterable<unknown> {
+    return [];
   }
 }
 
@@ -134,12 +156,24 @@ export function getItem(obj: unknown, key: unknown): unknown {
   }
 }
 
+/**
+ * `obj[a:b:c]`. Jinja compiles a slice subscript to a plain Python subscript, not to
+ * `environment.getitem`, so failures raise (TypeError for bad bounds, unsubscriptable objects
+ * and dicts — slices are unhashable in Python 3.11) instead of producing an Undefined.
+ */
+export function sliceItem(obj: unknown, sl: unknown): unknown {
+  check(obj);
+  if (isDict(obj)) throw typeError("unhashable type: 'slice'");
+  return pyGetItem(obj, sl);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Truthiness, str, calls
 // ---------------------------------------------------------------------------------------------
 
 /** Python `bool(v)` (StrictUndefined raises). */
 export function truthy(v: unknown): boolean {
+  if (v instanceof LenientUndef) return false;
   if (v instanceof Undef) v.fail();
   if (v === null || v === undefined || typeof v !== 'object') return pyTruthy(v);
   if (Array.isArray(v) || isPlainObject(v) || v instanceof Map || v instanceof Set || v instanceof PyFloat) return pyTruthy(v);
@@ -349,15 +383,19 @@ function orderCompare(op: string, a: unknown, b: unknown): number {
 }
 
 function equals(a: unknown, b: unknown): boolean {
+  // Undefined.__eq__ is `type(self) is type(other)`; StrictUndefined.__eq__ raises
+  if (a instanceof LenientUndef) return b instanceof LenientUndef;
   check(a);
+  if (b instanceof LenientUndef) return false;
   check(b);
   return pyEquals(a, b);
 }
 
 /** Python `a in b`. */
 export function contains(container: unknown, item: unknown): boolean {
+  if (container instanceof LenientUndef) return false; // iterates as empty
   check(container);
-  check(item);
+  if (!(item instanceof LenientUndef)) check(item);
   if (typeof container === 'string') {
     if (typeof item !== 'string') throw typeError(`'in <string>' requires string as left operand, not ${pyTypeName(item)}`);
     return container.includes(item);
@@ -414,6 +452,7 @@ export function compareOp(op: string, a: unknown, b: unknown): boolean {
 
 /** Materializes a value iterated by `{% for %}` (StrictUndefined raises). */
 export function iterate(v: unknown): unknown[] {
+  if (v instanceof LenientUndef) return [];
   check(v);
   return pyList(v);
 }
@@ -540,6 +579,34 @@ function callable(name: string, fn: (args: unknown[], kwargs: Record<string, unk
   return { __pyTypeName__: 'builtin_function_or_method', __call__: fn, __pyStr__: () => `<built-in function ${name}>` };
 }
 
+/** Jinja's `cycler(*items)`: `.next()`, `.reset()`, `.current`. A class, so it is not taken for a dict. */
+class Cycler {
+  readonly __pyTypeName__ = 'Cycler';
+  private pos = 0;
+  constructor(private readonly items: unknown[]) {}
+  __pyattr__(name: string): { found: boolean; value?: unknown } {
+    if (name === 'current') return { found: true, value: this.items[this.pos] };
+    if (name === 'next')
+      return {
+        found: true,
+        value: callable('next', () => {
+          const v = this.items[this.pos];
+          this.pos = (this.pos + 1) % this.items.length;
+          return v;
+        }),
+      };
+    if (name === 'reset')
+      return {
+        found: true,
+        value: callable('reset', () => {
+          this.pos = 0;
+          return null;
+        }),
+      };
+    return { found: false };
+  }
+}
+
 /** Jinja's default globals: range, dict, namespace, joiner, cycler (lipsum is omitted). */
 export function makeGlobals(): Map<string, unknown> {
   const g = new Map<string, unknown>();
@@ -581,32 +648,7 @@ export function makeGlobals(): Map<string, unknown> {
     'cycler',
     callable('cycler', (args) => {
       if (!args.length) throw new PyException('RuntimeError', 'at least one item has to be provided');
-      let pos = 0;
-      const obj = {
-        __pyTypeName__: 'Cycler',
-        __pyattr__(name: string): { found: boolean; value?: unknown } {
-          if (name === 'current') return { found: true, value: args[pos] };
-          if (name === 'next')
-            return {
-              found: true,
-              value: callable('next', () => {
-                const v = args[pos];
-                pos = (pos + 1) % args.length;
-                return v;
-              }),
-            };
-          if (name === 'reset')
-            return {
-              found: true,
-              value: callable('reset', () => {
-                pos = 0;
-                return null;
-              }),
-            };
-          return { found: false };
-        },
-      };
-      return obj;
+      return new Cycler(args);
     }),
   );
   return g;

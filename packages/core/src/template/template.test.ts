@@ -49,9 +49,24 @@ describe('StrictUndefined', () => {
     expect(errorOf('{{ l[5] }}', { l: [1] }).pyMessage).toBe('list object has no element 5');
     expect(errorOf('{{ n.strip() }}', { n: null }).pyMessage).toBe("'None' has no attribute 'strip'");
   });
-  it('inline if without else yields undefined', () => {
+  it('inline if without else yields the lenient Undefined (Jinja uses it even under StrictUndefined)', () => {
     expect(r('{{ ("x" if false) is defined }}')).toBe('False');
-    expect(() => r('{{ "x" if false }}')).toThrow(/no else section/);
+    expect(r('{{ "x" if false }}|{{ ("x" if false)|length }}|{{ ("x" if false) ~ "a" }}')).toBe('|0|a');
+    expect(r('{% if ("x" if false) %}T{% else %}F{% endif %}{% for c in ("x" if false) %}c{% endfor %}')).toBe('F');
+    expect(() => r('{{ ("x" if false).attr }}')).toThrow(/no else section/);
+    expect(() => r('{{ ("x" if false) + 1 }}')).toThrow(/no else section/);
+  });
+
+  it('slices compile to plain Python subscripts: bad bounds raise TypeError, not Undefined', () => {
+    expect(() => r('{{ s[a:2] }}', { s: 'abc', a: 'x' })).toThrow(/slice indices must be integers/);
+    expect(() => r('{{ s[a:2] }}', { s: 'abc' })).toThrow(/slice indices must be integers/);
+    expect(() => r('{{ s[1:] }}', { s: { a: 1 } })).toThrow(/unhashable type: 'slice'/);
+    expect(() => r('{{ s[1:] }}', { s: 5 })).toThrow(/'int' object is not subscriptable/);
+    expect(r('{{ range(5)[1:3] }}|{{ range(10)[::-3] }}')).toBe('range(1, 3)|range(9, -1, -3)');
+  });
+
+  it('cycler objects expose next/current/reset', () => {
+    expect(r("{% set c = cycler('a','b') %}{{ c.next() }}{{ c.next() }}{{ c.next() }}{{ c.current }}")).toBe('abab');
   });
 });
 

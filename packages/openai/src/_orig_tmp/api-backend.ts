@@ -1,0 +1,267 @@
+/**
+ * What the four TemplateAPI backends share: configuration, the HTTP client (headers, retries),
+ * the adaptive concurrency window, tokenizer loading, the generate_until payload rules
+ * (api-backends.md §3.3) and run statistics.
+ */
+import { LmEvalError, type GenKwargs, type RequestHooks } from '@lm-eval/core';
+import { configIdentity, type ApiModelConfig } from './args.ts';
+import { explainFailure, JsonHttpClient, type BackoffPolicy, type RetryHooks } from './http.ts';
+import { HuggingFaceTokenizer, RemoteTokenizer, TiktokenTokenizer, serverRoot, type ApiTokenizer } from './tokenizers.ts';
+import { AdaptiveLimit, runWindow, type WindowControl } from './window.ts';
+
+export interface ApiBackendOptions {
+  /** Override the retry waits (tests use short ones). */
+  backoff?: BackoffPolicy;
+  /** Environment to read LMEVAL_MODEL_NONE_ANSWER_PLACEHOLDER from. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export function warn(msg: string): void {
+  process.stderr.write(`WARNING [lm-eval openai] ${msg}\n`);
+}
+
+/** lm-eval `handle_stop_sequences(until, eos)`. */
+export function handleStopSequences(until: unknown, eos: string | null): string[] {
+  let stops: string[];
+  if (until === undefined || until === null) stops = [];
+  else if (typeof until === 'string') stops = [until];
+  else if (Array.isArray(until)) stops = until.map(String);
+  else throw new LmEvalError(`gen_kwargs "until" must be a string or a list of strings, got ${JSON.stringify(until)}.`);
+  if (eos !== null && !stops.includes(eos)) stops.push(eos);
+  return stops;
+}
+
+/** Cut at the first occurrence of any stop string (a no-op when the server honoured `stop`). */
+export function cutAtStops(text: string, stops: string[]): string {
+  let cut = text.length;
+  for (const s of stops) {
+    if (!s) continue;
+    const at = text.indexOf(s);
+    if (at >= 0 && at < cut) cut = at;
+  }
+  return text.slice(0, cut);
+}
+
+/**
+ * Splits gen_kwargs the way lm-eval's `_create_payload` pops them: `do_sample` dropped,
+ * `max_tokens` (else `max_gen_toks`, else the default), `temperature` (default 0), `until`;
+ * everything else is sent verbatim.
+ */
+export function splitGenKwargs(genKwargs: GenKwargs, defaultMaxGenToks: number, defaultUntil: unknown = undefined) {
+  const rest: Record<string, unknown> = { ...genKwargs };
+  delete rest.do_sample;
+  let maxTokens: unknown;
+  if ('max_tokens' in rest) {
+    maxTokens = rest.max_tokens;
+    delete rest.max_tokens;
+  } else {
+    maxTokens = 'max_gen_toks' in rest ? rest.max_gen_toks : defaultMaxGenToks;
+    delete rest.max_gen_toks;
+  }
+  const temperature = 'temperature' in rest ? rest.temperature : 0;
+  delete rest.temperature;
+  const until = 'until' in rest ? rest.until : defaultUntil;
+  delete rest.until;
+  return { maxTokens, temperature, until, rest };
+}
+
+export interface RunStats {
+  requests: number;
+  attempts: number;
+  retries: number;
+  rate_limited: number;
+  lowest_concurrency: number;
+  /** The window's size now (back to num_concurrent once rate limiting has passed). */
+  concurrency: number;
+}
+
+export abstract class ApiBackendBase {
+  readonly http: JsonHttpClient;
+  protected readonly limit: AdaptiveLimit;
+  protected tokenizer: ApiTokenizer | null = null;
+  protected requestsSent = 0;
+  protected readonly placeholder: string;
+
+  constructor(
+    readonly name: string,
+    readonly config: ApiModelConfig,
+    options: ApiBackendOptions = {},
+  ) {
+    const env = options.env ?? process.env;
+    this.placeholder = env.LMEVAL_MODEL_NONE_ANSWER_PLACEHOLDER ?? '';
+    // The default headers, replaced entirely by the `header` model arg (lm-eval).
+    const headers = config.header ?? { Authorization: `Bearer ${config.apiKey}` };
+    this.http = new JsonHttpClient({
+      timeoutMs: config.timeoutMs,
+      maxRetries: config.maxRetries,
+      headers,
+      verifyCertificate: config.verifyCertificate,
+      caCertPath: config.caCertPath,
+      maxSockets: config.numConcurrent + 4,
+      backoff: options.backoff,
+      secrets: [config.apiKey, config.authToken ?? '', ...Object.values(config.header ?? {})].filter((s) => s.length >= 4),
+    });
+    this.limit = new AdaptiveLimit(config.numConcurrent);
+  }
+
+  /** Loads the tokenizer per tokenizer_backend (auto: remote when the server offers /tokenizer_info + /tokenize). */
+  async init(): Promise<void> {
+    const c = this.config;
+    const remoteHeaders: Record<string, string> = c.authToken ? { Authorization: `Bearer ${c.authToken}` } : {};
+    switch (c.tokenizerBackend) {
+      case 'none':
+        this.tokenizer = null;
+        break;
+      case 'huggingface': {
+        const name = c.tokenizer ?? c.model;
+        if (!name) throw new LmEvalError('tokenizer_backend=huggingface needs tokenizer=<folder or id> (or model=).');
+        this.tokenizer = await HuggingFaceTokenizer.load(name);
+        break;
+      }
+      case 'tiktoken':
+        this.tokenizer = await TiktokenTokenizer.load(c.tokenizer ?? c.model ?? '');
+        break;
+      case 'remote':
+        this.tokenizer = await RemoteTokenizer.load(c.baseUrl, this.http, remoteHeaders);
+        break;
+      case 'auto': {
+        try {
+          this.tokenizer = await RemoteTokenizer.load(c.baseUrl, this.probeClient(), remoteHeaders);
+        } catch {
+          const name = c.tokenizer ?? c.model;
+          if (!name) {
+            throw new LmEvalError(
+              `tokenizer_backend=auto: ${serverRoot(c.baseUrl)} offers no /tokenizer_info and no tokenizer was named.`,
+              'Pass tokenizer=<local tokenizer folder>, tokenizer_backend=remote on a server with /tokenizer_info, or tokenizer_backend=none for generation only.',
+            );
+          }
+          this.tokenizer = await HuggingFaceTokenizer.load(name);
+        }
+        break;
+      }
+    }
+    if (this.tokenizer?.kind === 'remote' && c.tokenizerBackend === 'auto') {
+      // Re-bind to the retrying client now that the probe succeeded.
+      this.tokenizer = await RemoteTokenizer.load(c.baseUrl, this.http, remoteHeaders);
+    }
+  }
+
+  /** A one-attempt client for the auto-detection probe (a missing endpoint must not be retried). */
+  private probeClient(): JsonHttpClient {
+    return new JsonHttpClient({ ...this.http.options, maxRetries: 1, timeoutMs: Math.min(this.config.timeoutMs, 10_000) });
+  }
+
+  /** `max_length − 1`: one position is kept for the generated token. */
+  get maxInputLength(): number {
+    return this.config.maxLength - 1;
+  }
+
+  get prefixTokenId(): number {
+    const t = this.tokenizer;
+    const id = this.config.customPrefixTokenId ?? t?.bosId ?? t?.eosId ?? null;
+    if (id === null) throw new LmEvalError('No prefix token: the tokenizer has neither BOS nor EOS.', 'Pass custom_prefix_token_id=<id> in --model_args.');
+    return id;
+  }
+
+  get tokenizerName(): string | undefined {
+    const t = this.tokenizer;
+    if (!t) return undefined;
+    return t.name.replaceAll('/', '__');
+  }
+
+  /** EOS stop string: eos_string, else the tokenizer's EOS text. */
+  protected eosStop(): string | null {
+    return this.config.eosString ?? this.tokenizer?.eosText ?? null;
+  }
+
+  protected requireTokenizer(what: string): ApiTokenizer {
+    if (!this.tokenizer) {
+      throw new LmEvalError(
+        `${this.name} cannot compute ${what} without a tokenizer (tokenizer_backend=none).`,
+        'Pass tokenizer_backend=huggingface with tokenizer=<folder>, or tokenizer_backend=remote.',
+      );
+    }
+    return this.tokenizer;
+  }
+
+  private hookCache = new WeakMap<WindowControl, Map<AbortSignal | undefined, RetryHooks>>();
+
+  /** The retry hooks of one window run (built once per run, not per request). */
+  private retryHooks(control: WindowControl, signal?: AbortSignal): RetryHooks {
+    let bySignal = this.hookCache.get(control);
+    if (!bySignal) this.hookCache.set(control, (bySignal = new Map()));
+    let h = bySignal.get(signal);
+    if (!h) {
+      h = { onRateLimited: () => this.limit.rateLimited(), mayRetry: () => control.running, signal };
+      bySignal.set(signal, h);
+    }
+    return h;
+  }
+
+  /** POST to base_url (or another URL) through the window's retry hooks. */
+  protected post<T = unknown>(body: unknown, control: WindowControl, signal?: AbortSignal, url = this.config.baseUrl): Promise<T> {
+    this.requestsSent += 1;
+    return this.http.request<T>(url, body, this.retryHooks(control, signal));
+  }
+
+  /** Runs jobs in the sliding window; a final failure becomes a clear LmEvalError. */
+  protected async runJobs(count: number, job: (i: number, control: WindowControl) => Promise<void>, hooks: RequestHooks, context: { promptTokens?: number } = {}): Promise<void> {
+    try {
+      await runWindow(count, job, { limit: this.limit, signal: hooks.signal });
+    } catch (e) {
+      if (hooks.signal?.aborted) throw e;
+      throw explainFailure(e, { maxLength: this.config.maxLength, ...context });
+    }
+  }
+
+  protected runStats(): RunStats {
+    return {
+      requests: this.requestsSent,
+      attempts: this.http.counters.attempts,
+      retries: this.http.counters.retries,
+      rate_limited: this.http.counters.rateLimited,
+      lowest_concurrency: this.limit.lowest,
+      concurrency: this.limit.value,
+    };
+  }
+
+  cacheIdentity(): Record<string, unknown> {
+    return configIdentity(this.config);
+  }
+
+  /** lm-eval's add_tokenizer_info (HF tokenizers only) + max_length. */
+  protected tokenizerResultsInfo(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const t = this.tokenizer;
+    if (t instanceof HuggingFaceTokenizer) {
+      const idOf = (s: string | null) => (s === null ? 'None' : String(t.idOf(s)));
+      out.tokenizer_pad_token = [t.padText, idOf(t.padText)];
+      out.tokenizer_eos_token = [t.eosText, String(t.eosId)];
+      out.tokenizer_bos_token = [t.bosText, String(t.bosId)];
+      out.eot_token_id = t.eosId;
+      out.max_length = this.maxInputLength;
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    this.http.close();
+  }
+}
+
+/** Orders generation requests: grouped by identical gen_kwargs, longest context first in each group. */
+export function generationBatches<T>(items: T[], key: (t: T) => string, length: (t: T) => number, batchSize: number): number[][] {
+  const groups = new Map<string, number[]>();
+  items.forEach((it, i) => {
+    const k = key(it);
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = []));
+    g.push(i);
+  });
+  const batches: number[][] = [];
+  for (const g of groups.values()) {
+    const sorted = [...g].sort((a, b) => length(items[b]) - length(items[a]) || a - b);
+    for (let i = 0; i < sorted.length; i += batchSize) batches.push(sorted.slice(i, i + batchSize));
+  }
+  return batches;
+}

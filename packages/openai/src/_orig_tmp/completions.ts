@@ -1,0 +1,378 @@
+/**
+ * `local-completions` / `openai-completions`: the /v1/completions backends (api-backends.md §3).
+ *
+ * loglikelihood: pair-encode, sort longest first, `batch_size` prompts per request, a sliding window
+ * of `num_concurrent` requests; scored from vLLM's `prompt_logprobs` when the server offers them
+ * (token-id keyed, immune to string collisions) or from echo + logprobs exactly as lm-eval cuts them.
+ * A preflight request decides the route once and refuses servers without prompt log-probs.
+ */
+import {
+  JsonChatStr,
+  LmEvalError,
+  pyJsonDumps,
+  pyLen,
+  renderChatTemplate,
+  type ChatMessage,
+  type ChatTemplateOptions,
+  type Context,
+  type GenerateRequest,
+  type LM,
+  type LoglikelihoodRequest,
+  type LoglikelihoodResult,
+  type RequestHooks,
+  type RollingRequest,
+} from '@lm-eval/core';
+import type { Completion } from 'openai/resources/completions';
+import { ApiBackendBase, cutAtStops, generationBatches, handleStopSequences, splitGenKwargs, warn, type ApiBackendOptions } from './api-backend.ts';
+import type { ApiModelConfig } from './args.ts';
+import { ApiRequestError, explainFailure, SerializedJson } from './http.ts';
+import { choicesByIndex, noPromptLogprobsError, scoreEchoChoice, scorePromptLogprobs, type CompletionChoiceLike, type ScoringPath } from './scoring.ts';
+import { encodePair, encodePairSync, longestFirst, rollingWindows, truncateForScoring, type TokenPair } from './token-requests.ts';
+import type { WindowControl } from './window.ts';
+
+/** Models the OpenAI completions API still scores with echo + logprobs. */
+const OPENAI_LOGLIKELIHOOD_MODELS = ['babbage-002', 'davinci-002'];
+
+async function mapBounded<T, R>(items: T[], width: number, fn: (t: T, i: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+  return out;
+}
+
+interface ScoreItem {
+  input: number[];
+  ctxlen: number;
+}
+
+export class CompletionsLM extends ApiBackendBase implements LM {
+  private scoringPath: ScoringPath | null = null;
+  private truncationWarned = false;
+
+  constructor(config: ApiModelConfig, options: ApiBackendOptions = {}) {
+    super(config.backend, config, options);
+  }
+
+  static async create(config: ApiModelConfig, options: ApiBackendOptions = {}): Promise<CompletionsLM> {
+    const lm = new CompletionsLM(config, options);
+    await lm.init();
+    return lm;
+  }
+
+  private contextText(c: Context, what: string): string {
+    if (typeof c === 'string') return c;
+    throw new LmEvalError(
+      `${this.name} got a chat-formatted prompt for ${what}, but /v1/completions takes plain text.`,
+      'Use local-chat-completions for chat prompts, or give a tokenizer with a chat template (tokenizer_backend=huggingface) so the template is rendered locally.',
+    );
+  }
+
+  private checkLoglikelihoodAllowed(): void {
+    if (this.config.backend === 'openai-completions' && !OPENAI_LOGLIKELIHOOD_MODELS.includes(this.config.model ?? '')) {
+      throw new LmEvalError(
+        `openai-completions can only score loglikelihood with ${OPENAI_LOGLIKELIHOOD_MODELS.join(' or ')} (the OpenAI API refuses echo + logprobs for '${this.config.model}').`,
+        'Use one of those models, or run generate_until tasks.',
+      );
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // loglikelihood
+  // ---------------------------------------------------------------------------------------------
+
+  async loglikelihood(requests: LoglikelihoodRequest[], hooks: RequestHooks = {}): Promise<LoglikelihoodResult[]> {
+    const tok = this.requireTokenizer('loglikelihood');
+    this.checkLoglikelihoodAllowed();
+    const prefix = this.prefixTokenId;
+    const add = this.config.addBosToken;
+    const sync = tok.encodeSync?.bind(tok);
+    const pairs = sync
+      ? requests.map((r) => this.cachedPair(sync, this.contextText(r.context, 'loglikelihood'), r.continuation, add, prefix))
+      : await mapBounded(requests, 64, (r) => encodePair(tok, this.contextText(r.context, 'loglikelihood'), r.continuation, add, prefix));
+    const out: LoglikelihoodResult[] = new Array(requests.length);
+    await this.scorePairs(pairs, (i, r) => {
+      out[i] = r;
+      hooks.onResult?.(i, r);
+    }, hooks);
+    return out;
+  }
+
+  async loglikelihoodRolling(requests: RollingRequest[], hooks: RequestHooks = {}): Promise<number[]> {
+    const tok = this.requireTokenizer('loglikelihood_rolling');
+    this.checkLoglikelihoodAllowed();
+    const prefix = this.prefixTokenId;
+    // lm-eval: windows of max_length − 1 on top of the backend's own − 1.
+    const L = this.maxInputLength - 1;
+    const encoded = await mapBounded(requests, 16, (r) => (r.text === '' ? Promise.resolve([]) : tok.encode(r.text, this.config.addBosToken)));
+    const windows: TokenPair[] = [];
+    const owner: number[] = [];
+    const remaining = new Array<number>(requests.length).fill(0);
+    const totals = new Array<number>(requests.length).fill(0);
+    encoded.forEach((ids, i) => {
+      for (const w of rollingWindows(ids, prefix, L)) {
+        windows.push(w);
+        owner.push(i);
+        remaining[i] += 1;
+      }
+    });
+    const out: number[] = new Array(requests.length);
+    remaining.forEach((n, i) => {
+      if (n === 0) {
+        out[i] = 0;
+        hooks.onResult?.(i, 0);
+      }
+    });
+    // Sum per text in window order (as lm-eval does), delivering each text once all its windows are in.
+    const windowResults: number[] = new Array(windows.length);
+    const firstWindow = new Map<number, number>();
+    owner.forEach((o, w) => {
+      if (!firstWindow.has(o)) firstWindow.set(o, w);
+    });
+    await this.scorePairs(windows, (w, [lp]) => {
+      windowResults[w] = lp;
+      const i = owner[w];
+      remaining[i] -= 1;
+      if (remaining[i] === 0) {
+        let sum = 0;
+        for (let k = firstWindow.get(i)!; k < owner.length && owner[k] === i; k++) sum += windowResults[k];
+        totals[i] = sum;
+        out[i] = sum;
+        hooks.onResult?.(i, sum);
+      }
+    }, hooks);
+    return out;
+  }
+
+  private loglikelihoodPayload(prompts: number[][], path: ScoringPath, preflight = false): Record<string, unknown> {
+    const base = { model: this.config.model, prompt: prompts as unknown };
+    if (path === 'prompt_logprobs' && !preflight) {
+      return { ...base, temperature: 0, max_tokens: 1, seed: this.config.seed, prompt_logprobs: 1 };
+    }
+    // lm-eval's payload, key order included.
+    const p: Record<string, unknown> = { ...base, temperature: 0, max_tokens: 1, logprobs: 1, seed: this.config.seed, echo: true };
+    if (preflight) p.prompt_logprobs = 1;
+    return p;
+  }
+
+  /**
+   * The same payloads as loglikelihoodPayload for token-id prompts, written straight to JSON text
+   * (byte-identical to JSON.stringify of that object; no intermediate objects on the hot path).
+   */
+  private loglikelihoodBody(prompts: number[][], path: ScoringPath): SerializedJson {
+    let p = '[';
+    for (let i = 0; i < prompts.length; i++) p += (i ? ',[' : '[') + prompts[i].join(',') + ']';
+    p += ']';
+    const head = `{"model":${this.modelJson},"prompt":${p},"temperature":0,"max_tokens":1,`;
+    return new SerializedJson(path === 'prompt_logprobs' ? `${head}"seed":${this.config.seed},"prompt_logprobs":1}` : `${head}"logprobs":1,"seed":${this.config.seed},"echo":true}`);
+  }
+
+  private get modelJson(): string {
+    return JSON.stringify(this.config.model);
+  }
+
+  private async promptField(prompts: number[][]): Promise<unknown> {
+    if (this.config.tokenizedRequests) return prompts; // always a list of lists, even for one prompt
+    const texts = await Promise.all(prompts.map((p) => this.tokenizer!.decode(p)));
+    return texts.length === 1 ? texts[0] : texts;
+  }
+
+  /**
+   * Preflight: one echo request that also asks for vLLM's prompt_logprobs. Decides the scoring
+   * route and refuses servers that do not return a log-prob per prompt token (llama.cpp).
+   * Returns the scored answer of the probe item.
+   */
+  private async preflight(item: ScoreItem, hooks: RequestHooks): Promise<[number, boolean]> {
+    const where = this.config.baseUrl;
+    const ask = this.config.backend === 'local-completions' && this.config.scoring !== 'echo';
+    let resp: unknown;
+    const control = { running: true };
+    const send = async (withPromptLogprobs: boolean) => {
+      const payload = this.loglikelihoodPayload([item.input], 'echo', withPromptLogprobs);
+      payload.prompt = await this.promptField([item.input]);
+      return this.post(payload, control, hooks.signal);
+    };
+    try {
+      resp = await send(ask);
+    } catch (e) {
+      if (e instanceof ApiRequestError && e.status !== null && e.status >= 400 && e.status < 500 && e.status !== 429) {
+        const msg = e.info.serverMessage ?? '';
+        if (/echo/i.test(msg)) throw noPromptLogprobsError(where, `it refused echo: "${msg}"`);
+        if (ask && /prompt_logprobs/i.test(msg)) {
+          resp = await send(false).catch((e2) => {
+            throw this.failure(e2, item);
+          });
+        } else throw this.failure(e, item);
+      } else throw this.failure(e, item);
+    }
+    const [choice] = choicesByIndex(resp, 1, where);
+    const P = item.input.length;
+    const pl = choice.prompt_logprobs;
+    const tl = choice.logprobs?.token_logprobs;
+    if (ask && Array.isArray(pl) && pl.length === P) {
+      this.scoringPath = 'prompt_logprobs';
+      return scorePromptLogprobs(pl, item.input, item.ctxlen, where);
+    }
+    if (this.config.scoring === 'prompt_logprobs') {
+      throw new LmEvalError(`scoring=prompt_logprobs: ${where} returned no prompt_logprobs (a vLLM extension).`, 'Use scoring=auto or scoring=echo.');
+    }
+    if (!Array.isArray(tl)) {
+      const content = choice.logprobs && Array.isArray(choice.logprobs.content) ? 'it answered echo with generated-token logprobs only' : 'its reply has no echoed logprobs';
+      throw noPromptLogprobsError(where, content);
+    }
+    if (tl.length !== P + 1) throw noPromptLogprobsError(where, `it returned ${tl.length} token log-probs for a ${P}-token prompt plus one generated token`);
+    this.scoringPath = 'echo';
+    return scoreEchoChoice(choice, P, item.ctxlen, where);
+  }
+
+  private failure(e: unknown, item: ScoreItem): Error {
+    if (e instanceof LmEvalError) return e;
+    if (e instanceof ApiRequestError && e.info.kind === 'aborted') return e;
+    return this.explain(e, item.input.length);
+  }
+
+  private explain(e: unknown, promptTokens: number): Error {
+    return explainFailure(e, { maxLength: this.config.maxLength, promptTokens });
+  }
+
+  /** Encoded pairs by (context, continuation): reruns and shared contexts skip all tokenizer work. */
+  private readonly pairCache = new Map<string, Map<string, TokenPair>>();
+  private pairCacheSize = 0;
+
+  private cachedPair(encode: (t: string, a: boolean) => number[], context: string, continuation: string, add: boolean, prefix: number): TokenPair {
+    let byCont = this.pairCache.get(context);
+    let p = byCont?.get(continuation);
+    if (p) return p;
+    p = encodePairSync(encode, context, continuation, add, prefix);
+    if (this.pairCacheSize >= 1_000_000) {
+      this.pairCache.clear();
+      this.pairCacheSize = 0;
+      byCont = undefined;
+    }
+    if (!byCont) this.pairCache.set(context, (byCont = new Map()));
+    byCont.set(continuation, p);
+    this.pairCacheSize += 1;
+    return p;
+  }
+
+  private async scorePairs(pairs: TokenPair[], deliver: (i: number, r: LoglikelihoodResult) => void, hooks: RequestHooks): Promise<void> {
+    if (pairs.length === 0) return;
+    const wholes = pairs.map((p) => (p.whole ??= p.context.concat(p.continuation)));
+    const items: ScoreItem[] = pairs.map((p, i) => {
+      const t = truncateForScoring(p, this.maxInputLength, wholes[i]);
+      if (t.truncated && !this.truncationWarned) {
+        this.truncationWarned = true;
+        warn(`a loglikelihood request is longer than max_length − 1 = ${this.maxInputLength} tokens; its context is left-truncated.`);
+      }
+      return { input: t.input, ctxlen: t.ctxlen };
+    });
+    let order = longestFirst(pairs, wholes);
+    if (this.scoringPath === null) {
+      // Probe with the shortest request; its answer is kept.
+      const probe = order[order.length - 1];
+      const r = await this.preflight(items[probe], hooks);
+      deliver(probe, r);
+      order = order.slice(0, -1);
+    }
+    const path = this.scoringPath!;
+    const bs = this.config.batchSize;
+    const nBatches = Math.ceil(order.length / bs);
+    const where = this.config.baseUrl;
+    const ctx: { promptTokens?: number } = {};
+    const job = async (b: number, control: WindowControl) => {
+      const idx = bs === 1 ? [order[b]] : order.slice(b * bs, b * bs + bs);
+      const inputs = idx.map((i) => items[i].input);
+      let body: Record<string, unknown> | SerializedJson;
+      if (this.config.tokenizedRequests) body = this.loglikelihoodBody(inputs, path);
+      else {
+        body = this.loglikelihoodPayload(inputs, path);
+        body.prompt = await this.promptField(inputs);
+      }
+      for (const x of inputs) if (x.length > (ctx.promptTokens ?? 0)) ctx.promptTokens = x.length;
+      const resp = await this.post<Completion>(body, control, hooks.signal);
+      const choices = choicesByIndex(resp, idx.length, where) as CompletionChoiceLike[];
+      idx.forEach((i, k) => {
+        const it = items[i];
+        const r = path === 'prompt_logprobs' ? scorePromptLogprobs(choices[k].prompt_logprobs, it.input, it.ctxlen, where) : scoreEchoChoice(choices[k], it.input.length, it.ctxlen, where);
+        deliver(i, r);
+      });
+    };
+    await this.runJobs(nBatches, job, hooks, ctx);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // generate_until
+  // ---------------------------------------------------------------------------------------------
+
+  async generateUntil(requests: GenerateRequest[], hooks: RequestHooks = {}): Promise<string[]> {
+    const contexts = requests.map((r) => this.contextText(r.context, 'generate_until'));
+    const batches = generationBatches(requests, (r) => pyJsonDumps(r.genKwargs), (r) => pyLen(typeof r.context === 'string' ? r.context : r.context.prompt), this.config.batchSize);
+    const out: string[] = new Array(requests.length);
+    // [quirk] lm-eval's async path (num_concurrent > 1) does not append the EOS string to `stop`.
+    const eos = this.config.numConcurrent > 1 ? null : this.eosStop();
+    let truncWarned = false;
+    const job = async (b: number, control: WindowControl) => {
+      const idx = batches[b];
+      const gk = requests[idx[0]].genKwargs;
+      const { maxTokens, temperature, until, rest } = splitGenKwargs(gk, this.config.maxGenToks);
+      const stop = handleStopSequences(until, eos);
+      let prompt: unknown;
+      if (this.config.tokenizedRequests) {
+        const tok = this.requireTokenizer('tokenized requests');
+        const maxGen = Number(gk.max_gen_toks ?? this.config.maxGenToks);
+        const keep = this.maxInputLength - maxGen;
+        if (keep <= 0) throw new LmEvalError(`max_gen_toks=${maxGen} leaves no room for the context within max_length=${this.config.maxLength}.`, 'Raise max_length or lower max_gen_toks.');
+        const encoded = await Promise.all(idx.map((i) => tok.encode(contexts[i], this.config.addBosToken)));
+        prompt = encoded.map((ids) => {
+          if (ids.length > keep && !truncWarned) {
+            truncWarned = true;
+            warn(`a generation context is longer than max_length − 1 − max_gen_toks = ${keep} tokens; it is left-truncated.`);
+          }
+          return ids.length > keep ? ids.slice(ids.length - keep) : ids;
+        });
+      } else {
+        prompt = idx.length === 1 ? contexts[idx[0]] : idx.map((i) => contexts[i]);
+      }
+      const payload = { prompt, model: this.config.model, max_tokens: maxTokens, temperature, stop, seed: this.config.seed, ...rest };
+      const resp = await this.post<Completion>(payload, control, hooks.signal);
+      const choices = choicesByIndex(resp, idx.length, this.config.baseUrl);
+      idx.forEach((i, k) => {
+        const t = choices[k].text;
+        const text = t === null || t === undefined ? this.placeholder : cutAtStops(t, stop);
+        out[i] = text;
+        hooks.onResult?.(i, text);
+      });
+    };
+    await this.runJobs(batches.length, job, hooks);
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // chat templates, identity, results
+  // ---------------------------------------------------------------------------------------------
+
+  applyChatTemplate(messages: ChatMessage[], options: ChatTemplateOptions): Context {
+    const t = this.tokenizer;
+    if (t && t.chatTemplate && this.config.tokenizedRequests) {
+      return renderChatTemplate(t.chatTemplate, messages, {
+        addGenerationPrompt: options.addGenerationPrompt,
+        continueFinalMessage: !options.addGenerationPrompt,
+        variables: { bos_token: t.bosText ?? '', eos_token: t.eosText ?? '' },
+      });
+    }
+    return JsonChatStr.of(pyJsonDumps(messages, { ensureAscii: false }));
+  }
+
+  chatTemplate(): string | null {
+    return this.tokenizer?.chatTemplate ?? '';
+  }
+
+  resultsInfo(): Record<string, unknown> {
+    return { ...this.tokenizerResultsInfo(), scoring_path: this.scoringPath, api_requests: this.runStats() };
+  }
+}

@@ -1,0 +1,18 @@
+// Public API of @lm-eval/openai: the OpenAI-compatible API backends.
+export {
+  registerOpenAIModels,
+  createApiModel,
+  localCompletionsFactory,
+  localChatCompletionsFactory,
+  openaiCompletionsFactory,
+  openaiChatCompletionsFactory,
+} from './register.ts';
+export { CompletionsLM } from './completions.ts';
+export { ChatCompletionsLM } from './chat.ts';
+export { parseApiModelArgs, ACCEPTED_ARGS, type ApiModelConfig, type ApiBackendName, type TokenizerBackend } from './args.ts';
+export type { ApiBackendOptions, RunStats } from './api-backend.ts';
+export { DEFAULT_BACKOFF, ApiRequestError, parseErrorBody, type BackoffPolicy } from './http.ts';
+export type { ScoringPath } from './scoring.ts';
+export type { ReasoningStats } from './reasoning.ts';
+export { rollingWindows, encodePair } from './token-requests.ts';
+export { HuggingFaceTokenizer, TiktokenTokenizer, RemoteTokenizer, type ApiTokenizer } from './tokenizers.ts';

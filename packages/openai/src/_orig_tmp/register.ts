@@ -1,0 +1,35 @@
+/**
+ * `--model` names of this package: local-completions, local-chat-completions, openai-completions,
+ * openai-chat-completions.
+ */
+import { registerModel, type LM, type ModelArgs, type ModelFactoryOptions } from '@lm-eval/core';
+import { parseApiModelArgs, type ApiBackendName } from './args.ts';
+import { ChatCompletionsLM } from './chat.ts';
+import { CompletionsLM } from './completions.ts';
+import type { ApiBackendOptions } from './api-backend.ts';
+
+/** Builds one of the four API backends from typed model_args. */
+export async function createApiModel(
+  backend: ApiBackendName,
+  args: ModelArgs,
+  options: ModelFactoryOptions = {},
+  backendOptions: ApiBackendOptions = {},
+): Promise<CompletionsLM | ChatCompletionsLM> {
+  const config = parseApiModelArgs(backend, args, options, backendOptions.env ?? process.env);
+  return backend === 'local-completions' || backend === 'openai-completions'
+    ? CompletionsLM.create(config, backendOptions)
+    : ChatCompletionsLM.create(config, backendOptions);
+}
+
+export const localCompletionsFactory = (args: ModelArgs, options: ModelFactoryOptions): Promise<LM> => createApiModel('local-completions', args, options);
+export const localChatCompletionsFactory = (args: ModelArgs, options: ModelFactoryOptions): Promise<LM> => createApiModel('local-chat-completions', args, options);
+export const openaiCompletionsFactory = (args: ModelArgs, options: ModelFactoryOptions): Promise<LM> => createApiModel('openai-completions', args, options);
+export const openaiChatCompletionsFactory = (args: ModelArgs, options: ModelFactoryOptions): Promise<LM> => createApiModel('openai-chat-completions', args, options);
+
+/** Registers the four API backends with @lm-eval/core's model registry. */
+export function registerOpenAIModels(): void {
+  registerModel('local-completions', localCompletionsFactory);
+  registerModel('local-chat-completions', localChatCompletionsFactory);
+  registerModel('openai-completions', openaiCompletionsFactory);
+  registerModel('openai-chat-completions', openaiChatCompletionsFactory);
+}
