@@ -172,26 +172,44 @@ async function main(): Promise<void> {
     console.log(`workload: ${N} loglikelihood requests, echo route, batch_size 1; stand-in server in a child process`);
     console.log(`machine: ${os.cpus().length} CPUs, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (other processes skew the figures)`);
     console.log(`one-time tokenisation + first pass at c=64: ${(warmMs / 1000).toFixed(2)} s`);
-    console.log('concurrency | raw req/s | harness req/s | ratio');
+    console.log('concurrency | raw req/s | harness req/s | ratio | client CPU µs/req raw / harness');
     const rows: Array<{ c: number; raw: number; harness: number; ratio: number }> = [];
+    const cpuUs = (u: NodeJS.CpuUsage) => (u.user + u.system) / N;
+    const timeRaw = async (c: number) => {
+      const u0 = process.cpuUsage();
+      const ms = await rawRun(url, bodies, c);
+      return { rps: (N / ms) * 1000, cpu: cpuUs(process.cpuUsage(u0)) };
+    };
+    const timeHarness = async (c: number) => {
+      const lm = await mk(c);
+      await lm.loglikelihood(requests.slice(0, 1)); // preflight outside the timing
+      const u0 = process.cpuUsage();
+      const t0 = performance.now();
+      const res = await lm.loglikelihood(requests);
+      const ms = performance.now() - t0;
+      const cpu = cpuUs(process.cpuUsage(u0));
+      if (res.length !== N || res.some((x) => typeof x[0] !== 'number')) throw new Error('harness returned incomplete results');
+      await lm.close();
+      return { rps: (N / ms) * 1000, cpu };
+    };
     for (const c of concurrencies) {
       let bestRaw = 0;
       let bestHarness = 0;
+      let cpuRaw = Infinity;
+      let cpuHarness = Infinity;
       for (let r = 0; r < reps; r++) {
-        const rawMs = await rawRun(url, bodies, c);
-        bestRaw = Math.max(bestRaw, (N / rawMs) * 1000);
-        const lm = await mk(c);
-        await lm.loglikelihood(requests.slice(0, 1)); // preflight outside the timing
-        const t0 = performance.now();
-        const res = await lm.loglikelihood(requests);
-        const ms = performance.now() - t0;
-        if (res.length !== N || res.some((x) => typeof x[0] !== 'number')) throw new Error('harness returned incomplete results');
-        bestHarness = Math.max(bestHarness, (N / ms) * 1000);
-        await lm.close();
+        // Alternate which side goes first, so neither always inherits the other's after-effects.
+        const first = r % 2 === 0 ? await timeRaw(c) : await timeHarness(c);
+        const second = r % 2 === 0 ? await timeHarness(c) : await timeRaw(c);
+        const [raw, harness] = r % 2 === 0 ? [first, second] : [second, first];
+        bestRaw = Math.max(bestRaw, raw.rps);
+        bestHarness = Math.max(bestHarness, harness.rps);
+        cpuRaw = Math.min(cpuRaw, raw.cpu);
+        cpuHarness = Math.min(cpuHarness, harness.cpu);
       }
       const ratio = bestHarness / bestRaw;
       rows.push({ c, raw: bestRaw, harness: bestHarness, ratio });
-      console.log(`${String(c).padStart(11)} | ${bestRaw.toFixed(0).padStart(9)} | ${bestHarness.toFixed(0).padStart(13)} | ${ratio.toFixed(2)}`);
+      console.log(`${String(c).padStart(11)} | ${bestRaw.toFixed(0).padStart(9)} | ${bestHarness.toFixed(0).padStart(13)} | ${ratio.toFixed(2).padStart(5)} | ${cpuRaw.toFixed(1).padStart(6)} / ${cpuHarness.toFixed(1)}`);
     }
     const worst = Math.min(...rows.map((r) => r.ratio));
     console.log(`load average after: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);

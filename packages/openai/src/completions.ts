@@ -169,18 +169,27 @@ export class CompletionsLM extends ApiBackendBase implements LM {
 
   /**
    * The same payloads as loglikelihoodPayload for token-id prompts, written straight to JSON text
-   * (byte-identical to JSON.stringify of that object; no intermediate objects on the hot path).
+   * (byte-identical to JSON.stringify of that object; no intermediate objects on the hot path):
+   * a fixed head and tail around the prompt list, built once per scoring path.
    */
   private loglikelihoodBody(prompts: number[][], path: ScoringPath): SerializedJson {
-    let p = '[';
-    for (let i = 0; i < prompts.length; i++) p += (i ? ',[' : '[') + prompts[i].join(',') + ']';
-    p += ']';
-    const head = `{"model":${this.modelJson},"prompt":${p},"temperature":0,"max_tokens":1,`;
-    return new SerializedJson(path === 'prompt_logprobs' ? `${head}"seed":${this.config.seed},"prompt_logprobs":1}` : `${head}"logprobs":1,"seed":${this.config.seed},"echo":true}`);
+    const [head, tail] = this.bodyFrame(path);
+    // JSON.stringify of an integer array = "[" + join(",") + "]", on V8's fast path.
+    let p = JSON.stringify(prompts[0]);
+    for (let i = 1; i < prompts.length; i++) p += ',' + JSON.stringify(prompts[i]);
+    return new SerializedJson(head + p + tail);
   }
 
-  private get modelJson(): string {
-    return JSON.stringify(this.config.model);
+  private frames: { path: ScoringPath; head: string; tail: string } | null = null;
+
+  private bodyFrame(path: ScoringPath): [string, string] {
+    let f = this.frames;
+    if (f === null || f.path !== path) {
+      const head = `{"model":${JSON.stringify(this.config.model)},"prompt":[`;
+      const tail = path === 'prompt_logprobs' ? `],"temperature":0,"max_tokens":1,"seed":${this.config.seed},"prompt_logprobs":1}` : `],"temperature":0,"max_tokens":1,"logprobs":1,"seed":${this.config.seed},"echo":true}`;
+      this.frames = f = { path, head, tail };
+    }
+    return [f.head, f.tail];
   }
 
   private async promptField(prompts: number[][]): Promise<unknown> {
@@ -305,24 +314,26 @@ export class CompletionsLM extends ApiBackendBase implements LM {
     const nBatches = Math.ceil(order.length / bs);
     const where = this.config.baseUrl;
     const ctx: { promptTokens?: number } = {};
+    const tokenized = this.config.tokenizedRequests;
+    const echo = path !== 'prompt_logprobs';
+    const score = (choice: CompletionChoiceLike, it: ScoreItem): LoglikelihoodResult =>
+      echo ? scoreEchoChoice(choice, it.input.length, it.ctxlen, where) : scorePromptLogprobs(choice.prompt_logprobs, it.input, it.ctxlen, where);
     const job = async (b: number, control: WindowControl) => {
       const idx = bs === 1 ? [order[b]] : order.slice(b * bs, b * bs + bs);
-      const inputs = idx.map((i) => items[i].input);
+      const inputs: number[][] = new Array(idx.length);
+      for (let k = 0; k < idx.length; k++) {
+        const x = (inputs[k] = items[idx[k]].input);
+        if (x.length > (ctx.promptTokens ?? 0)) ctx.promptTokens = x.length;
+      }
       let body: Record<string, unknown> | SerializedJson;
-      if (this.config.tokenizedRequests) body = this.loglikelihoodBody(inputs, path);
+      if (tokenized) body = this.loglikelihoodBody(inputs, path);
       else {
         body = this.loglikelihoodPayload(inputs, path);
         body.prompt = await this.promptField(inputs);
       }
-      for (const x of inputs) if (x.length > (ctx.promptTokens ?? 0)) ctx.promptTokens = x.length;
       const resp = await this.post<Completion>(body, control, hooks.signal);
       const choices = choicesByIndex(resp, idx.length, where) as CompletionChoiceLike[];
-      for (let k = 0; k < idx.length; k++) {
-        const i = idx[k];
-        const it = items[i];
-        const r = path === 'prompt_logprobs' ? scorePromptLogprobs(choices[k].prompt_logprobs, it.input, it.ctxlen, where) : scoreEchoChoice(choices[k], it.input.length, it.ctxlen, where);
-        deliver(i, r);
-      }
+      for (let k = 0; k < idx.length; k++) deliver(idx[k], score(choices[k], items[idx[k]]));
     };
     await this.runJobs(nBatches, job, hooks, ctx);
   }
