@@ -362,9 +362,9 @@ export class JsonHttpClient {
     this.options = options;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.baseHeaderPairs = headerPairs(options.headers);
-    // LIFO (node's default) keeps reusing the warmest sockets. Node's client sockets already have
-    // Nagle off (noDelay) and keep-alive on; maxSockets ≥ the window, so no request ever queues here.
-    const common = { keepAlive: true, maxSockets: options.maxSockets, maxFreeSockets: options.maxSockets };
+    // Keep-alive, Nagle off (node's agent default, stated here), maxSockets ≥ the window so no
+    // request ever queues in the agent; LIFO (node's default) keeps reusing the warmest sockets.
+    const common = { keepAlive: true, noDelay: true, maxSockets: options.maxSockets, maxFreeSockets: options.maxSockets };
     this.agents = {
       http: new http.Agent(common),
       https: new https.Agent({
@@ -408,7 +408,7 @@ export class JsonHttpClient {
     });
   }
 
-  /** After a failed attempt: retry (after the backoff wait) or reject the call. */
+  /** @internal After a failed attempt: retry (after the backoff wait) or reject the call. */
   failed(call: Call, e: ApiRequestError): void {
     const hooks = call.hooks;
     if (e.rateLimited) {
@@ -461,6 +461,7 @@ export class JsonHttpClient {
     return t;
   }
 
+  /** @internal */
   watchSignal(signal: AbortSignal): void {
     if (this.abortListeners.has(signal)) return;
     const listener = () => {
@@ -473,6 +474,7 @@ export class JsonHttpClient {
     signal.addEventListener('abort', listener, { once: true });
   }
 
+  /** @internal */
   track(call: Call): void {
     call.deadline = Date.now() + this.options.timeoutMs;
     call.linked = true;
@@ -499,6 +501,7 @@ export class JsonHttpClient {
     }
   }
 
+  /** @internal */
   untrack(call: Call): void {
     if (!call.linked) return;
     call.linked = false;

@@ -8,7 +8,7 @@ import type { ApiTokenizer } from './tokenizers.ts';
 export interface TokenPair {
   context: number[];
   continuation: number[];
-  /** `context + continuation`, memoised by the scorer. */
+  /** `context + continuation` (memoised; may be shared with the tokenizer's cache: never mutate it). */
   whole?: number[];
 }
 
@@ -59,7 +59,11 @@ export function encodePairSync(encode: (text: string, addSpecial: boolean) => nu
   }
   const whole = encode(context + continuation, addSpecial);
   const ctx = encode(context, addSpecial);
-  return { context: ctx, continuation: whole.slice(ctx.length) };
+  // `context + continuation` equals the whole text's encoding when that starts with the context's
+  // (the usual case): share that array (read-only) instead of concatenating a copy later.
+  let same = whole.length >= ctx.length;
+  for (let k = 0; same && k < ctx.length; k++) if (whole[k] !== ctx[k]) same = false;
+  return { context: ctx, continuation: whole.slice(ctx.length), whole: same ? whole : undefined };
 }
 
 /**
