@@ -210,6 +210,10 @@ describe('Python re API', () => {
       ['a*+', /possessive/],
       ['\\N{DIGIT ONE}', /named character/],
       ['(?i)a(?-i:b)', /scoped \(\?-i/],
+      ['(?<=a+)b', /fixed-width/],
+      ['(?<=ab|c)d', /fixed-width/],
+      ['(?<=(a)\\1)b', /same lookbehind/],
+      ['(?i-i:x)', /turned on and off/],
     ];
     for (const [pattern, re] of cases) {
       let err: unknown;
@@ -222,5 +226,25 @@ describe('Python re API', () => {
       expect((err as Error).message, pattern).toMatch(re);
       expect((err as Error).message, pattern).toContain(pattern.replace(/\\/g, '\\\\'));
     }
+  });
+});
+
+describe('Python re: fixes found by the harvested differential run', () => {
+  it('never reports a match between the halves of a surrogate pair (used to loop forever)', () => {
+    // CPython: re.findall(r"(?m)^", "k😀😀—\n😀") == ["", ""]
+    expect(reFindall('(?m)^', 'k😀😀—\n😀')).toEqual(['', '']);
+    expect(reSub('(?m)^', '|', 'a😀😀b\n😀')).toBe('|a😀😀b\n|😀');
+    expect(reSub('\\B', '|', '😀')).toBe('|😀|');
+  });
+
+  it('IGNORECASE treats i, I, İ and ı as one letter, as sre does', () => {
+    expect(reFindall('i', 'I i İ ı', 2)).toEqual(['I', 'i', 'İ', 'ı']);
+    expect(reFindall('[a-z]+', 'ABC İı', 2)).toEqual(['ABC', 'İı']);
+    expect(reFindall('(?i:k)(?i:s)', '\u212aſ KS')).toEqual(['\u212aſ', 'KS']);
+    expect(reFindall('µ', 'µ μ Μ', 2)).toEqual(['µ', 'μ', 'Μ']);
+  });
+
+  it('ASCII IGNORECASE folds ASCII letters only', () => {
+    expect(reFindall('k+|[a-z]+', 'KkK \u212a ſ ABC', 256 | 2)).toEqual(['KkK', 'ABC']);
   });
 });

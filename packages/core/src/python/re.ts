@@ -9,12 +9,21 @@
  *   under `(?m)` only `\n` separates lines); `\A`, `\Z`;
  * - inline flags `(?imsxa)` (global, anywhere) and scoped `(?i:...)`, `(?-s:...)`;
  * - `(?P<name>…)`, `(?P=name)`, `(?#…)`, octal/`\x`/`\u`/`\U` escapes, `{,n}`, stray `{`;
+ * - IGNORECASE as in sre (lowercase equality plus re._casefix's extra cases), including the
+ *   `i`/`I`/`İ`/`ı` family that JS case folding keeps apart, and ASCII-only folding under `(?a)`;
+ * - look-behinds must be fixed-width, as in Python;
  * - iteration (`findall`, `finditer`, `sub`, `split`) uses Python 3.7+ empty-match rules.
  * Match positions (`start`, `end`, `pos`) are JS string (UTF-16) indices.
+ * Checked against CPython 3.11 on regexes harvested from real task files (re.harvested.test.ts).
  *
  * Not translatable (→ LmEvalError naming the pattern): conditionals `(?(1)…)`, atomic groups,
  * possessive quantifiers, `\N{…}`, scoped `(?-i:…)` inside a case-insensitive pattern, and
- * case-insensitive backreferences inside a scoped `(?i:…)`.
+ * case-insensitive backreferences inside a scoped `(?i:…)` or under `(?a)`.
+ * Known differences: a case-insensitive backreference compares by Unicode case folding, Python by
+ * lowercase (they differ for `ſ`/`s`, `ς`/`σ`, `µ`/`μ`, `İ`/`i` and a few Greek symbol forms); under
+ * a global IGNORECASE, U+0345 (combining ypogegrammeni) counts as a word character; global flags
+ * in the middle of a pattern are accepted (Python 3.11 rejects them); iterating a pattern that
+ * matches empty at many positions costs O(n²) (Python: O(n)).
  */
 import { LmEvalError } from '../errors.ts';
 import { PyTuple, strRepr } from './values.ts';
@@ -98,22 +107,72 @@ function litIn(cp: number): string {
   return String.fromCodePoint(cp);
 }
 
-/** Case variants of a code point (closure under single-code-point lower/upper). */
-function caseVariants(cp: number): number[] {
-  const out = new Set<number>([cp]);
-  const queue = [cp];
-  while (queue.length) {
-    const c = String.fromCodePoint(queue.pop()!);
-    for (const v of [c.toLowerCase(), c.toUpperCase()]) {
-      const vc = v.codePointAt(0)!;
-      if (String.fromCodePoint(vc) === v && !out.has(vc)) {
-        out.add(vc);
-        queue.push(vc);
+// --- case-insensitive matching (Python semantics) ----------------------------------------------
+// Under re.IGNORECASE (Unicode), CPython's sre matches a character `ch` against a pattern character
+// `c` when lower(ch) is lower(c) or one of its "extra cases" (re._casefix: lowercase letters that
+// share an uppercase form). lower() is the simple (one code point) lowercase mapping.
+// CPython re._casefix._EXTRA_CASES (3.11).
+const EXTRA_CASES: Record<number, number[]> = {
+  0x69: [0x131], 0x73: [0x17f], 0xb5: [0x3bc], 0x131: [0x69], 0x17f: [0x73], 0x345: [0x3b9, 0x1fbe],
+  0x390: [0x1fd3], 0x3b0: [0x1fe3], 0x3b2: [0x3d0], 0x3b5: [0x3f5], 0x3b8: [0x3d1], 0x3b9: [0x345, 0x1fbe],
+  0x3ba: [0x3f0], 0x3bc: [0xb5], 0x3c0: [0x3d6], 0x3c1: [0x3f1], 0x3c2: [0x3c3], 0x3c3: [0x3c2],
+  0x3c6: [0x3d5], 0x3d0: [0x3b2], 0x3d1: [0x3b8], 0x3d5: [0x3c6], 0x3d6: [0x3c0], 0x3f0: [0x3ba],
+  0x3f1: [0x3c1], 0x3f5: [0x3b5], 0x432: [0x1c80], 0x434: [0x1c81], 0x43e: [0x1c82], 0x441: [0x1c83],
+  0x442: [0x1c84, 0x1c85], 0x44a: [0x1c86], 0x463: [0x1c87], 0x1c80: [0x432], 0x1c81: [0x434],
+  0x1c82: [0x43e], 0x1c83: [0x441], 0x1c84: [0x442, 0x1c85], 0x1c85: [0x442, 0x1c84], 0x1c86: [0x44a],
+  0x1c87: [0x463], 0x1c88: [0xa64b], 0x1e61: [0x1e9b], 0x1e9b: [0x1e61], 0x1fbe: [0x345, 0x3b9],
+  0x1fd3: [0x390], 0x1fe3: [0x3b0], 0xa64b: [0x1c88], 0xfb05: [0xfb06], 0xfb06: [0xfb05],
+};
+
+/** Simple lowercase mapping (U+0130 is the only character whose full lowercase is longer). */
+function simpleLower(cp: number): number {
+  if (cp === 0x130) return 0x69;
+  const l = String.fromCodePoint(cp).toLowerCase();
+  const lc = l.codePointAt(0)!;
+  return l.length === String.fromCodePoint(lc).length ? lc : cp;
+}
+
+let inverseLower: Map<number, number[]> | undefined;
+
+/** Characters (other than l itself) whose simple lowercase is l. Built on first use. */
+function upperPreimages(l: number): number[] {
+  if (!inverseLower) {
+    inverseLower = new Map();
+    // Every cased character is below U+20000.
+    for (let cp = 0; cp < 0x20000; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      const lo = simpleLower(cp);
+      if (lo !== cp) {
+        const list = inverseLower.get(lo);
+        if (list) list.push(cp);
+        else inverseLower.set(lo, [cp]);
       }
     }
   }
+  return inverseLower.get(l) ?? [];
+}
+
+/** Everything a pattern character matches under Python's IGNORECASE (ASCII-only folding under re.A). */
+function caseVariants(cp: number, ascii: boolean): number[] {
+  if (ascii) {
+    if (cp >= 0x41 && cp <= 0x5a) return [cp, cp + 32];
+    if (cp >= 0x61 && cp <= 0x7a) return [cp, cp - 32];
+    return [cp];
+  }
+  const lo = simpleLower(cp);
+  const out = new Set<number>([cp]);
+  for (const l of [lo, ...(EXTRA_CASES[lo] ?? [])]) {
+    out.add(l);
+    for (const u of upperPreimages(l)) out.add(u);
+  }
   return [...out];
 }
+
+/**
+ * With the JS `iu` flags (Unicode simple case folding) only these four differ from Python: there,
+ * `i`, `I`, `İ` (lowercase `i`) and `ı` (an extra case of `i`) all match one another.
+ */
+const DOTTED_I = [0x49, 0x69, 0x130, 0x131];
 
 // --- translator ------------------------------------------------------------------------------
 const DIGITS = /[0-9]/;
@@ -130,12 +189,22 @@ interface Item {
   ew?: boolean;
   /** A `\b`: the word class it tests. */
   wordBoundary?: string;
+  /** Match length bounds in code points (Python getwidth); default 1 for atoms, 0 otherwise. */
+  w?: Width;
+}
+
+/** [min, max] match length; max may be Infinity. */
+type Width = [number, number];
+
+function itemWidth(it: Item): Width {
+  return it.w ?? (it.kind === 'atom' ? [1, 1] : [0, 0]);
 }
 
 interface Seq {
   src: string;
   sw: boolean;
   ew: boolean;
+  w: Width;
 }
 
 const UNI_WORD_RE = /^[\p{L}\p{N}_]$/u;
@@ -187,14 +256,22 @@ class Translator {
   private groups = 0;
   private readonly names = new Map<string, number>();
   private readonly open = new Set<number>();
+  /** Widths of closed groups (for backreferences). */
+  private readonly widths = new Map<number, Width>();
+  /** Inside a look-behind: the number of groups opened before it. */
+  private lookbehindFrom: number | null = null;
   readonly found: Flags = { i: false, m: false, s: false, x: false, a: false };
+  /** The JS `i` flag does the case folding (global Unicode IGNORECASE); otherwise variants are spelled out. */
+  private readonly jsI: boolean;
 
   constructor(
     private readonly p: string,
     private readonly global: Flags,
     /** Extra JS capture groups placed before the pattern (shifts backreference numbers). */
     private readonly offset: number,
-  ) {}
+  ) {
+    this.jsI = usesJsIgnoreCase(global);
+  }
 
   run(): Translation {
     const source = this.alternation({ ...this.global }, 0).src;
@@ -222,8 +299,14 @@ class Translator {
     let sw = true;
     let ew = true;
     let items: Item[] = [];
+    let w: Width | undefined;
     const endBranch = () => {
       branches.push(joinBranch(items));
+      const bw = items.reduce<Width>((acc, it) => {
+        const [lo, hi] = itemWidth(it);
+        return [acc[0] + lo, acc[1] + hi];
+      }, [0, 0]);
+      w = w ? [Math.min(w[0], bw[0]), Math.max(w[1], bw[1])] : bw;
       sw &&= items.length > 0 && items[0].sw === true;
       ew &&= items.length > 0 && items[items.length - 1].ew === true;
       items = [];
@@ -258,7 +341,7 @@ class Translator {
       if (item) items.push(item);
     }
     endBranch();
-    return { src: branches.join('|'), sw, ew };
+    return { src: branches.join('|'), sw, ew, w: w! };
   }
 
   /** If `{` at pos starts a valid Python repeat, returns [min, max|'' , length]. */
@@ -276,17 +359,20 @@ class Translator {
     if (last.kind === 'repeat') throw new PatternError('multiple repeat');
     let q: string;
     let min = 1;
+    let max = Infinity;
     const c = this.peek();
     if (c === '{') {
       const [lo, hi, len] = this.quantBraces()!;
       this.pos += len;
       min = lo === '' ? 0 : Number(lo);
       if (hi !== '' && Number(hi) < min) throw new PatternError('min repeat greater than max repeat');
+      if (hi !== '') max = Number(hi);
       q = hi === lo && lo !== '' ? `{${min}}` : `{${min},${hi}}`;
     } else {
       this.pos++;
       q = c;
       if (c !== '+') min = 0;
+      if (c === '?') max = 1;
     }
     if (this.peek() === '?') {
       this.pos++;
@@ -297,13 +383,16 @@ class Translator {
     void flags;
     const src = last.kind === 'assert' ? `(?:${last.src})` : last.src;
     const keep = min >= 1;
-    items[items.length - 1] = { src: src + q, kind: 'repeat', sw: keep && last.sw, ew: keep && last.ew };
+    const [lo, hi] = itemWidth(last);
+    const w: Width = [lo * min, hi === 0 || max === 0 ? 0 : hi * max];
+    items[items.length - 1] = { src: src + q, kind: 'repeat', sw: keep && last.sw, ew: keep && last.ew, w };
   }
 
   private lit(cp: number, flags: Flags): Item {
     const w = isWordCp(cp, flags.a);
-    if (flags.i && !this.global.i) {
-      const vs = caseVariants(cp);
+    if (flags.i) {
+      // JS case folding covers everything but the dotted/dotless i family (see DOTTED_I).
+      const vs = !this.jsI ? caseVariants(cp, flags.a) : DOTTED_I.includes(cp) ? DOTTED_I : [cp];
       if (vs.length > 1) {
         const vw = w && vs.every((v) => isWordCp(v, flags.a));
         return { src: '[' + vs.map(litIn).join('') + ']', kind: 'atom', sw: vw, ew: vw };
@@ -425,8 +514,10 @@ class Translator {
   private backref(n: number, flags: Flags): Item {
     if (n > this.groups) throw new PatternError(`invalid group reference ${n}`);
     if (this.open.has(n)) throw new PatternError('cannot refer to an open group');
-    if (flags.i && !this.global.i) throw new UntranslatableError('a backreference inside a scoped (?i:...) group');
-    return { src: `(?:\\${n + this.offset})`, kind: 'atom' };
+    if (this.lookbehindFrom !== null && n > this.lookbehindFrom) throw new PatternError('cannot refer to group defined in the same lookbehind subpattern');
+    if (flags.i && !this.jsI) throw new UntranslatableError(this.global.i ? 'a backreference in an ASCII case-insensitive pattern' : 'a backreference inside a scoped (?i:...) group');
+    // Python 3.11 measures a backreference as its group (for the fixed-width look-behind check).
+    return { src: `(?:\\${n + this.offset})`, kind: 'atom', w: this.widths.get(n) ?? [0, Infinity] };
   }
 
   private charClass(flags: Flags): Item {
@@ -484,14 +575,18 @@ class Translator {
         ranges.push([a.cp!, b.cp!]);
       } else add(a);
     }
-    // Scoped (?i:...) without a global i flag: add the case variants explicitly.
-    if (flags.i && !this.global.i) {
+    if (flags.i && !this.jsI) {
+      // Scoped (?i:...) without a global i flag, or ASCII-only folding: add the case variants explicitly.
       const extra: number[] = [];
-      for (const [lo, hi] of ranges) {
+      for (const [lo, rangeHi] of ranges) {
+        // ASCII folding only pairs ASCII letters.
+        const hi = flags.a ? Math.min(rangeHi, 0x7f) : rangeHi;
         if (hi - lo > 0x5000) throw new UntranslatableError('a large character range inside a scoped (?i:...) group');
-        for (let cp = lo; cp <= hi; cp++) for (const v of caseVariants(cp)) if (v < lo || v > hi) extra.push(v);
+        for (let cp = lo; cp <= hi; cp++) for (const v of caseVariants(cp, flags.a)) if (v < lo || v > rangeHi) extra.push(v);
       }
       for (const v of extra) ranges.push([v, v]);
+    } else if (flags.i && ranges.some(([lo, hi]) => DOTTED_I.some((c) => c >= lo && c <= hi))) {
+      for (const c of DOTTED_I) ranges.push([c, c]);
     }
     let body = ranges.map(([lo, hi]) => (lo === hi ? litIn(lo) : `${litIn(lo)}-${litIn(hi)}`)).join('');
     const negCats: string[] = [];
@@ -529,7 +624,8 @@ class Translator {
     const inner = this.alternation(flags, 1);
     this.close();
     this.open.delete(n);
-    return { src: name !== undefined ? `(?<${name}>${inner.src})` : `(${inner.src})`, kind: 'atom', sw: inner.sw, ew: inner.ew };
+    this.widths.set(n, inner.w);
+    return { src: name !== undefined ? `(?<${name}>${inner.src})` : `(${inner.src})`, kind: 'atom', sw: inner.sw, ew: inner.ew, w: inner.w };
   }
 
   private close(): void {
@@ -546,7 +642,7 @@ class Translator {
       case ':': {
         const inner = this.alternation(flags, 1);
         this.close();
-        return { src: `(?:${inner.src})`, kind: 'atom', sw: inner.sw, ew: inner.ew };
+        return { src: `(?:${inner.src})`, kind: 'atom', sw: inner.sw, ew: inner.ew, w: inner.w };
       }
       case 'P': {
         const d = this.peek();
@@ -576,8 +672,13 @@ class Translator {
         const d = this.peek();
         if (d !== '=' && d !== '!') throw new PatternError(`unknown extension ?<${d}`);
         this.pos++;
+        const outer = this.lookbehindFrom;
+        this.lookbehindFrom ??= this.groups;
         const inner = this.alternation(flags, 1);
+        this.lookbehindFrom = outer;
         this.close();
+        // JS accepts any look-behind; Python only fixed-width ones.
+        if (inner.w[0] !== inner.w[1]) throw new PatternError('look-behind requires fixed-width pattern');
         return { src: `(?<${d}${inner.src})`, kind: 'assert' };
       }
       case '(':
@@ -607,16 +708,17 @@ class Translator {
       while (this.peek() in FLAG_LETTERS) del.add(this.p[this.pos++]);
       if (del.size === 0) throw new PatternError('missing flag');
       if (del.has('a') || del.has('u') || del.has('L')) throw new PatternError("bad inline flags: cannot turn off flags 'a', 'u' and 'L'");
+      if ([...del].some((f) => add.has(f))) throw new PatternError('bad inline flags: flag turned on and off');
     }
     if (this.peek() !== ':') throw new PatternError('missing :');
     this.pos++;
     const scoped = { ...flags };
     for (const f of add) if (f !== 'u') scoped[f as keyof Flags] = true;
     for (const f of del) scoped[f as keyof Flags] = false;
-    if (del.has('i') && this.global.i) throw new UntranslatableError('a scoped (?-i:...) group in a case-insensitive pattern');
+    if (del.has('i') && this.jsI) throw new UntranslatableError('a scoped (?-i:...) group in a case-insensitive pattern');
     const inner = this.alternation(scoped, 1);
     this.close();
-    return { src: `(?:${inner.src})`, kind: 'atom', sw: inner.sw, ew: inner.ew };
+    return { src: `(?:${inner.src})`, kind: 'atom', sw: inner.sw, ew: inner.ew, w: inner.w };
   }
 }
 
@@ -637,6 +739,11 @@ function parseFlags(flags: string | number | undefined): Flags {
     if (k !== 'u') f[k] = true;
   }
   return f;
+}
+
+/** Whether the JS RegExp gets the `i` flag: global IGNORECASE with Unicode (not ASCII-only) folding. */
+function usesJsIgnoreCase(f: Flags): boolean {
+  return f.i && !f.a;
 }
 
 function flagBits(f: Flags): number {
@@ -660,6 +767,14 @@ function translate(pattern: string, flags: Flags, offset: number): Translation &
     cur = merged;
   }
   throw new Error('unreachable: inline flags did not converge');
+}
+
+/** Whether index i falls between a high and a low surrogate. */
+function isInsidePair(s: string, i: number): boolean {
+  if (i <= 0 || i >= s.length) return false;
+  const lo = s.charCodeAt(i);
+  const hi = s.charCodeAt(i - 1);
+  return lo >= 0xdc00 && lo <= 0xdfff && hi >= 0xd800 && hi <= 0xdbff;
 }
 
 // --- replacement templates -------------------------------------------------------------------
@@ -834,7 +949,7 @@ export class PyPattern {
     this.groupindex = Object.fromEntries(t.groupindex);
     this.flags = flagBits(t.flags);
     this.jsSource = t.source;
-    this.jsFlags = t.flags.i ? 'iu' : 'u';
+    this.jsFlags = usesJsIgnoreCase(t.flags) ? 'iu' : 'u';
     let re: RegExp | undefined;
     try {
       re = new RegExp(t.source, 'g' + this.jsFlags);
@@ -872,7 +987,14 @@ export class PyPattern {
 
   private exec(re: RegExp, s: string, at: number, original: string, pos: number, endpos: number): PyMatch | null {
     re.lastIndex = at;
-    const m = re.exec(s);
+    let m = re.exec(s);
+    // V8 can report a match between the two halves of a surrogate pair (seen with patterns made of
+    // look-arounds only, such as (?m)^); Python indexes code points, so no match can start there.
+    while (m && isInsidePair(s, m.index)) {
+      if (re.sticky) return null;
+      re.lastIndex = m.index + 1;
+      m = re.exec(s);
+    }
     if (!m) return null;
     const offset = re === this.nonEmpty_ ? 1 : 0;
     const idx = m.index;
