@@ -10,27 +10,15 @@
  *   MERA's harness does; `configs` in results are dumped before, so they show the YAML value;
  * - chat mode without multiturn draws a second sample (the RNG advances twice per doc).
  */
-import type { ChatMessage, Doc, FewshotSampler as SamplerApi, SamplerInit, TaskView } from '@lm-eval/core';
-import { pyEquals, pyStr, pyTruthy } from '@lm-eval/core';
-
-type PyRandomLike = SamplerInit['rnd'];
+import type { ChatMessage, Doc } from '@lm-eval/core';
+import { DefaultSampler, pyEquals, pyStr, pyTruthy } from '@lm-eval/core';
 
 function meta(doc: Doc): Record<string, unknown> {
   const m = doc.meta;
   return m && typeof m === 'object' ? (m as Record<string, unknown>) : {};
 }
 
-export class FewshotSampler implements SamplerApi {
-  readonly docs: Doc[];
-  readonly task: TaskView;
-  readonly rnd: PyRandomLike;
-
-  constructor(init: SamplerInit) {
-    this.docs = init.docs;
-    this.task = init.task;
-    this.rnd = init.rnd;
-  }
-
+export class FewshotSampler extends DefaultSampler {
   sample(n: number, doc: Doc): Doc[] {
     const m = meta(doc);
     let pool = this.docs;
