@@ -58,3 +58,4 @@ export * from './evaluate/stderr.ts';
 export * from './evaluate/group-aggregate.ts';
 export * from './evaluate/process-results.ts';
 export { exp as pyExp, log as pyLog } from './evaluate/aggregations/libm.ts';
+export * from './model/token-windows.ts';

@@ -3,6 +3,7 @@
  * rolling windows with their disjoint form, the longest-first order, and the API backends'
  * left truncation with `ctxlen` (§3.2).
  */
+import { rollingTokenWindows, splitTrailingWhitespace } from '@lm-eval/core';
 import type { ApiTokenizer } from './tokenizers.ts';
 
 export interface TokenPair {
@@ -12,17 +13,6 @@ export interface TokenPair {
   whole?: number[];
 }
 
-/**
- * Where the trailing whitespace of `text` starts (`text.length` when there is none): the index of
- * `/\s+$/` (JS whitespace), found without the regex for the common case of a non-space last char.
- */
-export function trailingSpaceStart(text: string): number {
-  const last = text.charCodeAt(text.length - 1);
-  // Printable ASCII (0x21–0x7e) is never \s; neither is DEL/C1 (0x7f–0x9f).
-  if (last > 0x20 && last < 0xa0) return text.length;
-  const m = /\s+$/.exec(text);
-  return m ? m.index : text.length;
-}
 
 /**
  * `_encode_pair` + the empty-context rule. `encode` uses the backend's special-token policy
@@ -36,11 +26,7 @@ export async function encodePair(tok: ApiTokenizer, context: string, continuatio
     return { context: [prefixTokenId], continuation: cont };
   }
   // Trailing whitespace of the context moves to the front of the continuation.
-  const cut = trailingSpaceStart(context);
-  if (cut < context.length) {
-    continuation = context.slice(cut) + continuation;
-    context = context.slice(0, cut);
-  }
+  [context, continuation] = splitTrailingWhitespace(context, continuation);
   const [whole, ctx] = await Promise.all([tok.encode(context + continuation, addSpecial), tok.encode(context, addSpecial)]);
   return { context: ctx, continuation: whole.slice(ctx.length) };
 }
@@ -52,11 +38,7 @@ export function encodePairSync(encode: (text: string, addSpecial: boolean) => nu
     if (cont.length > 0 && cont[0] === prefixTokenId) return { context: cont.slice(0, 1), continuation: cont.slice(1) };
     return { context: [prefixTokenId], continuation: cont };
   }
-  const cut = trailingSpaceStart(context);
-  if (cut < context.length) {
-    continuation = context.slice(cut) + continuation;
-    context = context.slice(0, cut);
-  }
+  [context, continuation] = splitTrailingWhitespace(context, continuation);
   const whole = encode(context + continuation, addSpecial);
   const ctx = encode(context, addSpecial);
   // `context + continuation` equals the whole text's encoding when that starts with the context's
@@ -71,21 +53,7 @@ export function encodePairSync(encode: (text: string, addSpecial: boolean) => nu
  * every token predicted exactly once, each window with the fullest left context.
  */
 export function rollingWindows(tokens: number[], prefixToken: number, maxSeqLen: number): TokenPair[] {
-  const L = maxSeqLen;
-  const N = tokens.length;
-  if (N === 0) return [];
-  const windows: Array<[number[], number[]]> = [];
-  const first = Math.min(L, N);
-  windows.push([[prefixToken, ...tokens.slice(0, first - 1)], tokens.slice(0, first)]);
-  let predicted = first;
-  while (predicted < N) {
-    const m = Math.min(N - predicted, L);
-    const end = predicted + m;
-    windows.push([tokens.slice(Math.max(0, end - L - 1), end - 1), tokens.slice(end - m, end)]);
-    predicted += m;
-  }
-  // make_disjoint_window: drop the input tokens that are also predicted.
-  return windows.map(([input, pred]) => ({ context: input.slice(0, input.length - (pred.length - 1)), continuation: pred }));
+  return rollingTokenWindows(tokens, prefixToken, maxSeqLen);
 }
 
 /**

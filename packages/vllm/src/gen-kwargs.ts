@@ -3,7 +3,7 @@
  * post-processing of the generated text.
  */
 import { LmEvalError, PyFloat, type GenKwargs } from '@lm-eval/core';
-import { pyIsSpace } from './token-requests.ts';
+import { isPyWhitespace as pyIsSpace } from '@lm-eval/core';
 
 export interface SamplingPlan {
   /** Stop strings (until + EOS text); also used for post-hoc truncation. */

@@ -3,34 +3,11 @@
  * ids produced by the worker's tokenizer: pair encoding, rolling windows, the loglikelihood
  * input/ctxlen truncation (latest: `max_length − 1`), and the sort orders.
  */
+import { rollingTokenWindows, splitTrailingWhitespace } from '@lm-eval/core';
 
-/** Python `str.isspace` for one code point (differs from JS `\s`: \x1c-\x1f yes, \ufeff no). */
-export function pyIsSpace(ch: string): boolean {
-  const c = ch.codePointAt(0)!;
-  if (c >= 0x09 && c <= 0x0d) return true;
-  if (c >= 0x1c && c <= 0x20) return true;
-  return (
-    c === 0x85 ||
-    c === 0xa0 ||
-    c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 ||
-    c === 0x2029 ||
-    c === 0x202f ||
-    c === 0x205f ||
-    c === 0x3000
-  );
-}
 
 /** Moves the context's trailing whitespace to the front of the continuation (lm-eval `_encode_pair`). */
-export function moveTrailingWhitespace(context: string, continuation: string): [string, string] {
-  const chars = Array.from(context);
-  let n = 0;
-  while (n < chars.length && pyIsSpace(chars[chars.length - 1 - n])) n++;
-  if (n === 0) return [context, continuation];
-  const keep = chars.slice(0, chars.length - n).join('');
-  return [keep, chars.slice(chars.length - n).join('') + continuation];
-}
+export const moveTrailingWhitespace = splitTrailingWhitespace;
 
 /** What to encode for one loglikelihood pair (the worker then encodes these texts). */
 export type PairPlan =
@@ -61,33 +38,7 @@ export function causalPair(wholeEnc: number[], ctxEnc: number[]): [number[], num
  * ([P],[0,1,2,3]), ([3],[4,5,6,7]), ([5,6,7],[8,9])).
  */
 export function rollingWindows(tokens: number[], prefixToken: number, maxSeqLen: number, contextLen = 1): Array<[number[], number[]]> {
-  if (!(maxSeqLen >= 1)) throw new Error(`rolling windows need max_seq_len >= 1 (got ${maxSeqLen})`);
-  if (!(contextLen >= 1 && contextLen <= maxSeqLen)) throw new Error(`bad context_len ${contextLen}`);
-  const out: Array<[number[], number[]]> = [];
-  const n = tokens.length;
-  if (n === 0) return out;
-  const predLen = maxSeqLen - contextLen + 1;
-  let predicted = 0;
-  const firstSeqLen = Math.min(maxSeqLen, n);
-  out.push(disjoint([prefixToken, ...tokens.slice(0, firstSeqLen - 1)], tokens.slice(0, firstSeqLen)));
-  predicted += firstSeqLen;
-  while (predicted < n) {
-    const windowPredLen = Math.min(n - predicted, predLen);
-    const windowEnd = predicted + windowPredLen;
-    out.push(
-      disjoint(
-        tokens.slice(Math.max(0, windowEnd - maxSeqLen - 1), windowEnd - 1),
-        tokens.slice(windowEnd - windowPredLen, windowEnd),
-      ),
-    );
-    predicted += windowPredLen;
-  }
-  return out;
-}
-
-/** `make_disjoint_window`: context = input minus its last `len(pred) − 1` tokens. */
-function disjoint(input: number[], pred: number[]): [number[], number[]] {
-  return [input.slice(0, input.length - (pred.length - 1)), pred];
+  return rollingTokenWindows(tokens, prefixToken, maxSeqLen, contextLen).map((w) => [w.context, w.continuation]);
 }
 
 /**
