@@ -2,6 +2,7 @@
  * Float arithmetic in the exact order CPython / NumPy use, so that aggregated numbers match
  * lm-eval bit for bit (evaluation-and-metrics.md §5, §6).
  */
+import { PY_WHITESPACE } from '../../python/methods.ts';
 import { PyFloat, isNumberLike, pyRepr, toNumber } from '../../python/values.ts';
 
 /** A per-doc value as a JS number (Python int/float/bool). Throws a TypeError like Python would. */
@@ -98,8 +99,6 @@ export function asFloat(x: number): number | PyFloat {
   return Number.isInteger(x) ? new PyFloat(x) : x;
 }
 
-/** Characters Python's `str.isspace()` (and `re`'s `\s` on str patterns) accept. */
-export const PY_WHITESPACE = '\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 const WS_RUN = new RegExp(`[${PY_WHITESPACE}]+`, 'u');
 const WS_RUN_G = new RegExp(`[${PY_WHITESPACE}]+`, 'gu');
 

@@ -5,6 +5,7 @@
  * `repeats` responses per instance) plus the instances' docs, and returns a new list of the same
  * length. Loglikelihood responses are `PyTuple [logprob, isGreedy]` and pass through unchanged.
  */
+import { PY_WHITESPACE } from '../../python/methods.ts';
 import type { Profile } from '../../compat.ts';
 
 export type FilterDoc = Record<string, unknown>;
@@ -35,9 +36,8 @@ export function describe(v: unknown): string {
 }
 
 // Python str.isspace() characters (also what str.strip() removes).
-const PY_WS = '\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const LEADING_WS = new RegExp(`^[${PY_WS}]+`);
-const TRAILING_WS = new RegExp(`[${PY_WS}]+$`);
+const LEADING_WS = new RegExp(`^[${PY_WHITESPACE}]+`);
+const TRAILING_WS = new RegExp(`[${PY_WHITESPACE}]+$`);
 
 /** Python `str.lstrip()` (Unicode whitespace as Python defines it, not JS `trimStart`). */
 export function pyLstrip(s: string): string {
