@@ -3,7 +3,7 @@
  * reads. Sources, in order:
  *
  * 1. The offline mirror `$LM_EVAL_DATASETS_DIR/<path>/<name|default>/<split>.<ext>` (mirror.ts).
- * 2. A packaged builder (`json`, `csv`, `parquet`, `text`; `arrow` is not supported) with
+ * 2. A packaged builder (`json`, `csv`, `parquet`, `text`, `arrow`) with
  *    `data_files` / `data_dir`. Relative paths resolve against the CWD (as in `datasets`) and,
  *    when nothing matches there, against the task YAML's folder (our addition).
  * 3. A local folder (`dataset_path` is a directory): README configs or inferred splits.

@@ -107,8 +107,25 @@ describe('parquet builder', () => {
     expect(typeof rows[1].n).toBe('bigint');
   });
 
-  it('arrow IPC is refused with a clear message', async () => {
-    await expect(readSplitFiles(['x.arrow'], 'arrow')).rejects.toThrow(/Arrow IPC data files are not supported/);
+  it('arrow IPC (stream and file format) gives Python-typed rows in column order', async () => {
+    const { tableFromArrays, tableToIPC } = await import('apache-arrow');
+    const dir = await mkdtemp(join(tmpdir(), 'arrow-'));
+    const table = tableFromArrays({
+      question: ['2+2?', 'Столица?'],
+      label: Int32Array.from([1, 0]),
+      score: Float64Array.from([1.0, 0.25]),
+      big: BigInt64Array.from([5n, 2n ** 60n]),
+    });
+    const stream = join(dir, 'data.arrow');
+    const file = join(dir, 'data-file.arrow');
+    await writeFile(stream, tableToIPC(table, 'stream'));
+    await writeFile(file, tableToIPC(table, 'file'));
+    for (const f of [stream, file]) {
+      const rows = await readSplitFiles([f], 'arrow');
+      expect(Object.keys(rows[0])).toEqual(['question', 'label', 'score', 'big']);
+      expect(pyRepr(rows)).toBe("[{'question': '2+2?', 'label': 1, 'score': 1.0, 'big': 5}, {'question': 'Столица?', 'label': 0, 'score': 0.25, 'big': 1152921504606846976}]");
+    }
+    await expect(readSplitFiles([join(dir, 'missing.arrow')], 'arrow')).rejects.toThrow(/cannot read Arrow IPC file/);
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * Reads the files of one split with a packaged builder (`json`, `csv`, `parquet`, `text`) into
- * rows typed like one Arrow table (see columns.ts). `arrow` (Arrow IPC) is not supported.
+ * rows typed like one Arrow table (see columns.ts); `arrow` reads Arrow IPC files.
  */
 import { LmEvalError } from '../errors.ts';
 import { conformRows } from './columns.ts';
@@ -9,6 +9,7 @@ import { readJsonFile } from './json-reader.ts';
 import type { Builder } from './layout.ts';
 import { readParquetFile } from './parquet-reader.ts';
 import { readTextFile } from './text-reader.ts';
+import { readArrowFile } from './arrow-reader.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -42,9 +43,7 @@ export async function readSplitFiles(files: readonly string[], builder: Builder,
       return rows;
     }
     case 'arrow':
-      throw new LmEvalError(
-        `Arrow IPC data files are not supported (${files[0] ?? 'arrow'})`,
-        'Convert the data to Parquet or JSON Lines (e.g. Dataset.to_parquet / to_json in Python).',
-      );
+      for (const f of files) push(await readArrowFile(f));
+      return rows;
   }
 }
