@@ -80,12 +80,15 @@ describe.skipIf(!hasPython)('sandboxed Python runner', () => {
     const proc = runPythonTests({ program: 'def f(a):\n    import subprocess\n    return subprocess.run(["true"])\n', tests: "[{'a': 1}]", entryPoint: 'f' });
     expect(proc).toEqual([null]);
   });
-  it('the filter runs every generation of every doc', () => {
+  it('the filter runs every generation of every doc (in parallel, results in order)', async () => {
     const saved = process.env[CONFIRM_UNSAFE_ENV];
     process.env[CONFIRM_UNSAFE_ENV] = '1';
     const doc = { inputs: { function: 'def add(a, b):\n', tests: "[{'a': 1, 'b': 2}]" }, meta: { entry_point: 'add' } };
-    const out = new RuHumanEvalScoring().apply([['    return a + b\n', '```python    return a - b\n```']], [doc]);
-    expect(out).toEqual([[['3'], ['-1']]]);
+    const out = await new RuHumanEvalScoring().apply(
+      [['    return a + b\n', '```python    return a - b\n```'], ['    while True: pass\n', '    return a * b\n']],
+      [doc, doc],
+    );
+    expect(out).toEqual([[['3'], ['-1']], ['timed out', ['2']]]);
     if (saved === undefined) delete process.env[CONFIRM_UNSAFE_ENV];
     else process.env[CONFIRM_UNSAFE_ENV] = saved;
   });

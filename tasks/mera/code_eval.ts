@@ -12,7 +12,7 @@
  * The filter refuses to run unless the run confirmed unsafe code (code_runner.ts).
  */
 import { LmEvalError, pyFloat, pyRepr, pyStr, registerFilter, type Filter, type FilterDoc, type PyFloat } from '@lm-eval/core';
-import { assertUnsafeCodeConfirmed, runPythonTests, type CodeRunResult } from './code_runner.ts';
+import { assertUnsafeCodeConfirmed, runLimited, runPythonTests, runPythonTestsAsync, type CodeRunResult } from './code_runner.ts';
 
 type Doc = Record<string, any>;
 
@@ -30,15 +30,19 @@ export function preprocessGeneration(generation: string): string {
   return generation;
 }
 
-/** Executes one generation for one doc. */
-export function executeGeneration(generation: string, doc: Doc): CodeRunResult {
+function codeRunOptions(generation: string, doc: Doc) {
   const inputs = doc.inputs ?? {};
   if (typeof inputs.function !== 'string' || typeof inputs.tests !== 'string') {
     throw new LmEvalError(`ruhumanevalscoring: doc needs string fields inputs.function and inputs.tests, got ${pyRepr(inputs)}`);
   }
   const entryPoint = doc.meta?.entry_point;
   if (typeof entryPoint !== 'string') throw new LmEvalError(`ruhumanevalscoring: doc needs meta.entry_point, got ${pyRepr(entryPoint)}`);
-  return runPythonTests({ program: inputs.function + generation, tests: inputs.tests, entryPoint });
+  return { program: inputs.function + generation, tests: inputs.tests as string, entryPoint };
+}
+
+/** Executes one generation for one doc. */
+export function executeGeneration(generation: string, doc: Doc): CodeRunResult {
+  return runPythonTests(codeRunOptions(generation, doc));
 }
 
 /** The `ruhumanevalscoring` filter. `task` only names the task in the refusal message. */
@@ -46,14 +50,22 @@ export class RuHumanEvalScoring implements Filter {
   constructor(_kwargs: Record<string, unknown> = {}, task = 'ruhumaneval/rucodeeval') {
     assertUnsafeCodeConfirmed(task);
   }
-  apply(resps: unknown[], docs: FilterDoc[]): unknown[] {
-    return resps.map((inst, i) => {
+  /** Every generation runs in its own sandboxed process, several at a time (one per CPU). */
+  async apply(resps: unknown[], docs: FilterDoc[]): Promise<unknown[]> {
+    const shape: number[] = [];
+    const jobs: Array<() => Promise<CodeRunResult>> = [];
+    resps.forEach((inst, i) => {
       const generations = Array.isArray(inst) ? inst : [inst];
-      return generations.map((g) => {
+      shape.push(generations.length);
+      for (const g of generations) {
         if (typeof g !== 'string') throw new LmEvalError(`ruhumanevalscoring: expected generated strings, got ${pyRepr(g)}`);
-        return executeGeneration(preprocessGeneration(g), docs[i] as Doc);
-      });
+        const opts = codeRunOptions(preprocessGeneration(g), docs[i] as Doc);
+        jobs.push(() => runPythonTestsAsync(opts));
+      }
     });
+    const flat = await runLimited(jobs);
+    let k = 0;
+    return shape.map((n) => flat.slice(k, (k += n)));
   }
 }
 

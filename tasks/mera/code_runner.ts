@@ -24,9 +24,9 @@
  * This is a best-effort sandbox for benchmark code, not a security boundary: run it only on
  * machines where executing model output is acceptable (hence `--confirm_run_unsafe_code`).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { LmEvalError } from '@lm-eval/core';
 
@@ -209,8 +209,8 @@ function memoryLimit(): number {
   return Number.isFinite(mb) && mb > 0 ? Math.floor(mb * 1024 * 1024) : 4 * 1024 * 1024 * 1024;
 }
 
-/** Runs one program against its tests; never throws for anything the program does. */
-export function runPythonTests(opts: CodeRunOptions): CodeRunResult {
+/** The child process invocation shared by the sync and async runners. */
+function invocation(opts: CodeRunOptions): { cmd: string; args: string[]; payload: string; overall: number } {
   const { python, unshare } = probe();
   const defineTimeout = opts.defineTimeoutS ?? 3;
   const overall = opts.overallTimeoutS ?? defineTimeout + 1;
@@ -222,20 +222,42 @@ export function runPythonTests(opts: CodeRunOptions): CodeRunResult {
     memory_bytes: opts.memoryBytes ?? memoryLimit(),
     cpu_seconds: Math.ceil(overall) + 1,
   });
+  const argv = [python, '-I', '-c', PRELUDE];
+  const [cmd, ...args] = unshare ? ['unshare', ...unshare, ...argv] : argv;
+  return { cmd, args, payload, overall };
+}
+
+function childEnv(dir: string): NodeJS.ProcessEnv {
+  return {
+    PATH: '/usr/local/bin:/usr/bin:/bin',
+    HOME: dir,
+    LANG: 'C.UTF-8',
+    OMP_NUM_THREADS: '1',
+    OPENBLAS_NUM_THREADS: '1',
+    MKL_NUM_THREADS: '1',
+  };
+}
+
+/** The per-test results the prelude wrote on fd 3, or 'timed out'. */
+function parseChannel(text: string): CodeRunResult {
+  if (!text) return 'timed out';
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (Array.isArray(parsed) && parsed.every((x) => x === null || typeof x === 'string')) return parsed as Array<string | null>;
+  } catch {
+    // a partial write (killed mid-way) counts as no result
+  }
+  return 'timed out';
+}
+
+/** Runs one program against its tests; never throws for anything the program does. */
+export function runPythonTests(opts: CodeRunOptions): CodeRunResult {
+  const { cmd, args, payload, overall } = invocation(opts);
   const dir = mkdtempSync(path.join(tmpdir(), 'mera-code-'));
   try {
-    const argv = [python, '-I', '-c', PRELUDE];
-    const [cmd, ...args] = unshare ? ['unshare', ...unshare, ...argv] : argv;
     const r = spawnSync(cmd, args, {
       cwd: dir,
-      env: {
-        PATH: '/usr/local/bin:/usr/bin:/bin',
-        HOME: dir,
-        LANG: 'C.UTF-8',
-        OMP_NUM_THREADS: '1',
-        OPENBLAS_NUM_THREADS: '1',
-        MKL_NUM_THREADS: '1',
-      },
+      env: childEnv(dir),
       input: payload,
       stdio: ['pipe', 'ignore', 'ignore', 'pipe'],
       timeout: overall * 1000,
@@ -243,16 +265,43 @@ export function runPythonTests(opts: CodeRunOptions): CodeRunResult {
       maxBuffer: 64 * 1024 * 1024,
     });
     const channel = r.output?.[3];
-    const text = channel ? channel.toString('utf8') : '';
-    if (!text) return 'timed out';
-    try {
-      const parsed = JSON.parse(text) as unknown;
-      if (Array.isArray(parsed) && parsed.every((x) => x === null || typeof x === 'string')) return parsed as Array<string | null>;
-    } catch {
-      // a partial write (killed mid-way) counts as no result
-    }
-    return 'timed out';
+    return parseChannel(channel ? channel.toString('utf8') : '');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** {@link runPythonTests} without blocking: several programs can run at once. */
+export function runPythonTestsAsync(opts: CodeRunOptions): Promise<CodeRunResult> {
+  const { cmd, args, payload, overall } = invocation(opts);
+  const dir = mkdtempSync(path.join(tmpdir(), 'mera-code-'));
+  return new Promise<CodeRunResult>((resolve) => {
+    const child = spawn(cmd, args, { cwd: dir, env: childEnv(dir), stdio: ['pipe', 'ignore', 'ignore', 'pipe'] });
+    const chunks: Buffer[] = [];
+    (child.stdio[3] as NodeJS.ReadableStream).on('data', (c: Buffer) => chunks.push(c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), overall * 1000);
+    const finish = () => {
+      clearTimeout(timer);
+      rmSync(dir, { recursive: true, force: true });
+      resolve(parseChannel(Buffer.concat(chunks).toString('utf8')));
+    };
+    child.on('error', finish);
+    child.on('close', finish);
+    child.stdin!.on('error', () => {});
+    child.stdin!.end(payload);
+  });
+}
+
+/** Runs `jobs` with at most `limit` at a time; results in input order. */
+export async function runLimited<T>(jobs: Array<() => Promise<T>>, limit = Math.max(1, availableParallelism())): Promise<T[]> {
+  const out = new Array<T>(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      out[i] = await jobs[i]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
+  return out;
 }

@@ -11,7 +11,7 @@ import type { ContextBasedHooks } from './run-requests.ts';
 
 export interface FilterPipeline {
   name: string;
-  apply(resps: unknown[][], docs: Doc[]): unknown[];
+  apply(resps: unknown[][], docs: Doc[]): unknown[] | Promise<unknown[]>;
 }
 
 export type AggregationFn = (items: unknown[]) => unknown;

@@ -182,7 +182,7 @@ export async function evaluateTasks(tasks: EvalTask[], lm: LM, options: Evaluato
     const all = byDoc.flat();
     const docsOfInstances = all.map((i) => i.doc);
     for (const pipeline of task.filters) {
-      const filtered = pipeline.apply(
+      const filtered = await pipeline.apply(
         all.map((i) => i.resps),
         docsOfInstances,
       );

@@ -11,7 +11,8 @@ import type { Profile } from '../../compat.ts';
 export type FilterDoc = Record<string, unknown>;
 
 export interface Filter {
-  apply(resps: unknown[], docs: FilterDoc[]): unknown[];
+  /** May return a Promise (e.g. filters that execute generated code in subprocesses). */
+  apply(resps: unknown[], docs: FilterDoc[]): unknown[] | Promise<unknown[]>;
 }
 
 export interface FilterContext {

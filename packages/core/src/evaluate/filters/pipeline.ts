@@ -24,12 +24,26 @@ export function makeFilterPipeline(name: string, steps: { label: string; filter:
   return {
     name,
     apply(resps, docs) {
-      let cur: unknown[] = [...resps];
-      for (const { label, filter } of steps) {
-        cur = toArray(filter.apply(cur, docs), label);
+      // Synchronous unless a step returns a Promise; then the rest of the pipeline awaits it.
+      const check = (out: unknown, label: string): unknown[] => {
+        const cur = toArray(out, label);
         if (cur.length !== resps.length) {
           throw new LmEvalError(`filter ${label} in pipeline '${name}' returned ${cur.length} values for ${resps.length} instances`);
         }
+        return cur;
+      };
+      let cur: unknown[] = [...resps];
+      for (let i = 0; i < steps.length; i++) {
+        const { label, filter } = steps[i];
+        const out = filter.apply(cur, docs);
+        if (out instanceof Promise) {
+          return (async () => {
+            cur = check(await out, label);
+            for (const rest of steps.slice(i + 1)) cur = check(await rest.filter.apply(cur, docs), rest.label);
+            return cur;
+          })();
+        }
+        cur = check(out, label);
       }
       return cur;
     },
