@@ -14,13 +14,14 @@
  * - [latest] §2.3 metadata injection: `tag`/`group`/`task_list` removed, `metadata` made a dict,
  *   merged with the caller's metadata, `config_source` = YAML path or "inline".
  */
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Profile } from '../compat.ts';
 import { LmEvalError } from '../errors.ts';
 import { isPlainObject } from '../python/values.ts';
 import { buildTaskConfig, validateTaskConfig, type TaskConfig, type TaskFunction } from './config.ts';
 import { resolveFunctionsDeep } from './functions.ts';
-import { applyIncludes, deepCopy, loadYamlConfig, type YamlDict } from './include.ts';
+import { applyIncludes, deepCopy, includeCandidates, loadYamlConfig, type YamlDict } from './include.ts';
 import type { TaskIndex } from './index.ts';
 import { profileForFile } from './profile.ts';
 import { FunctionRef } from './yaml.ts';
@@ -192,7 +193,17 @@ class Loader {
         'Request only one of these groups, or the task on its own.',
       );
     }
-    const raw: YamlDict = { ...rawIn, ...overrides, ...(this.options.overrides ?? {}) };
+    // A member entry `{task: x, include: file, ...}` (e.g. lm-eval's benchmarks/flan/flan_held_in.yaml):
+    // lm-eval resolves that `include` when it builds the task, as the LOWEST layer:
+    // {**included, **{**registered_config, **member}} (both v0.4.4 and latest).
+    let base: YamlDict = {};
+    if (Object.prototype.hasOwnProperty.call(overrides, 'include')) {
+      const { include, ...rest } = overrides;
+      overrides = rest;
+      const from = yamlPath ?? parent?.yamlPath ?? path.join(this.index.cwd, '<inline>');
+      base = applyIncludes({ include }, from, { profile: this.index.profile, cwd: this.index.cwd });
+    }
+    const raw: YamlDict = { ...base, ...rawIn, ...overrides, ...(this.options.overrides ?? {}) };
     if (finalName !== name || raw.task !== finalName) raw.task = finalName;
     if (profile === 'latest') injectLatestMetadata(raw, yamlPath, this.options.metadata);
     const source = yamlPath ?? `${parent?.yamlPath ?? '<inline>'} (inline task '${finalName}')`;
@@ -260,7 +271,7 @@ class Loader {
         this.loadName(item, group, effective, {});
       } else if (isPlainObject(item) && typeof item.task === 'string') {
         const { task: taskName, ...member } = item;
-        if (this.index.has(taskName)) this.loadName(taskName, group, effective, member);
+        if (this.index.has(taskName)) this.loadName(taskName, group, effective, this.anchorInclude(member, file, profile));
         else {
           // inline task: its own dict (includes resolved relative to the group file)
           const cfg = file ? applyIncludes(deepCopy(item), file, { profile: this.index.profile, cwd: this.index.cwd }) : deepCopy(item);
@@ -270,7 +281,7 @@ class Loader {
       } else if (isPlainObject(item) && typeof item.group === 'string') {
         const { group: gName, ...member } = item;
         const entry = this.index.get(gName);
-        if (entry && entry.kind === 'group') this.loadName(gName, group, effective, member);
+        if (entry && entry.kind === 'group') this.loadName(gName, group, effective, this.anchorInclude(member, file, profile));
         else {
           const sub = file ? applyIncludes(deepCopy(item), file, { profile: this.index.profile, cwd: this.index.cwd }) : deepCopy(item);
           this.addGroup(sub, file, profile, group, effective);
@@ -282,6 +293,22 @@ class Loader {
       }
     }
     return name;
+  }
+
+  /**
+   * A member entry's relative `include` paths point next to the group file that contains the entry
+   * (our reading; lm-eval resolves them when the task is built). Entries found there are made
+   * absolute; others stay relative and are looked up next to the registered task's own YAML.
+   */
+  private anchorInclude(member: YamlDict, groupFile: string | null, profile: Profile): YamlDict {
+    if (!groupFile || !Object.prototype.hasOwnProperty.call(member, 'include')) return member;
+    const anchor = (entry: unknown): unknown => {
+      if (typeof entry !== 'string' || path.isAbsolute(entry)) return entry;
+      const found = includeCandidates(entry, groupFile, profile, this.index.cwd).find((c) => existsSync(c));
+      return found ?? entry;
+    };
+    const inc = member.include;
+    return { ...member, include: Array.isArray(inc) ? inc.map(anchor) : anchor(inc) };
   }
 
   async finish(): Promise<void> {
