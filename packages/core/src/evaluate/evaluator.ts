@@ -4,6 +4,7 @@
  * and compute standard errors.
  */
 import type { LM } from '../model/types.ts';
+import type { Profile } from '../compat.ts';
 import type { Doc } from '../prompt/task-view.ts';
 import { buildContext } from '../prompt/context.ts';
 import { buildInstances } from '../request/build.ts';
@@ -32,6 +33,8 @@ export interface EvaluatorOptions {
   signal?: AbortSignal;
   /** samples are streamed here as soon as a task is scored */
   onSample?: (task: string, sample: Record<string, unknown>) => void;
+  /** the run's profile: decides the key set of sample records (default: each task's) */
+  outputProfile?: Profile;
   /** `--cache_requests`: built requests cached per task */
   requestCache?: { mode: 'true' | 'refresh' | 'delete'; keyFor(task: EvalTask): string; dir?: string };
   /** v0.4.4 limit bug: a fractional limit is converted once and reused for later tasks */
@@ -207,7 +210,7 @@ export async function evaluateTasks(tasks: EvalTask[], lm: LM, options: Evaluato
             instances: insts,
             filter: pipeline.name,
             metrics,
-            profile: task.profile,
+            profile: options.outputProfile ?? task.profile,
           });
           samples.push(sample);
           options.onSample?.(task.name, sample);

@@ -246,6 +246,7 @@ async function evaluate(request: EvaluationRequest): Promise<EvaluationOutput> {
       onProgress: request.onProgress,
       signal: request.signal,
       profileLimitBug: profile === '0.4.4',
+      outputProfile: profile,
       requestCache: request.cacheRequests
         ? {
             mode: request.cacheRequests,
