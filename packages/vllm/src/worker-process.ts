@@ -135,7 +135,7 @@ export class VllmWorker {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries({ ...process.env, ...options.env })) if (v !== undefined) env[k] = v;
     env.PYTHONUNBUFFERED = '1';
-    const child = spawn(options.python, ['-u', script, '--in-fd', '3', '--out-fd', '4'], {
+    const child = spawn(options.python, ['-u', script, '--in-fd', '3', '--out-fd', '4', '--parent-pid', String(process.pid)], {
       stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
       env,
     });

@@ -671,10 +671,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     ap.add_argument("--in-fd", type=int, default=3)
     ap.add_argument("--out-fd", type=int, default=4)
+    ap.add_argument("--parent-pid", type=int, default=None)
     args = ap.parse_args()
 
-    parent_pid = os.getppid()
+    # The parent's pid comes from the parent itself: if it died before this line, getppid()
+    # already names the reaper, and comparing against it would never notice.
+    parent_pid = args.parent_pid if args.parent_pid is not None else os.getppid()
     set_parent_death_signal()
+    if os.getppid() != parent_pid:
+        sys.exit(1)
     # Keep the protocol descriptors out of reach of libraries: they are private fds, and fd 1
     # (where vLLM logs by default) now points at stderr.
     _out_fd = args.out_fd

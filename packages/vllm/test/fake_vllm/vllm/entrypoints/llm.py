@@ -30,13 +30,13 @@ from vllm.logprobs import Logprob
 from vllm.outputs import CompletionOutput, RequestOutput
 from vllm.sampling_params import SamplingParams
 
+# The engine stand-in exits once its parent (given on the command line, so a parent that died
+# before the child read its ppid is noticed too) is gone.
 _ENGINE_CODE = (
     "import os, sys, time\n"
-    "ppid = os.getppid()\n"
-    "while True:\n"
-    "    time.sleep(2)\n"
-    "    if os.getppid() != ppid:\n"
-    "        sys.exit(0)\n"
+    "ppid = int(sys.argv[2])\n"
+    "while os.getppid() == ppid:\n"
+    "    time.sleep(0.5)\n"
 )
 
 
@@ -135,7 +135,7 @@ class LLM:
         _record({"event": "init", "kwargs": args})
         if os.environ.get("FAKE_VLLM_NO_ENGINE_PROC") != "1":
             self._engine_proc = subprocess.Popen(
-                [sys.executable, "-c", _ENGINE_CODE, "fake-vllm-EngineCore_0"],
+                [sys.executable, "-c", _ENGINE_CODE, "fake-vllm-EngineCore_0", str(os.getpid())],
                 stdin=subprocess.DEVNULL,
             )
             if os.environ.get("FAKE_VLLM_LEAKY_ENGINE") != "1":
