@@ -47,8 +47,8 @@ export function executeGeneration(generation: string, doc: Doc): CodeRunResult {
 
 /** The `ruhumanevalscoring` filter. `task` only names the task in the refusal message. */
 export class RuHumanEvalScoring implements Filter {
-  constructor(_kwargs: Record<string, unknown> = {}, task = 'ruhumaneval/rucodeeval') {
-    assertUnsafeCodeConfirmed(task);
+  constructor(_kwargs: Record<string, unknown> = {}, task = 'ruhumaneval/rucodeeval', confirmed = false) {
+    assertUnsafeCodeConfirmed(task, process.env, confirmed);
   }
   /** Every generation runs in its own sandboxed process, several at a time (one per CPU). */
   async apply(resps: unknown[], docs: FilterDoc[]): Promise<unknown[]> {
@@ -71,7 +71,7 @@ export class RuHumanEvalScoring implements Filter {
 
 /** Registers the filter name used by the task YAML (done when a task's utils module is imported). */
 export function registerCodeScoringFilter(): void {
-  registerFilter('ruhumanevalscoring', (kwargs) => new RuHumanEvalScoring(kwargs));
+  registerFilter('ruhumanevalscoring', (kwargs, ctx) => new RuHumanEvalScoring(kwargs, undefined, ctx.confirmRunUnsafeCode === true));
 }
 
 /** Python `len()` / indexing of a str (code points) or a list. */

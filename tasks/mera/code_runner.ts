@@ -34,8 +34,8 @@ import { LmEvalError } from '@lm-eval/core';
 export const CONFIRM_UNSAFE_ENV = 'LM_EVAL_CONFIRM_RUN_UNSAFE_CODE';
 
 /** Refuses to go on unless the run confirmed executing model-generated code. */
-export function assertUnsafeCodeConfirmed(task: string, env: NodeJS.ProcessEnv = process.env): void {
-  if (env[CONFIRM_UNSAFE_ENV] !== '1') {
+export function assertUnsafeCodeConfirmed(task: string, env: NodeJS.ProcessEnv = process.env, confirmed = false): void {
+  if (!confirmed && env[CONFIRM_UNSAFE_ENV] !== '1') {
     throw new LmEvalError(
       `task '${task}' executes model-generated Python code to score it, which this run has not allowed`,
       `rerun with --confirm_run_unsafe_code (or set ${CONFIRM_UNSAFE_ENV}=1) to run it in the sandboxed subprocess described in tasks/mera/README.md`,

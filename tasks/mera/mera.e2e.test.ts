@@ -188,10 +188,13 @@ describe('MERA specifics', () => {
     expect(prompt0).toContain('\n{context}\n');
   });
 
-  it('the code tasks refuse to run without --confirm_run_unsafe_code', async () => {
+  it('the code tasks refuse to run without --confirm_run_unsafe_code, and run with it', async () => {
     delete process.env[CONFIRM_UNSAFE_ENV];
     try {
       await expect(run('ruhumaneval')).rejects.toThrow(/executes model-generated Python/);
+      // the flag reaches the filter through the run (no environment variable set)
+      const { out } = await run('ruhumaneval', undefined, { confirmRunUnsafeCode: true, limit: 1 });
+      expect(out.samples.ruhumaneval).toHaveLength(1);
     } finally {
       process.env[CONFIRM_UNSAFE_ENV] = '1';
     }

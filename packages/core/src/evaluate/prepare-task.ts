@@ -229,7 +229,11 @@ export async function prepareTask(resolved: ResolvedTask, options: PrepareOption
   const excludeEvalDoc = (fewshotSplit ?? null) === (cfg.test_split ?? null);
 
   // --- filters and scoring
-  const filters = buildFilterPipelines(cfg.filter_list ?? undefined, { profile, where: `task '${name}'` });
+  const filters = buildFilterPipelines(cfg.filter_list ?? undefined, {
+    profile,
+    confirmRunUnsafeCode: options.confirmRunUnsafeCode,
+    where: `task '${name}'`,
+  });
   const customPR = isFn(c.process_results) ? (c.process_results as Fn) : null;
   const { metrics, warnings } = resolveMetricList({
     task: name,

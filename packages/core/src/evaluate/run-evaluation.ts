@@ -132,18 +132,6 @@ function tableOrder(results: Record<string, any>, loaded: LoadedTasks, outcomes:
 }
 
 export async function runEvaluation(request: EvaluationRequest): Promise<EvaluationOutput> {
-  // Task filters that execute model-generated code (MERA's ruHumanEval/ruCodeEval) check this.
-  const prevUnsafe = process.env.LM_EVAL_CONFIRM_RUN_UNSAFE_CODE;
-  if (request.confirmRunUnsafeCode) process.env.LM_EVAL_CONFIRM_RUN_UNSAFE_CODE = '1';
-  try {
-    return await evaluate(request);
-  } finally {
-    if (prevUnsafe === undefined) delete process.env.LM_EVAL_CONFIRM_RUN_UNSAFE_CODE;
-    else process.env.LM_EVAL_CONFIRM_RUN_UNSAFE_CODE = prevUnsafe;
-  }
-}
-
-async function evaluate(request: EvaluationRequest): Promise<EvaluationOutput> {
   const cwd = request.cwd ?? process.cwd();
   const env = request.env ?? process.env;
   const log = request.log ?? (() => {});
@@ -312,6 +300,8 @@ async function evaluate(request: EvaluationRequest): Promise<EvaluationOutput> {
 
     // 6. Results
     const endPerf = performance.now() / 1000;
+    const gitHash = gitDescribe(cwd);
+    const upperGitHash = gitDescribe(path.resolve(cwd, '..'));
     const chatTemplate = applyChat ? lm.chatTemplate?.(request.applyChatTemplate) ?? '' : null;
     const results = assembleResults(outcomes, groupOutcomes, {
       profile,
@@ -326,8 +316,8 @@ async function evaluate(request: EvaluationRequest): Promise<EvaluationOutput> {
       bootstrapIters: request.bootstrapIters ?? 100000,
       genKwargs: request.genKwargs ?? (profile === 'latest' ? {} : null),
       seeds,
-      gitHash: gitDescribe(cwd),
-      upperGitHash: gitDescribe(path.resolve(cwd, '..')) === gitDescribe(cwd) ? null : gitDescribe(path.resolve(cwd, '..')),
+      gitHash,
+      upperGitHash: upperGitHash === gitHash ? null : upperGitHash,
       date: started / 1000,
       lmEvalVersion: PACKAGE_VERSION,
       transformersVersion: transformersVersion(),

@@ -17,6 +17,8 @@ export interface Filter {
 
 export interface FilterContext {
   profile: Profile;
+  /** the run allows executing model-generated code (`--confirm_run_unsafe_code`) */
+  confirmRunUnsafeCode?: boolean;
 }
 
 /** Builds a filter from its YAML kwargs (the Python constructor's keyword arguments). */

@@ -3,11 +3,10 @@
  * No `filter_list` (None) ⇒ one pipeline `none` = [take_first]; an empty list ⇒ no pipelines
  * (as in Python). Every pipeline starts from the raw resps, so pipelines do not interfere.
  */
-import type { Profile } from '../../compat.ts';
 import { LmEvalError } from '../../errors.ts';
 import { isPlainObject } from '../../python/values.ts';
 import type { FilterPipeline } from '../eval-task.ts';
-import type { Filter } from './filter.ts';
+import type { Filter, FilterContext } from './filter.ts';
 import { createFilter } from './registry.ts';
 
 // FilterPipeline (evaluate/eval-task.ts): `apply(resps, docs)` runs the steps over all
@@ -57,7 +56,7 @@ function stepLabel(fn: unknown): string {
 }
 
 /** Builds the pipelines of a task from its `filter_list` value (already `!function`-resolved). */
-export function buildFilterPipelines(filterList: unknown, opts: { profile: Profile; where?: string }): FilterPipeline[] {
+export function buildFilterPipelines(filterList: unknown, opts: FilterContext & { where?: string }): FilterPipeline[] {
   const where = opts.where ? `${opts.where}: ` : '';
   if (filterList === undefined || filterList === null) {
     return [makeFilterPipeline('none', [{ label: "'take_first'", filter: createFilter('take_first', {}, opts) }])];

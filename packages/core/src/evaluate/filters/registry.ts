@@ -1,11 +1,10 @@
 /**
  * Filter registry: names → factories, plus filters given directly as JS values (`!function`).
  */
-import type { Profile } from '../../compat.ts';
 import { LmEvalError } from '../../errors.ts';
 import { isFunctionRef } from '../../task/yaml.ts';
 import { BUILTIN_FILTERS } from './builtins.ts';
-import type { Filter, FilterFactory } from './filter.ts';
+import type { Filter, FilterContext, FilterFactory } from './filter.ts';
 
 const registry = new Map<string, FilterFactory>(Object.entries(BUILTIN_FILTERS));
 
@@ -35,13 +34,13 @@ function isClass(fn: Function): boolean {
  *   (Python calls the referenced callable with the kwargs, then `.apply` on the result);
  * - an object with `apply` → used as is.
  */
-export function createFilter(fn: unknown, kwargs: Record<string, unknown> | null | undefined, opts: { profile: Profile }): Filter {
+export function createFilter(fn: unknown, kwargs: Record<string, unknown> | null | undefined, opts: FilterContext): Filter {
   const kw = kwargs ?? {};
   if (typeof fn === 'string') {
     const factory = registry.get(fn);
     if (!factory) throw new LmEvalError(`unknown filter '${fn}' (known: ${knownFilters().join(', ')})`, 'use a registered filter name or `function: !function <module>.<ClassName>`');
     try {
-      return factory(kw, { profile: opts.profile });
+      return factory(kw, opts);
     } catch (e) {
       if (e instanceof LmEvalError) throw e;
       throw new LmEvalError(`cannot create filter '${fn}': ${(e as Error).message}`, undefined, { cause: e });
