@@ -12,7 +12,7 @@
  * The filter refuses to run unless the run confirmed unsafe code (code_runner.ts).
  */
 import { LmEvalError, pyFloat, pyRepr, pyStr, registerFilter, type Filter, type FilterDoc, type PyFloat } from '@lm-eval/core';
-import { assertUnsafeCodeConfirmed, runLimited, runPythonTests, runPythonTestsAsync, type CodeRunResult } from './code_runner.ts';
+import { assertUnsafeCodeConfirmed, runLimitedPerCpu, runPythonTests, runPythonTestsAsync, type CodeRunResult } from './code_runner.ts';
 
 type Doc = Record<string, any>;
 
@@ -63,7 +63,7 @@ export class RuHumanEvalScoring implements Filter {
         jobs.push(() => runPythonTestsAsync(opts));
       }
     });
-    const flat = await runLimited(jobs);
+    const flat = await runLimitedPerCpu(jobs);
     let k = 0;
     return shape.map((n) => flat.slice(k, (k += n)));
   }

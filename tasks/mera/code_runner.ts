@@ -28,7 +28,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
-import { LmEvalError } from '@lm-eval/core';
+import { LmEvalError, runLimited } from '@lm-eval/core';
 
 /** The environment variable the run sets when `--confirm_run_unsafe_code` is given. */
 export const CONFIRM_UNSAFE_ENV = 'LM_EVAL_CONFIRM_RUN_UNSAFE_CODE';
@@ -292,16 +292,7 @@ export function runPythonTestsAsync(opts: CodeRunOptions): Promise<CodeRunResult
   });
 }
 
-/** Runs `jobs` with at most `limit` at a time; results in input order. */
-export async function runLimited<T>(jobs: Array<() => Promise<T>>, limit = Math.max(1, availableParallelism())): Promise<T[]> {
-  const out = new Array<T>(jobs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
-      const i = next++;
-      out[i] = await jobs[i]();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
-  return out;
+/** Runs `jobs` with at most one per CPU at a time; results in input order. */
+export function runLimitedPerCpu<T>(jobs: Array<() => Promise<T>>): Promise<T[]> {
+  return runLimited(jobs, availableParallelism());
 }

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runLimited } from '@lm-eval/core';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const BIN = path.join(ROOT, 'packages/cli/bin/lm-eval.mjs');
@@ -63,17 +64,8 @@ export function runCli(args: string[], options: CliOptions): Promise<CliResult> 
 }
 
 /** Runs jobs with at most `limit` at a time (each CLI start costs a fraction of a second of CPU). */
-export async function pool<T>(jobs: Array<() => Promise<T>>, limit = 4): Promise<T[]> {
-  const out: T[] = new Array(jobs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
-      const i = next++;
-      out[i] = await jobs[i]();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
-  return out;
+export function pool<T>(jobs: Array<() => Promise<T>>, limit = 4): Promise<T[]> {
+  return runLimited(jobs, limit);
 }
 
 export function hasScript(): boolean {

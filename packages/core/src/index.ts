@@ -10,6 +10,7 @@ export * from './evaluate/run-requests.ts';
 export * from './evaluate/results.ts';
 export * from './compat.ts';
 export * from './errors.ts';
+export * from './util/limit.ts';
 
 // Models: the backend contract, the registry, the deterministic `dummy`, shared token machinery
 export * from './model/types.ts';
