@@ -20,6 +20,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   Alias,
+  Lexer,
   isAlias,
   isMap,
   isScalar,
@@ -201,7 +202,17 @@ function keyString(k: unknown): string {
 interface Ctx {
   doc: Document.Parsed;
   depth: number;
+  /** nodes built so far through aliases (shared across the whole document) */
+  aliased: { count: number };
 }
+
+/**
+ * PyYAML shares one object per anchor, so an alias costs nothing there; we build a copy per
+ * alias, so a "billion laughs" document (aliases of aliases) would grow exponentially. Past this
+ * many nodes built through aliases the file is refused. Real task files stay far below it (the
+ * largest in lm-eval's task tree builds a few hundred).
+ */
+export const MAX_ALIAS_NODES = 100_000;
 
 function isMergeKey(key: unknown): boolean {
   if (!isScalar(key)) return false;
@@ -240,23 +251,87 @@ function flattenPairs(map: unknown, ctx: Ctx): Array<[unknown, unknown]> {
   return [...merged, ...own];
 }
 
-function toValue(node: unknown, ctx: Ctx): unknown {
+function toValue(node: unknown, ctx: Ctx, viaAlias = false): unknown {
   if (ctx.depth > 200) throw new Error('YAML nesting too deep (recursive alias?)');
+  const throughAlias = viaAlias || isAlias(node);
+  if (throughAlias && ++ctx.aliased.count > MAX_ALIAS_NODES) {
+    throw new AliasBombError(`aliases expand to more than ${MAX_ALIAS_NODES.toLocaleString('en-US')} nodes (an alias bomb, or "billion laughs")`);
+  }
   const n = deref(node, ctx);
   if (n === null || n === undefined) return null;
   if (isScalar(n)) return n.value;
-  const inner: Ctx = { doc: ctx.doc, depth: ctx.depth + 1 };
+  const inner: Ctx = { doc: ctx.doc, depth: ctx.depth + 1, aliased: ctx.aliased };
   if (isMap(n)) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of flattenPairs(n, ctx)) {
-      const key = keyString(toValue(k, inner));
-      out[key] = toValue(v, inner);
+      const key = keyString(toValue(k, inner, throughAlias));
+      out[key] = toValue(v, inner, throughAlias);
     }
     return out;
   }
-  if (isSeq(n)) return n.items.map((x) => toValue(x, inner));
+  if (isSeq(n)) return n.items.map((x) => toValue(x, inner, throughAlias));
   // Other collections (!!set, !!omap, !!pairs): fall back to the library's JS value.
   return (n as Node).toJS(ctx.doc, { maxAliasCount: -1 });
+}
+
+class AliasBombError extends Error {}
+
+/** Zero-width markers of the `yaml` lexer (document start, flow end, scalar); they consume no text. */
+const LEXER_MARKERS = new Set(['\x02', '\x18', '\x1f']);
+
+/** Offset just past the closing quote of the flow scalar opening at `start` (PyYAML's rules), or -1. */
+function closingQuote(text: string, start: number): number {
+  const quote = text[start];
+  for (let i = start + 1; i < text.length; i++) {
+    const c = text[i];
+    if (quote === '"' && c === '\\') i++;
+    else if (c === quote) {
+      if (quote === "'" && text[i + 1] === "'") i++;
+      else return i + 1;
+    }
+  }
+  return -1;
+}
+
+/** True when a lexer token that opens a quoted scalar also closes it. */
+function isClosedQuoted(token: string): boolean {
+  return closingQuote(token, 0) === token.length;
+}
+
+/**
+ * PyYAML reads a multi-line quoted scalar whatever the indentation of its continuation lines
+ * (scanner.py `scan_flow_scalar_breaks` skips their leading blanks and only refuses a document
+ * marker), so task files such as `xnli_eu.yaml` continue a quoted value at column 0. The `yaml`
+ * package (YAML 1.2) ends the scalar at the unindented line. As leading blanks of continuation
+ * lines never belong to the value, re-indenting them past the opening quote gives the same value
+ * and a document the `yaml` package reads.
+ */
+export function reindentQuotedScalars(text: string): string {
+  for (let round = 0; round < 10_000; round++) {
+    let offset = 0;
+    let broken = -1;
+    for (const token of new Lexer().lex(text)) {
+      if (!LEXER_MARKERS.has(token)) {
+        if ((token[0] === '"' || token[0] === "'") && text.startsWith(token, offset) && !isClosedQuoted(token)) {
+          broken = offset;
+          break;
+        }
+        offset += token.length;
+      }
+    }
+    if (broken < 0) return text;
+    const end = closingQuote(text, broken);
+    if (end < 0) return text; // really unclosed: let the parser report it
+    const column = broken - (text.lastIndexOf('\n', broken - 1) + 1);
+    const pad = ' '.repeat(column + 1);
+    const body = text.slice(broken, end).replace(/\n[ \t]*(?=([^\n]*))/g, (m, rest: string) => {
+      if (/^(?:---|\.\.\.)(?:[ \t\r]|$)/.test(rest)) return m; // PyYAML refuses a document marker here too
+      return rest === '' || rest === '\r' ? '\n' : '\n' + pad;
+    });
+    if (body === text.slice(broken, end)) return text;
+    text = text.slice(0, broken) + body + text.slice(end);
+  }
+  return text;
 }
 
 export interface ParseYamlOptions {
@@ -278,15 +353,17 @@ export function parseYaml(text: string, options: ParseYamlOptions = {}): unknown
   const file = options.file ?? '<string>';
   const abs = options.file ? path.resolve(options.file) : '';
   const yamlDir = options.file ? path.dirname(abs) : process.cwd();
-  const doc = parseDocument(text, {
-    version: '1.1',
-    merge: false,
-    uniqueKeys: false,
-    customTags: buildTags(yamlDir, abs),
-    resolveKnownTags: false,
-    prettyErrors: false,
-    keepSourceTokens: false,
-  });
+  let doc = parseYamlDocument(text, yamlDir, abs);
+  if (doc.errors.length > 0) {
+    const fixed = reindentQuotedScalars(text);
+    if (fixed !== text) {
+      const retry = parseYamlDocument(fixed, yamlDir, abs);
+      if (retry.errors.length === 0) {
+        doc = retry;
+        text = fixed;
+      }
+    }
+  }
   const problems = [...doc.errors, ...doc.warnings.filter((w) => w.code === 'TAG_RESOLVE_FAILED')];
   if (problems.length > 0) {
     const e = problems[0];
@@ -296,8 +373,11 @@ export function parseYaml(text: string, options: ParseYamlOptions = {}): unknown
   }
   let value: unknown;
   try {
-    value = toValue(doc.contents, { doc, depth: 0 });
+    value = toValue(doc.contents, { doc, depth: 0, aliased: { count: 0 } });
   } catch (err) {
+    if (err instanceof AliasBombError) {
+      throw new LmEvalError(`${file}: YAML ${err.message}`, 'refer to each anchor a bounded number of times; this file is refused');
+    }
     const range = (doc.contents as { range?: number[] } | null)?.range;
     throw new LmEvalError(
       `${file}:${range ? lineOf(text, range[0]) : 1}: invalid YAML: ${(err as Error).message}`,
@@ -313,6 +393,18 @@ export function parseYaml(text: string, options: ParseYamlOptions = {}): unknown
     }
   }
   return value;
+}
+
+function parseYamlDocument(text: string, yamlDir: string, abs: string): Document.Parsed {
+  return parseDocument(text, {
+    version: '1.1',
+    merge: false,
+    uniqueKeys: false,
+    customTags: buildTags(yamlDir, abs),
+    resolveKnownTags: false,
+    prettyErrors: false,
+    keepSourceTokens: false,
+  });
 }
 
 function describe(v: unknown): string {
