@@ -155,7 +155,11 @@ export function buildRequest(opts: RunOptions, reporter: Reporter): EvaluationRe
     metadata,
     outputPath: (opts.output_path as string | undefined) ?? null,
     log: (level, message) => reporter.log(level, message),
-    onPhase: (phase) => reporter.phase(phase),
+    onPhase: (phase) => {
+      reporter.phase(phase);
+      // with LMEVAL_LOG_LEVEL=DEBUG: when each phase starts, in seconds since the process started
+      reporter.log('DEBUG', `phase '${phase}' at +${(performance.now() / 1000).toFixed(3)} s`);
+    },
     onProgress: (p) => reporter.progress(`${p.requestType} requests`, p.done, p.total),
   };
 }

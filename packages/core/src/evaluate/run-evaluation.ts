@@ -341,6 +341,7 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Evaluat
     // 7. Files
     const files: string[] = [];
     if (loc) {
+      request.onPhase?.('writing results');
       writeResultsFile(loc.resultsFile, results);
       files.push(loc.resultsFile);
       if (logSamples) {

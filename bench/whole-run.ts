@@ -1,0 +1,213 @@
+/**
+ * Whole-run benchmark: the real `lm-eval` CLI, started cold as a child process, on generated
+ * workloads against an instant vLLM-shaped server (bench/whole-run/server.ts, its own child
+ * process), compared with a raw keep-alive node:http client replaying the very same request bodies
+ * against the same server in the same run.
+ *
+ *   node --import tsx bench/whole-run.ts [--workloads mc,gen,rolling] [--docs 5000] [--requests 20000]
+ *                                        [--concurrency 1,16,64,256] [--reps 1] [--keep DIR]
+ *
+ * Workloads (bench/whole-run/workload.ts): `mc` = multiple_choice, --docs docs × 4 choices
+ * (loglikelihood requests); `gen` = generate_until with short answers, --requests docs; `rolling` =
+ * loglikelihood_rolling over short stories, --requests docs (one window each).
+ *
+ * The CLI runs with --log_samples and LMEVAL_LOG_LEVEL=DEBUG, which makes it log each phase with
+ * its time since process start; the server records the first request's arrival and the last
+ * response's end. Stages: start-up (spawn → task indexing), index (indexing + task configs), model
+ * (backend + tokenizer load), data, prompts, tokenisation (request phase start → first request at
+ * the server), model phase (first request → last response), metrics (→ writing), writing (→ exit).
+ * Peak RSS is the child's own maxRSS (a preloaded probe writes process.resourceUsage() at exit).
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { TASK_NAME, writeWorkload, type WorkloadKind } from './whole-run/workload.ts';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '..');
+const BIN = path.join(ROOT, 'packages/cli/bin/lm-eval.mjs');
+const PROBE = path.join(HERE, 'whole-run/rss-probe.mjs');
+const MODEL_DIR = path.join(ROOT, 'models/stories260k');
+
+function arg(name: string, dflt: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : dflt;
+}
+
+const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+
+interface Stats {
+  count: number;
+  first: number;
+  last: number;
+  bodies: string[];
+}
+
+function getJson<T>(url: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as T));
+      })
+      .on('error', reject);
+  });
+}
+
+/** Replays `bodies` with a sliding window of `concurrency` keep-alive requests; parses each reply. */
+async function rawReplay(url: string, bodies: string[], concurrency: number): Promise<number> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency });
+  const u = new URL(url);
+  const post = (body: string) =>
+    new Promise<void>((resolve, reject) => {
+      const req = http.request(u, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const json = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { choices?: unknown[] };
+          if (!json.choices) reject(new Error('bad reply'));
+          else resolve();
+        });
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < bodies.length) await post(bodies[next++]);
+    }),
+  );
+  const ms = performance.now() - t0;
+  agent.destroy();
+  return ms;
+}
+
+interface CliRun {
+  wallMs: number;
+  spawnAt: number;
+  /** phase name → epoch ms (first time seen) */
+  phases: Array<[string, number]>;
+  maxRssMb: number;
+  code: number | null;
+  stderr: string;
+}
+
+function runCli(args: string[], rssFile: string): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const spawnAt = Date.now();
+    const t0 = performance.now();
+    const proc = spawn(process.execPath, ['--import', PROBE, BIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, CI: 'true', LMEVAL_LOG_LEVEL: 'DEBUG', BENCH_RSS_FILE: rssFile },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    proc.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    proc.on('error', reject);
+    proc.on('close', (code) => {
+      const wallMs = performance.now() - t0;
+      const phases: Array<[string, number]> = [];
+      for (const m of stderr.matchAll(/^DEBUG: phase '(.*)' at \+(\d+\.\d+) s$/gm)) phases.push([m[1], spawnAt + Number(m[2]) * 1000]);
+      let maxRssMb = NaN;
+      try {
+        maxRssMb = Number(fs.readFileSync(rssFile, 'utf8')) / 1024;
+      } catch {
+        /* the probe did not run */
+      }
+      resolve({ wallMs, spawnAt, phases, maxRssMb, code, stderr });
+    });
+  });
+}
+
+function stages(run: CliRun, stats: Stats): Record<string, number> {
+  const at = (prefix: string) => run.phases.find(([p]) => p.startsWith(prefix))?.[1] ?? NaN;
+  const end = run.spawnAt + run.wallMs;
+  const index = at('indexing tasks');
+  const model = at('loading the model');
+  const data = at('loading dataset');
+  const prompts = at('building requests');
+  const requests = at('running requests');
+  const scoring = at('scoring');
+  const writing = at('writing');
+  return {
+    'start-up': index - run.spawnAt,
+    index: model - index,
+    model: data - model,
+    data: prompts - data,
+    prompts: requests - prompts,
+    tokenisation: stats.first - requests,
+    'model phase': stats.last - stats.first,
+    metrics: writing - Math.max(stats.last, Math.min(scoring, writing)),
+    writing: end - writing,
+  };
+}
+
+async function main(): Promise<void> {
+  const kinds = arg('workloads', 'mc,gen,rolling').split(',') as WorkloadKind[];
+  const mcDocs = Number(arg('docs', '5000'));
+  const nReq = Number(arg('requests', '20000'));
+  const concurrencies = arg('concurrency', '1,16,64,256').split(',').map(Number);
+  const reps = Number(arg('reps', '1'));
+  const keep = process.argv.includes('--keep') ? arg('keep', '') : '';
+  const work = keep || fs.mkdtempSync(path.join(os.tmpdir(), 'lm-eval-whole-run-'));
+
+  const server = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, 'whole-run/server.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const base = await new Promise<string>((resolve) => createInterface({ input: server.stdout! }).once('line', (l) => resolve(l.trim())));
+  const url = `${base}/v1/completions`;
+  try {
+    console.log(`machine: ${os.cpus().length} CPUs; load average at start ${load()} (other processes skew the figures; compare ratios within a run)`);
+    for (const kind of kinds) {
+      const docs = kind === 'mc' ? mcDocs : nReq;
+      const tasks = path.join(work, 'tasks');
+      writeWorkload(tasks, kind, docs);
+      console.log(`\n== ${TASK_NAME[kind]}: ${docs} docs${kind === 'mc' ? ' × 4 choices' : ''} ==`);
+      console.log('  c | whole s | whole req/s | model req/s | raw req/s | ratio | RSS MB | start-up index model data prompts tokenise model-phase metrics writing (ms) | load');
+      for (const c of concurrencies) {
+        for (let r = 0; r < reps; r++) {
+          const out = path.join(work, `out-${kind}-${c}-${r}`);
+          fs.rmSync(out, { recursive: true, force: true });
+          await getJson<Stats>(`${base}/bench/stats`); // reset
+          const run = await runCli(
+            [
+              '--model', 'local-completions',
+              '--model_args', `model=bench,base_url=${url},num_concurrent=${c},tokenizer_backend=huggingface,tokenizer=${MODEL_DIR}`,
+              '--tasks', TASK_NAME[kind],
+              '--include_path', tasks,
+              '--output_path', out,
+              '--log_samples',
+            ],
+            path.join(work, 'rss.txt'),
+          );
+          if (run.code !== 0) throw new Error(`lm-eval exited with ${run.code}:\n${run.stderr.slice(-2000)}`);
+          const stats = await getJson<Stats>(`${base}/bench/stats`);
+          const rawMs = await rawReplay(url, stats.bodies, c);
+          await getJson<Stats>(`${base}/bench/stats`);
+          const n = stats.count;
+          const modelRps = (n / Math.max(1, stats.last - stats.first)) * 1000;
+          const rawRps = (n / rawMs) * 1000;
+          const st = stages(run, stats);
+          const f = (x: number) => (Number.isFinite(x) ? Math.round(x).toString() : '?');
+          console.log(
+            `${String(c).padStart(3)} | ${(run.wallMs / 1000).toFixed(2).padStart(7)} | ${((n / run.wallMs) * 1000).toFixed(0).padStart(11)} | ${modelRps.toFixed(0).padStart(11)} | ${rawRps.toFixed(0).padStart(9)} | ${(modelRps / rawRps).toFixed(2).padStart(5)} | ${run.maxRssMb.toFixed(0).padStart(6)} | ${Object.values(st).map(f).join(' ')} | ${load()}`,
+          );
+        }
+      }
+    }
+    console.log(`\nrequests counted at the server (including the one preflight request); load average at end ${load()}`);
+  } finally {
+    if (server.pid) process.kill(server.pid, 'SIGTERM');
+    if (!keep) fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
