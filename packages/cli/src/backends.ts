@@ -10,6 +10,7 @@ const BACKENDS: Record<string, () => Promise<void>> = {
   'local-chat-completions': async () => (await import('@lm-eval/openai')).registerOpenAIModels(),
   'openai-completions': async () => (await import('@lm-eval/openai')).registerOpenAIModels(),
   'openai-chat-completions': async () => (await import('@lm-eval/openai')).registerOpenAIModels(),
+  gguf: async () => (await import('@lm-eval/openai')).registerOpenAIModels(),
   vllm: async () => (await import('@lm-eval/vllm')).registerVllmModels(),
 };
 

@@ -36,7 +36,7 @@ export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'] as c
 export const RUN_FLAGS: FlagSpec[] = [
   { name: 'config', short: ['C'], kind: 'string', metavar: 'FILE', help: 'YAML file whose keys are any of these option names (e.g. `model_args: {pretrained: x}`); command-line flags win over it.' },
   { name: 'tasks', short: ['t'], kind: 'strings', metavar: 'TASK', help: 'Task, group or tag names (comma- or space-separated, globs allowed), task YAML paths, or a folder of YAML files.' },
-  { name: 'model', short: ['M', 'm'], kind: 'string', metavar: 'NAME', default: 'hf', help: 'Model backend: hf, local-completions, local-chat-completions, openai-completions, openai-chat-completions, vllm, dummy.' },
+  { name: 'model', short: ['M', 'm'], kind: 'string', metavar: 'NAME', default: 'hf', help: 'Model backend: hf, local-completions, local-chat-completions, openai-completions, openai-chat-completions, gguf (llama.cpp llama-server), vllm, dummy.' },
   { name: 'model_args', short: ['a'], kind: 'strings', metavar: 'ARGS', default: '{}', help: "Backend arguments: 'k=v,k2=v2' items (several arguments are merged, later wins) or a JSON object. Values are typed: true/false, integers, floats, Python literals, else text." },
   { name: 'apply_chat_template', kind: 'optional-string', metavar: 'NAME', default: 'false', bareValue: true, help: "Render prompts with the model's chat template; a value names one of several templates of the tokenizer." },
   { name: 'fewshot_as_multiturn', kind: 'optional-bool', metavar: 'BOOL', bareValue: true, default: 'true with a chat template (latest), else false', help: 'Few-shot examples as alternating user/assistant turns (needs --apply_chat_template). A value: true/1/yes, anything else is false.' },

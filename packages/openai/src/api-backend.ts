@@ -144,6 +144,10 @@ export abstract class ApiBackendBase {
       // Re-bind to the retrying client now that the probe succeeded.
       this.tokenizer = await RemoteTokenizer.load(c.baseUrl, this.http, remoteHeaders);
     }
+    if (c.backend === 'gguf' && !c.addBosTokenGiven && this.tokenizer) {
+      // llama.cpp defaults: BOS exactly when llama-server would add it to a text prompt.
+      c.addBosToken = (await this.tokenizer.addsBosByDefault()) ?? false;
+    }
   }
 
   /** A one-attempt client for the auto-detection probe (a missing endpoint must not be retried). */

@@ -6,9 +6,10 @@
  */
 import { LmEvalError, toNumber, type ModelArgs, type ModelFactoryOptions } from '@lm-eval/core';
 
-export type ApiBackendName = 'local-completions' | 'local-chat-completions' | 'openai-completions' | 'openai-chat-completions';
+/** `gguf` = local-completions with llama.cpp defaults (lm-eval's name): base_url is the llama-server root. */
+export type ApiBackendName = 'local-completions' | 'local-chat-completions' | 'openai-completions' | 'openai-chat-completions' | 'gguf';
 export type TokenizerBackend = 'huggingface' | 'tiktoken' | 'remote' | 'none' | 'auto';
-export type ScoringChoice = 'auto' | 'echo' | 'prompt_logprobs';
+export type ScoringChoice = 'auto' | 'echo' | 'prompt_logprobs' | 'forced';
 
 export interface ApiModelConfig {
   backend: ApiBackendName;
@@ -30,6 +31,8 @@ export interface ApiModelConfig {
   maxGenToks: number;
   seed: number;
   addBosToken: boolean;
+  /** add_bos_token was given (gguf otherwise follows the server's tokenizer). */
+  addBosTokenGiven: boolean;
   customPrefixTokenId: number | null;
   verifyCertificate: boolean;
   caCertPath: string | null;
@@ -37,7 +40,7 @@ export interface ApiModelConfig {
   header: Record<string, string> | null;
   eosString: string | null;
   thinkEndToken: string | null;
-  /** Loglikelihood scoring route (extension): auto = vLLM prompt_logprobs when offered, else echo. */
+  /** Loglikelihood scoring route (extension): auto = vLLM prompt_logprobs when offered, else echo, else forced tokens (llama.cpp). */
   scoring: ScoringChoice;
   /** Bearer token; never part of identity, results, logs or errors. */
   apiKey: string;
@@ -81,7 +84,22 @@ const DEFAULT_URL: Record<ApiBackendName, string | null> = {
   'local-chat-completions': null,
   'openai-completions': 'https://api.openai.com/v1/completions',
   'openai-chat-completions': 'https://api.openai.com/v1/chat/completions',
+  gguf: null,
 };
+
+/**
+ * A base_url given as a server root or `…/v1` is completed to the endpoint the backend posts to
+ * (`notice`: the one line to print; null for `gguf`, whose base_url is the server root, as in lm-eval).
+ */
+export function completeBaseUrl(backend: ApiBackendName, baseUrl: string): { url: string; notice: string | null } {
+  const u = new URL(baseUrl);
+  const p = u.pathname.replace(/\/+$/, '');
+  if (p !== '' && p !== '/v1') return { url: baseUrl, notice: null };
+  const endpoint = isChatBackend(backend) ? '/v1/chat/completions' : '/v1/completions';
+  const url = `${u.origin}${endpoint}${u.search}`;
+  const notice = backend === 'gguf' ? null : `base_url=${baseUrl} is ${p === '' ? 'a server root' : 'the /v1 prefix'}; posting to ${url} (the endpoint ${backend} uses).`;
+  return { url, notice };
+}
 
 export function isChatBackend(b: ApiBackendName): boolean {
   return b === 'local-chat-completions' || b === 'openai-chat-completions';
@@ -136,10 +154,12 @@ export function parseApiModelArgs(
 
   const chat = isChatBackend(backend);
   const model = str('model') ?? str('pretrained');
-  const baseUrl = str('base_url') ?? DEFAULT_URL[backend];
+  let baseUrl = str('base_url') ?? DEFAULT_URL[backend];
   if (!baseUrl) {
     throw new LmEvalError(
-      `${backend} needs base_url: the full endpoint URL, e.g. base_url=http://127.0.0.1:8000/v1/${chat ? 'chat/completions' : 'completions'}.`,
+      backend === 'gguf'
+        ? 'gguf needs base_url: the llama-server root, e.g. base_url=http://127.0.0.1:8080 (start it with: llama-server -m model.gguf --port 8080).'
+        : `${backend} needs base_url: the full endpoint URL, e.g. base_url=http://127.0.0.1:8000/v1/${chat ? 'chat/completions' : 'completions'}.`,
     );
   }
   try {
@@ -148,9 +168,12 @@ export function parseApiModelArgs(
   } catch {
     throw new LmEvalError(`--model_args base_url=${baseUrl} is not an http(s) URL.`);
   }
+  const completed = completeBaseUrl(backend, baseUrl);
+  if (completed.notice) warn(completed.notice);
+  baseUrl = completed.url;
 
   const defaultBackend: TokenizerBackend =
-    backend === 'local-completions' ? 'auto' : backend === 'openai-completions' ? 'tiktoken' : 'none';
+    backend === 'local-completions' || backend === 'gguf' ? 'auto' : backend === 'openai-completions' ? 'tiktoken' : 'none';
   const tbRaw = (str('tokenizer_backend') ?? defaultBackend).toLowerCase();
   const tokenizerBackend = (tbRaw === 'null' ? 'none' : tbRaw) as TokenizerBackend;
   if (!['huggingface', 'tiktoken', 'remote', 'none', 'auto'].includes(tokenizerBackend)) {
@@ -199,8 +222,8 @@ export function parseApiModelArgs(
   }
 
   const scoring = (str('scoring') ?? 'auto') as ScoringChoice;
-  if (!['auto', 'echo', 'prompt_logprobs'].includes(scoring)) {
-    throw new LmEvalError(`--model_args scoring=${scoring} is not supported.`, 'Use auto, echo or prompt_logprobs.');
+  if (!['auto', 'echo', 'prompt_logprobs', 'forced'].includes(scoring)) {
+    throw new LmEvalError(`--model_args scoring=${scoring} is not supported.`, 'Use auto, prompt_logprobs (vLLM), echo, or forced (llama.cpp: one logit_bias request per continuation token).');
   }
 
   const openai = backend.startsWith('openai-');
@@ -226,6 +249,7 @@ export function parseApiModelArgs(
     maxGenToks: int('max_gen_toks', 256, 1),
     seed: int('seed', 1234),
     addBosToken: bool('add_bos_token', false),
+    addBosTokenGiven: args.add_bos_token !== undefined && args.add_bos_token !== null,
     customPrefixTokenId: customPrefix === undefined || customPrefix === null ? null : int('custom_prefix_token_id', 0),
     verifyCertificate: bool('verify_certificate', true),
     caCertPath: str('ca_cert_path'),

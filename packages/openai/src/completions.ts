@@ -29,6 +29,7 @@ import { ApiRequestError, explainFailure, SerializedJson } from './http.ts';
 import { choicesByIndex, noPromptLogprobsError, scoreEchoChoice, scorePromptLogprobs, type CompletionChoiceLike, type ScoringPath } from './scoring.ts';
 import { encodePair, encodePairSync, longestFirst, rollingWindows, truncateForScoring, type TokenPair } from './token-requests.ts';
 import type { WindowControl } from './window.ts';
+import { forcedStepPayload, readStepEntry, scoreForcedStep, verifyForcedScoring } from './forced.ts';
 
 /** Models the OpenAI completions API still scores with echo + logprobs. */
 const OPENAI_LOGLIKELIHOOD_MODELS = ['babbage-002', 'davinci-002'];
@@ -205,6 +206,7 @@ export class CompletionsLM extends ApiBackendBase implements LM {
    */
   private async preflight(item: ScoreItem, hooks: RequestHooks): Promise<[number, boolean]> {
     const where = this.config.baseUrl;
+    if (this.config.scoring === 'forced') return this.startForced(item, hooks, null);
     const ask = this.config.backend === 'local-completions' && this.config.scoring !== 'echo';
     let resp: unknown;
     const control = { running: true };
@@ -218,7 +220,7 @@ export class CompletionsLM extends ApiBackendBase implements LM {
     } catch (e) {
       if (e instanceof ApiRequestError && e.status !== null && e.status >= 400 && e.status < 500 && e.status !== 429) {
         const msg = e.info.serverMessage ?? '';
-        if (/echo/i.test(msg)) throw noPromptLogprobsError(where, `it refused echo: "${msg}"`);
+        if (/echo/i.test(msg)) return this.startForced(item, hooks, `it refused echo: "${msg}"`);
         if (ask && /prompt_logprobs/i.test(msg)) {
           resp = await send(false).catch((e2) => {
             throw this.failure(e2, item);
@@ -239,11 +241,52 @@ export class CompletionsLM extends ApiBackendBase implements LM {
     }
     if (!Array.isArray(tl)) {
       const content = choice.logprobs && Array.isArray(choice.logprobs.content) ? 'it answered echo with generated-token logprobs only' : 'its reply has no echoed logprobs';
-      throw noPromptLogprobsError(where, content);
+      return this.startForced(item, hooks, content);
     }
-    if (tl.length !== P + 1) throw noPromptLogprobsError(where, `it returned ${tl.length} token log-probs for a ${P}-token prompt plus one generated token`);
+    if (tl.length !== P + 1) return this.startForced(item, hooks, `it returned ${tl.length} token log-probs for a ${P}-token prompt plus one generated token`);
     this.scoringPath = 'echo';
     return scoreEchoChoice(choice, P, item.ctxlen, where);
+  }
+
+  /**
+   * The forced-token route (scoring=forced, or auto once echo and prompt_logprobs are ruled out):
+   * proven on the probe's own context first, then the probe is scored. `echoDetail` says why the
+   * echo route failed (null: forced was asked for).
+   */
+  private async startForced(item: ScoreItem, hooks: RequestHooks, echoDetail: string | null): Promise<[number, boolean]> {
+    const where = this.config.baseUrl;
+    if (this.config.scoring !== 'auto' && this.config.scoring !== 'forced') throw noPromptLogprobsError(where, `${echoDetail ?? 'no echo'}; scoring=${this.config.scoring} rules out forcing tokens with logit_bias, which scoring=auto or scoring=forced would try`);
+    const control = { running: true };
+    const send = async (prompt: number[], forced: number | null, topN: number) => {
+      const resp = await this.post(forcedStepPayload(this.config.model, prompt, forced, this.config.seed, topN), control, hooks.signal).catch((e) => {
+        throw this.failure(e, item);
+      });
+      return choicesByIndex(resp, 1, where)[0];
+    };
+    const verdict = await verifyForcedScoring(item.input.slice(0, item.ctxlen), send, where);
+    if (!verdict.ok) {
+      throw noPromptLogprobsError(
+        where,
+        `${echoDetail ? echoDetail + '; ' : ''}forced-token scoring is not possible either: ${verdict.reason}`,
+      );
+    }
+    this.scoringPath = 'forced';
+    return this.scoreForced(item, control, hooks.signal);
+  }
+
+  /** One continuation by forcing each of its tokens in order (same prefix each step: the server's prompt cache serves it). */
+  private async scoreForced(item: ScoreItem, control: WindowControl, signal?: AbortSignal): Promise<[number, boolean]> {
+    const where = this.config.baseUrl;
+    let sum = 0;
+    let greedy = true;
+    for (let i = item.ctxlen; i < item.input.length; i++) {
+      const token = item.input[i];
+      const resp = await this.post(forcedStepPayload(this.config.model, item.input.slice(0, i), token, this.config.seed), control, signal);
+      const [lp, g] = scoreForcedStep(readStepEntry(choicesByIndex(resp, 1, where)[0], where), token, where);
+      sum += lp;
+      if (!g) greedy = false;
+    }
+    return [sum, greedy];
   }
 
   private failure(e: unknown, item: ScoreItem): Error {
@@ -310,10 +353,16 @@ export class CompletionsLM extends ApiBackendBase implements LM {
       order = order.slice(0, -1);
     }
     const path = this.scoringPath!;
+    const ctx: { promptTokens?: number } = {};
+    if (path === 'forced') {
+      // One continuation per job (its steps in order), num_concurrent continuations at once.
+      for (const i of order) if (items[i].input.length > (ctx.promptTokens ?? 0)) ctx.promptTokens = items[i].input.length;
+      await this.runJobs(order.length, async (k, control) => deliver(order[k], await this.scoreForced(items[order[k]], control, hooks.signal)), hooks, ctx);
+      return;
+    }
     const bs = this.config.batchSize;
     const nBatches = Math.ceil(order.length / bs);
     const where = this.config.baseUrl;
-    const ctx: { promptTokens?: number } = {};
     const tokenized = this.config.tokenizedRequests;
     const echo = path !== 'prompt_logprobs';
     const score = (choice: CompletionChoiceLike, it: ScoreItem): LoglikelihoodResult =>

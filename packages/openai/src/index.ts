@@ -6,6 +6,7 @@ export {
   localChatCompletionsFactory,
   openaiCompletionsFactory,
   openaiChatCompletionsFactory,
+  ggufFactory,
 } from './register.ts';
 export { CompletionsLM } from './completions.ts';
 export { ChatCompletionsLM } from './chat.ts';

@@ -1,6 +1,6 @@
 /**
  * `--model` names of this package: local-completions, local-chat-completions, openai-completions,
- * openai-chat-completions.
+ * openai-chat-completions, gguf.
  */
 import { registerModel, type LM, type ModelArgs, type ModelFactoryOptions } from '@lm-eval/core';
 import { parseApiModelArgs, type ApiBackendName } from './args.ts';
@@ -16,7 +16,7 @@ export async function createApiModel(
   backendOptions: ApiBackendOptions = {},
 ): Promise<CompletionsLM | ChatCompletionsLM> {
   const config = parseApiModelArgs(backend, args, options, backendOptions.env ?? process.env);
-  return backend === 'local-completions' || backend === 'openai-completions'
+  return backend === 'local-completions' || backend === 'openai-completions' || backend === 'gguf'
     ? CompletionsLM.create(config, backendOptions)
     : ChatCompletionsLM.create(config, backendOptions);
 }
@@ -24,6 +24,8 @@ export async function createApiModel(
 export const localCompletionsFactory = (args: ModelArgs, options: ModelFactoryOptions): Promise<LM> => createApiModel('local-completions', args, options);
 export const localChatCompletionsFactory = (args: ModelArgs, options: ModelFactoryOptions): Promise<LM> => createApiModel('local-chat-completions', args, options);
 export const openaiCompletionsFactory = (args: ModelArgs, options: ModelFactoryOptions): Promise<LM> => createApiModel('openai-completions', args, options);
+/** lm-eval's `gguf`: local-completions against a llama.cpp llama-server (base_url = its root). */
+export const ggufFactory = (args: ModelArgs, options: ModelFactoryOptions): Promise<LM> => createApiModel('gguf', args, options);
 export const openaiChatCompletionsFactory = (args: ModelArgs, options: ModelFactoryOptions): Promise<LM> => createApiModel('openai-chat-completions', args, options);
 
 /** Registers the four API backends with @lm-eval/core's model registry. */
@@ -32,4 +34,5 @@ export function registerOpenAIModels(): void {
   registerModel('local-chat-completions', localChatCompletionsFactory);
   registerModel('openai-completions', openaiCompletionsFactory);
   registerModel('openai-chat-completions', openaiChatCompletionsFactory);
+  registerModel('gguf', ggufFactory);
 }

@@ -6,7 +6,7 @@
 import { LmEvalError } from '@lm-eval/core';
 
 /** How a loglikelihood was computed; recorded in resultsInfo(). */
-export type ScoringPath = 'echo' | 'prompt_logprobs' | 'chat-prompt-logprobs' | 'chat-top-logprobs';
+export type ScoringPath = 'echo' | 'prompt_logprobs' | 'forced' | 'chat-prompt-logprobs' | 'chat-top-logprobs';
 
 export interface EchoLogprobs {
   tokens?: unknown;
@@ -112,14 +112,14 @@ export function scorePromptLogprobs(promptLogprobs: unknown, input: number[], ct
 }
 
 export const ECHO_HINT =
-  'Serve the model with vLLM or SGLang (they return a log-probability for every prompt token), run only generate_until tasks, ' +
-  'or use local-chat-completions, which scores single-token choices from top_logprobs.';
+  'Serve the model with vLLM or SGLang (a log-probability for every prompt token) or with llama.cpp\'s llama-server ' +
+  '(scored exactly by forcing each continuation token with logit_bias: scoring=forced), or run only the generate_until tasks on this server.';
 
 /** The refusal for servers that do not echo prompt log-probs (llama.cpp). */
 export function noPromptLogprobsError(url: string, detail: string): LmEvalError {
   return new LmEvalError(
     `The server at ${url} does not return a log-probability for every prompt token (${detail}). ` +
-      "llama.cpp's llama-server behaves like this; loglikelihood / multiple-choice tasks cannot be scored exactly against it.",
+      'Loglikelihood / multiple-choice / perplexity tasks cannot be scored exactly against it.',
     ECHO_HINT,
   );
 }

@@ -25,6 +25,8 @@ export interface ApiTokenizer {
   /** Encodes many texts (remote: concurrently). */
   encodeMany(texts: string[], addSpecialTokens: boolean): Promise<number[][]>;
   decode(ids: number[]): Promise<string>;
+  /** Whether this tokenizer puts BOS in front of a text by default (null: cannot tell). */
+  addsBosByDefault(): Promise<boolean | null>;
 }
 
 /** Memoising wrapper: most evaluation texts repeat (shared contexts, reruns). */
@@ -122,6 +124,9 @@ export class HuggingFaceTokenizer extends CachedTokenizer implements ApiTokenize
   async decode(ids: number[]): Promise<string> {
     return ids.length ? this.tok.decode(ids) : '';
   }
+  async addsBosByDefault(): Promise<boolean> {
+    return this.bosId !== null && this.encodeSync('a', true)[0] === this.bosId;
+  }
   idOf(token: string): number | null {
     const id = this.tok.convert_tokens_to_ids?.(token);
     return typeof id === 'number' ? id : null;
@@ -184,6 +189,9 @@ export class TiktokenTokenizer extends CachedTokenizer implements ApiTokenizer {
   async decode(ids: number[]): Promise<string> {
     return this.enc.decode(ids);
   }
+  async addsBosByDefault(): Promise<boolean> {
+    return false;
+  }
 }
 
 /** `<server>` = base_url without `/v1/completions` or `/v1/chat/completions`, no trailing slash. */
@@ -191,8 +199,12 @@ export function serverRoot(baseUrl: string): string {
   return baseUrl.replace(/\/v1\/(chat\/)?completions\/?$/, '').replace(/\/+$/, '');
 }
 
+/** Which server's tokenizer endpoints: vLLM (`/tokenizer_info`, `/tokenize {prompt}`) or llama.cpp (`/props`, `/tokenize {content}`). */
+export type RemoteFlavour = 'vllm' | 'llamacpp';
+
 export class RemoteTokenizer extends CachedTokenizer implements ApiTokenizer {
   readonly kind = 'remote' as const;
+  flavour: RemoteFlavour = 'vllm';
   bosId: number | null = null;
   eosId: number | null = null;
   eosText: string | null = null;
@@ -208,7 +220,10 @@ export class RemoteTokenizer extends CachedTokenizer implements ApiTokenizer {
     super();
   }
 
-  /** Loads /tokenizer_info (needs a string `eos_token`) and checks /tokenize answers. */
+  /**
+   * Detects the server from what it answers: vLLM's /tokenizer_info (needs a string `eos_token`),
+   * else llama.cpp's /props (`bos_token`, `eos_token`, `chat_template`); checks /tokenize answers.
+   */
   static async load(baseUrl: string, http: JsonHttpClient, headers: Record<string, string> = {}): Promise<RemoteTokenizer> {
     const root = serverRoot(baseUrl);
     const t = new RemoteTokenizer(root, root, http, headers);
@@ -216,9 +231,16 @@ export class RemoteTokenizer extends CachedTokenizer implements ApiTokenizer {
     try {
       info = await http.request<Record<string, unknown>>(`${root}/tokenizer_info`, undefined, {}, headers);
     } catch (e) {
+      let props: Record<string, unknown> | null = null;
+      try {
+        props = await http.request<Record<string, unknown>>(`${root}/props`, undefined, {}, headers);
+      } catch {
+        props = null;
+      }
+      if (props && (typeof props.eos_token === 'string' || 'default_generation_settings' in props)) return t.fromLlamaCppProps(props);
       throw new LmEvalError(
-        `tokenizer_backend=remote: GET ${root}/tokenizer_info failed (${(e as Error).message}).`,
-        'Start vLLM with --enable-tokenizer-info-endpoint, or use tokenizer_backend=huggingface with a local tokenizer folder.',
+        `tokenizer_backend=remote: ${root} offers neither vLLM's GET /tokenizer_info (${(e as Error).message}) nor llama.cpp's GET /props.`,
+        'Start vLLM with --enable-tokenizer-info-endpoint, point base_url at a llama.cpp llama-server, pass tokenizer=<local tokenizer folder or .gguf file>, or use tokenizer_backend=none (generation only).',
         { cause: e },
       );
     }
@@ -233,11 +255,45 @@ export class RemoteTokenizer extends CachedTokenizer implements ApiTokenizer {
     return t;
   }
 
-  /** The remote backend never adds special tokens (lm-eval RemoteTokenizer). */
-  protected async rawEncode(text: string): Promise<number[]> {
-    const r = await this.http.request<{ tokens?: unknown }>(`${this.root}/tokenize`, { prompt: text, add_special_tokens: false }, {}, this.headers);
+  private bosByDefault: boolean | null | undefined = undefined;
+
+  /** Asked once through /tokenize with special tokens on (llama.cpp `add_special`, vLLM `add_special_tokens`). */
+  async addsBosByDefault(): Promise<boolean | null> {
+    if (this.bosByDefault === undefined) {
+      const body = this.flavour === 'llamacpp' ? { content: 'a', add_special: true } : { prompt: 'a', add_special_tokens: true };
+      try {
+        const r = await this.http.request<{ tokens?: unknown }>(`${this.root}/tokenize`, body, {}, this.headers);
+        const first = Array.isArray(r.tokens) ? r.tokens[0] : undefined;
+        const id = typeof first === 'number' ? first : (first as { id?: number } | undefined)?.id;
+        this.bosByDefault = this.bosId === null ? null : id === this.bosId;
+      } catch {
+        this.bosByDefault = null;
+      }
+    }
+    return this.bosByDefault;
+  }
+
+  private async fromLlamaCppProps(props: Record<string, unknown>): Promise<RemoteTokenizer> {
+    this.flavour = 'llamacpp';
+    const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
+    this.eosText = str(props.eos_token);
+    this.bosText = str(props.bos_token);
+    this.padText = this.eosText;
+    this.chatTemplate = str(props.chat_template);
+    this.eosId = this.eosText ? ((await this.encode(this.eosText, false))[0] ?? null) : null;
+    this.bosId = this.bosText ? ((await this.encode(this.bosText, false))[0] ?? null) : null;
+    return this;
+  }
+
+  /**
+   * vLLM: never adds special tokens (lm-eval RemoteTokenizer). llama.cpp (beyond lm-eval, whose
+   * remote tokenizer cannot talk to it): `add_special` follows add_bos_token, like a local tokenizer.
+   */
+  protected async rawEncode(text: string, addSpecialTokens: boolean): Promise<number[]> {
+    const body = this.flavour === 'llamacpp' ? { content: text, add_special: addSpecialTokens } : { prompt: text, add_special_tokens: false };
+    const r = await this.http.request<{ tokens?: unknown }>(`${this.root}/tokenize`, body, {}, this.headers);
     if (!Array.isArray(r.tokens)) throw new LmEvalError(`${this.root}/tokenize answered without a "tokens" list.`);
-    return r.tokens as number[];
+    return (r.tokens as unknown[]).map((x) => (typeof x === 'number' ? x : (x as { id: number }).id));
   }
   async decode(ids: number[]): Promise<string> {
     const r = await this.http.request<{ prompt?: unknown; content?: unknown }>(`${this.root}/detokenize`, { tokens: ids }, {}, this.headers);

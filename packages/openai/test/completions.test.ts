@@ -28,7 +28,20 @@ const golden = goldenPairs();
 const requests = golden.map((g) => ({ context: g.context, continuation: g.continuation }));
 
 describe('preflight', () => {
-  for (const mode of ['llamacpp', 'llamacpp-silent'] as const) {
+  it('a llama.cpp build that accepts echo but returns generated-token log-probs only is scored by forcing tokens', async () => {
+    const s = await startTestServer({ model, mode: 'llamacpp-silent' });
+    try {
+      const lm = await makeLM('local-completions', completionsArgs(s.url));
+      const res = await lm.loglikelihood(requests.slice(0, 3));
+      res.forEach(([lp], i) => expect(Math.abs(lp - golden[i].logprob)).toBeLessThan(1e-3));
+      expect(lm.resultsInfo().scoring_path).toBe('forced');
+      await lm.close();
+    } finally {
+      await s.close();
+    }
+  });
+
+  for (const mode of ['llamacpp-nobias'] as const) {
     it(`refuses a ${mode} server with the limitation and the alternatives`, async () => {
       const s = await startTestServer({ model, mode });
       try {
@@ -36,11 +49,11 @@ describe('preflight', () => {
         const err = await lm.loglikelihood(requests).catch((e) => e);
         expect(err).toBeInstanceOf(LmEvalError);
         expect(err.message).toMatch(/does not return a log-probability for every prompt token/);
-        expect(err.message).toMatch(/llama\.cpp/);
+        expect(err.message).toMatch(/logit_bias/);
         expect(err.hint).toMatch(/vLLM or SGLang/);
         expect(err.hint).toMatch(/generate_until/);
-        expect(err.hint).toMatch(/local-chat-completions/);
-        expect(s.stats.scoringRequests).toBe(1);
+        // the echo probe and the two forced-scoring proof steps
+        expect(s.stats.scoringRequests).toBe(3);
         // generation still works there
         const [text] = await lm.generateUntil([{ context: 'Once upon a time', genKwargs: { until: ['.'], max_gen_toks: 30 } }]);
         expect(text).toBe(', there was a little girl named Lily');

@@ -2,6 +2,7 @@
  * The library entry point (lm-eval's `simple_evaluate` + the CLI's output tracker): select and
  * load tasks, build the model, evaluate, aggregate groups, assemble results, write the files.
  */
+import { redactModelArgs } from './redact-model-args.ts';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -306,7 +307,7 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Evaluat
     const results = assembleResults(outcomes, groupOutcomes, {
       profile,
       model: typeof request.model === 'string' ? request.model : lm.name,
-      modelArgs: profile === '0.4.4' ? request.modelArgsRaw ?? '' : redact(modelArgs),
+      modelArgs: profile === '0.4.4' ? request.modelArgsRaw ?? '' : redactModelArgs(modelArgs),
       modelConfigInfo: lm.configInfo?.(),
       batchSize: request.batchSize === undefined ? 1 : typeof request.batchSize === 'number' ? request.batchSize : request.batchSize,
       batchSizes: (lm.configInfo?.().batch_sizes as unknown[]) ?? [],
@@ -357,7 +358,7 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Evaluat
     // 8. Summary
     const header =
       profile === 'latest'
-        ? `${typeof request.model === 'string' ? request.model : lm.name} (${pyRepr(stripTrust(redact(modelArgs)))}), gen_kwargs: (${pyRepr(request.genKwargs ?? {})}), limit: ${request.limit == null ? 'None' : pyStr(pyFloat(request.limit))}, num_fewshot: ${request.numFewshot ?? 'None'}, batch_size: ${request.batchSize ?? 1}`
+        ? `${typeof request.model === 'string' ? request.model : lm.name} (${pyRepr(stripTrust(redactModelArgs(modelArgs)))}), gen_kwargs: (${pyRepr(request.genKwargs ?? {})}), limit: ${request.limit == null ? 'None' : pyStr(pyFloat(request.limit))}, num_fewshot: ${request.numFewshot ?? 'None'}, batch_size: ${request.batchSize ?? 1}`
         : `${typeof request.model === 'string' ? request.model : lm.name} (${request.modelArgsRaw ?? ''}), gen_kwargs: (${request.genKwargsRaw ?? 'None'}), limit: ${request.limit == null ? 'None' : pyStr(pyFloat(request.limit))}, num_fewshot: ${request.numFewshot ?? 'None'}, batch_size: ${request.batchSize ?? 1}`;
     let summary = header + '\n';
     if (profile === 'latest') {
@@ -378,14 +379,6 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Evaluat
   }
 }
 
-const SECRET_KEYS = /(^|_)(api_?key|key|token|secret|password|auth|headers?)$/i;
-
-/** Model args as recorded in results: secrets redacted. */
-function redact(args: ModelArgs): ModelArgs {
-  const out: ModelArgs = {};
-  for (const [k, v] of Object.entries(args)) out[k] = SECRET_KEYS.test(k) ? '<redacted>' : v;
-  return out;
-}
 
 function stripTrust(args: ModelArgs): ModelArgs {
   const { trust_remote_code: _t, ...rest } = args;

@@ -15,6 +15,8 @@ export interface SamplingOptions {
   ignoreEos: boolean;
   includeStopStrInOutput: boolean;
   skipSpecialTokens: boolean;
+  /** OpenAI/llama.cpp `logit_bias` (token id → bias), applied before sampling only: reported log-probs stay pre-sampling. */
+  logitBias?: Map<number, number>;
 }
 
 export interface GenerationResult {
@@ -26,7 +28,12 @@ export interface GenerationResult {
   stopReason: string | number | null;
 }
 
-function sample(row: LogprobRow, o: SamplingOptions, rand: () => number): number {
+function sample(raw: LogprobRow, o: SamplingOptions, rand: () => number): number {
+  let row = raw;
+  if (o.logitBias && o.logitBias.size > 0) {
+    row = Float64Array.from(raw);
+    for (const [id, b] of o.logitBias) if (id >= 0 && id < row.length) row[id] += b;
+  }
   if (o.temperature === 0) {
     let best = 0;
     for (let v = 1; v < row.length; v++) if (row[v] > row[best]) best = v;

@@ -2,7 +2,7 @@
  * Standalone test server:
  *
  *   node --import tsx packages/openai/test/server/main.ts --port 0 --model models/stories260k \
- *     [--mode vllm|llamacpp|llamacpp-silent] [--faults SPEC] [--max-model-len N] \
+ *     [--mode vllm|llamacpp|llamacpp-silent|llamacpp-nobias] [--faults SPEC] [--max-model-len N] \
  *     [--error-envelope nested|flat] [--served-model-name NAME] [--tokenizer-info] \
  *     [--api-key KEY] [--reasoning none|inline|field]
  *

@@ -14,7 +14,12 @@ import { StoriesModel } from './stories-model.ts';
 import { faultApplies, mulberry32, parseFaults, type Fault } from './faults.ts';
 import { entry, generate, promptLogprobEntry, textOffsets, topLogprobsDict, topLogprobsList, type SamplingOptions } from './engine.ts';
 
-export type ServerMode = 'vllm' | 'llamacpp' | 'llamacpp-silent';
+/**
+ * `llamacpp`: llama-server as it is (echo refused, `logit_bias` honoured, pre-sampling log-probs);
+ * `llamacpp-silent`: a build that accepts echo but returns generated-token log-probs only;
+ * `llamacpp-nobias`: a llama.cpp-shaped server that ignores `logit_bias` (forced scoring must refuse it).
+ */
+export type ServerMode = 'vllm' | 'llamacpp' | 'llamacpp-silent' | 'llamacpp-nobias';
 
 export interface TestServerOptions {
   /** The loaded model, or its folder. */
@@ -123,6 +128,19 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
 
   const num = (v: unknown, dflt: number): number => (v === undefined || v === null ? dflt : Number(v));
 
+  /** `logit_bias` as OpenAI (`{"id": bias}`) or llama.cpp (`[[id, bias]]`) sends it; ignored by the nobias variant. */
+  const logitBiasOf = (v: unknown): Map<number, number> | undefined => {
+    if (v === undefined || v === null || mode === 'llamacpp-nobias') return undefined;
+    const m = new Map<number, number>();
+    const entries: Array<[unknown, unknown]> = Array.isArray(v) ? (v as Array<[unknown, unknown]>) : Object.entries(v as Record<string, unknown>);
+    for (const [k, b] of entries) {
+      const id = Number(k);
+      if (!Number.isInteger(id)) throw new HttpError(400, `logit_bias key ${JSON.stringify(k)} is not a token id.`, 'invalid_request_error');
+      m.set(id, b === false ? -Infinity : Number(b));
+    }
+    return m;
+  };
+
   const samplingFrom = (body: Record<string, unknown>, maxTokens: number): SamplingOptions => {
     const stop = body.stop === undefined || body.stop === null ? [] : typeof body.stop === 'string' ? [body.stop] : (body.stop as string[]);
     if (stop.some((s) => s === '')) throw new HttpError(400, 'stop cannot contain an empty string.', 'BadRequestError', 'stop');
@@ -138,6 +156,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
       ignoreEos: body.ignore_eos === true,
       includeStopStrInOutput: body.include_stop_str_in_output === true,
       skipSpecialTokens: body.skip_special_tokens !== false,
+      logitBias: logitBiasOf(body.logit_bias),
     };
   };
 
@@ -170,7 +189,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     }
     stats.prompts += prompts.length;
     const echo = body.echo === true;
-    if (mode === 'llamacpp' && echo) throw new HttpError(400, 'Only no echo is supported', 'invalid_request_error');
+    if ((mode === 'llamacpp' || mode === 'llamacpp-nobias') && echo) throw new HttpError(400, 'Only no echo is supported', 'invalid_request_error');
     const maxTokens = num(body.max_tokens, 16);
     if (maxTokens === 0 && !(echo && mode === 'vllm')) throw new HttpError(400, 'max_tokens must be at least 1, got 0.', 'BadRequestError', 'max_tokens');
     const n = num(body.n, 1);
@@ -228,7 +247,8 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
           }
         } else if (logprobs !== null) {
           // llama.cpp: generated tokens only, in the `content` shape (the silent-echo build too).
-          lp = { content: genIds.map((id, i) => ({ ...entry(model, g.rows[i], id, true), top_logprobs: topLogprobsList(model, g.rows[i], id, logprobs, true) })) };
+          // top_logprobs: the n_probs most likely tokens of the raw distribution (llama.cpp's default, pre-sampling).
+          lp = { content: genIds.map((id, i) => ({ ...entry(model, g.rows[i], id, true), top_logprobs: StoriesModel.ranked(g.rows[i], logprobs).map((e) => entry(model, g.rows[i], e.id, true)) })) };
         }
         const choice: Record<string, unknown> = {
           index: choices.length,
@@ -334,8 +354,10 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
 
   function tokenize(body: Record<string, unknown>): unknown {
     if (mode !== 'vllm') {
-      const content = String(body.content ?? '');
-      return { tokens: model.encode(content, body.add_special === true) };
+      // llama.cpp: {content, add_special, with_pieces}; a vLLM-style {prompt} body is an error there.
+      if (typeof body.content !== 'string') throw new HttpError(400, '"content" must be provided', 'invalid_request_error');
+      const ids = model.encode(body.content, body.add_special === true);
+      return { tokens: body.with_pieces === true ? ids.map((id) => ({ id, piece: model.tokenString(id) })) : ids };
     }
     let ids: number[];
     if (Array.isArray(body.messages)) {
@@ -375,6 +397,17 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
       return mode === 'vllm' ? { prompt: text } : { content: text };
     }
     if (method === 'GET' && url === '/tokenizer_info' && mode === 'vllm' && options.tokenizerInfo) return tokenizerInfo();
+    if (method === 'GET' && url === '/props' && mode !== 'vllm') {
+      return {
+        default_generation_settings: { n_ctx: maxModelLen, params: { n_probs: 0, temperature: 0.8 } },
+        total_slots: 1,
+        model_path: `${model.name}.gguf`,
+        chat_template: model.chatTemplate ?? '',
+        bos_token: model.tokenizer.bos_token,
+        eos_token: model.tokenizer.eos_token,
+        build_info: 'b0-test',
+      };
+    }
     throw new HttpError(404, `Not Found: ${method} ${url}`, 'NotFoundError');
   }
 
