@@ -25,6 +25,8 @@ const TASKS = 'bench_mc,bench_gen,bench_rolling';
 const VOLATILE = ['date', 'total_evaluation_time_seconds', 'git_hash', 'upper_git_hash', 'pretty_env_info', 'transformers_version', 'lm_eval_version', 'start_time', 'end_time'];
 
 function normaliseResults(text: string): Record<string, unknown> {
+  // paths and the server's port recorded in the configs' metadata
+  text = text.split(server.url).join('<server>').split(work).join('<work>').split(ROOT).join('<root>');
   const r = JSON.parse(text) as Record<string, any>;
   for (const k of VOLATILE) delete r[k];
   r.config.model_args = '<model_args>';
