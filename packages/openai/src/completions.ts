@@ -12,6 +12,7 @@ import {
   pyJsonDumps,
   pyLen,
   renderChatTemplate,
+  splitTrailingWhitespace,
   type ChatMessage,
   type ChatTemplateOptions,
   type Context,
@@ -30,6 +31,7 @@ import { choicesByIndex, noPromptLogprobsError, scoreEchoChoice, scorePromptLogp
 import { encodePair, encodePairSync, longestFirst, rollingWindows, truncateForScoring, type TokenPair } from './token-requests.ts';
 import type { WindowControl } from './window.ts';
 import { forcedStepPayload, readStepEntry, scoreForcedStep, verifyForcedScoring } from './forced.ts';
+import type { ApiTokenizer } from './tokenizers.ts';
 
 /** Models the OpenAI completions API still scores with echo + logprobs. */
 const OPENAI_LOGLIKELIHOOD_MODELS = ['babbage-002', 'davinci-002'];
@@ -100,9 +102,11 @@ export class CompletionsLM extends ApiBackendBase implements LM {
     const prefix = this.prefixTokenId;
     const add = this.config.addBosToken;
     const sync = tok.encodeSync?.bind(tok);
+    const contexts = requests.map((r) => this.contextText(r.context, 'loglikelihood'));
+    if (sync) await this.prefetchPairTexts(tok, contexts, requests, add);
     const pairs = sync
-      ? requests.map((r) => this.cachedPair(sync, this.contextText(r.context, 'loglikelihood'), r.continuation, add, prefix))
-      : await mapBounded(requests, 64, (r) => encodePair(tok, this.contextText(r.context, 'loglikelihood'), r.continuation, add, prefix));
+      ? requests.map((r, i) => this.cachedPair(sync, contexts[i], r.continuation, add, prefix))
+      : await mapBounded(requests, 64, (r, i) => encodePair(tok, contexts[i], r.continuation, add, prefix));
     const out: LoglikelihoodResult[] = new Array(requests.length);
     await this.scorePairs(pairs, (i, r) => {
       out[i] = r;
@@ -117,7 +121,10 @@ export class CompletionsLM extends ApiBackendBase implements LM {
     const prefix = this.prefixTokenId;
     // lm-eval: windows of max_length − 1 on top of the backend's own − 1.
     const L = this.maxInputLength - 1;
-    const encoded = await mapBounded(requests, 16, (r) => (r.text === '' ? Promise.resolve([]) : tok.encode(r.text, this.config.addBosToken)));
+    const texts = requests.map((r) => r.text).filter((t) => t !== '');
+    const ids = await tok.encodeMany(texts, this.config.addBosToken);
+    let k = 0;
+    const encoded = requests.map((r) => (r.text === '' ? [] : ids[k++]));
     const windows: TokenPair[] = [];
     const owner: number[] = [];
     const remaining = new Array<number>(requests.length).fill(0);
@@ -306,6 +313,26 @@ export class CompletionsLM extends ApiBackendBase implements LM {
   private readonly pairCache = new Map<string, PairSlot>();
   private pairCacheSize = 0;
 
+  /**
+   * Encodes, in one batch, every text the pair encoding of these requests will ask the tokenizer
+   * for (`context + continuation` and `context` after the trailing-whitespace move; shared
+   * contexts once), so the pairs are then built from the tokenizer's cache.
+   */
+  private async prefetchPairTexts(tok: ApiTokenizer, contexts: string[], requests: LoglikelihoodRequest[], add: boolean): Promise<void> {
+    const texts: string[] = [];
+    for (let i = 0; i < requests.length; i++) {
+      const slot = this.pairCache.get(contexts[i]);
+      const cont = requests[i].continuation;
+      if (slot !== undefined && (slot.continuation === cont || slot.others?.has(cont))) continue;
+      if (contexts[i] === '') texts.push(cont);
+      else {
+        const [c, k] = splitTrailingWhitespace(contexts[i], cont);
+        texts.push(c + k, c);
+      }
+    }
+    if (texts.length > 0) await tok.encodeMany(texts, add);
+  }
+
   private cachedPair(encode: (t: string, a: boolean) => number[], context: string, continuation: string, add: boolean, prefix: number): TokenPair {
     let slot = this.pairCache.get(context);
     if (slot !== undefined) {
@@ -398,6 +425,8 @@ export class CompletionsLM extends ApiBackendBase implements LM {
     // [quirk] lm-eval's async path (num_concurrent > 1) does not append the EOS string to `stop`.
     const eos = this.config.numConcurrent > 1 ? null : this.eosStop();
     let truncWarned = false;
+    // every context encoded up front in one batch (then each request reads the tokenizer's cache)
+    if (this.config.tokenizedRequests) await this.requireTokenizer('tokenized requests').encodeMany(contexts, this.config.addBosToken);
     const job = async (b: number, control: WindowControl) => {
       const idx = batches[b];
       const gk = requests[idx[0]].genKwargs;

@@ -8,6 +8,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LmEvalError } from '@lm-eval/core';
 import type { JsonHttpClient } from './http.ts';
+import { agreesWith, loadNativeEncoder, type BatchEncoder } from './native-encoder.ts';
 
 export interface ApiTokenizer {
   readonly kind: 'huggingface' | 'tiktoken' | 'remote';
@@ -58,8 +59,28 @@ abstract class CachedTokenizer {
     return ids;
   }
 
+  /** Encodes texts not yet cached (distinct, non-empty) in one go; the default encodes one by one. */
+  protected rawEncodeBatch(texts: string[], addSpecialTokens: boolean): Promise<number[][]> {
+    return Promise.all(texts.map((t) => this.rawEncode(t, addSpecialTokens)));
+  }
+
+  /** Encodes many texts: each distinct uncached text once, in one batch, then all from the cache. */
   async encodeMany(texts: string[], addSpecialTokens: boolean): Promise<number[][]> {
-    return Promise.all(texts.map((t) => this.encode(t, addSpecialTokens)));
+    const cache = addSpecialTokens ? this.cache : this.cacheNoSpecial;
+    const missing = new Set<string>();
+    for (const t of texts) if (t !== '' && !cache.has(t)) missing.add(t);
+    if (missing.size > 0) {
+      const todo = [...missing];
+      const ids = await this.rawEncodeBatch(todo, addSpecialTokens);
+      if (cache.size + todo.length > this.limit) cache.clear();
+      for (let i = 0; i < todo.length; i++) cache.set(todo[i], ids[i]);
+    }
+    const out: number[][] = new Array(texts.length);
+    for (let i = 0; i < texts.length; i++) {
+      const hit = cache.get(texts[i]);
+      out[i] = hit !== undefined ? hit : await this.encode(texts[i], addSpecialTokens);
+    }
+    return out;
   }
 }
 
@@ -81,8 +102,15 @@ export class HuggingFaceTokenizer extends CachedTokenizer implements ApiTokenize
   private constructor(
     readonly name: string,
     private readonly tok: HfTokenizerLike,
+    /** HF's Rust tokenizers for batch encoding (null: transformers.js encodes everything). */
+    private readonly native: BatchEncoder | null = null,
   ) {
     super();
+  }
+
+  /** Whether batches are encoded by the native (Rust) encoder. */
+  get nativeEncoder(): string | null {
+    return this.native?.description ?? null;
   }
 
   /** One loaded tokenizer (and its encoding cache) per folder/id for the whole process. */
@@ -101,10 +129,11 @@ export class HuggingFaceTokenizer extends CachedTokenizer implements ApiTokenize
   }
 
   private static async loadUncached(nameOrPath: string, id: string, local: boolean): Promise<HuggingFaceTokenizer> {
+    const nativeLoad = local ? loadNativeEncoder(id) : Promise.resolve(null);
     const { AutoTokenizer } = await import('@huggingface/transformers');
     try {
       const tok = (await AutoTokenizer.from_pretrained(id, { local_files_only: true })) as unknown as HfTokenizerLike;
-      return new HuggingFaceTokenizer(nameOrPath, tok);
+      return new HuggingFaceTokenizer(nameOrPath, tok, await HuggingFaceTokenizer.agreeing(tok, await nativeLoad));
     } catch (e) {
       throw new LmEvalError(
         `Could not load the Hugging Face tokenizer '${nameOrPath}' ${local ? 'from that folder' : 'from the local cache (tokenizers are never downloaded here)'}: ${(e as Error).message}`,
@@ -114,12 +143,25 @@ export class HuggingFaceTokenizer extends CachedTokenizer implements ApiTokenize
     }
   }
 
+  /**
+   * The native encoder when it gives transformers.js's ids on every probe, else null: a setting
+   * that transformers.js applies on top of tokenizer.json must not be lost.
+   */
+  private static async agreeing(tok: HfTokenizerLike, native: BatchEncoder | null): Promise<BatchEncoder | null> {
+    if (native === null) return null;
+    return (await agreesWith(native, (t, add) => tok.encode(t, { add_special_tokens: add }))) ? native : null;
+  }
+
   encodeSync(text: string, addSpecialTokens: boolean): number[] {
     return this.encodeSyncCached(text, addSpecialTokens);
   }
   protected rawEncode(text: string, addSpecialTokens: boolean): number[] {
     if (text === '') return addSpecialTokens && this.bosId !== null ? [this.bosId] : [];
     return this.tok.encode(text, { add_special_tokens: addSpecialTokens });
+  }
+  protected override rawEncodeBatch(texts: string[], addSpecialTokens: boolean): Promise<number[][]> {
+    if (this.native === null) return super.rawEncodeBatch(texts, addSpecialTokens);
+    return this.native.encodeBatch(texts, addSpecialTokens);
   }
   async decode(ids: number[]): Promise<string> {
     return ids.length ? this.tok.decode(ids) : '';
