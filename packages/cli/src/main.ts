@@ -227,6 +227,7 @@ export async function main(argvIn: string[]): Promise<number> {
       return 2;
     }
     if (debug) printStack(e);
+    for (const d of (e as { details?: unknown }).details instanceof Array ? ((e as { details: string[] }).details) : []) process.stderr.write(`  - ${d}\n`);
     process.stderr.write(errorLine(e) + '\n');
     return 1;
   }

@@ -3,7 +3,7 @@
  * and `lm-eval validate` — so they start without loading the evaluator, the template engines, the
  * Hub client or SQLite. Everything here is also exported by the main index.
  */
-export { LmEvalError } from './errors.ts';
+export { LmEvalError, LmEvalErrors, errorText } from './errors.ts';
 export type { Profile } from './compat.ts';
 export { PROFILES } from './compat.ts';
 export { TaskIndex, defaultTasksDir, type IndexEntry, type IndexKind, type TaskIndexOptions } from './task/index.ts';

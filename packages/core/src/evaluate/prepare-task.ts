@@ -94,6 +94,17 @@ export function dumpTaskConfig(cfg: TaskConfig, raw: Record<string, unknown>, pr
   return out;
 }
 
+/** What process_docs returned, as the list of docs lm-eval iterates; anything else is named. */
+function checkedDocs(out: unknown, task: string, fn: Fn, split: string): Doc[] {
+  if (Array.isArray(out)) return out as Doc[];
+  if (out !== null && typeof out === 'object' && typeof (out as Iterable<unknown>)[Symbol.iterator] === 'function') return [...(out as Iterable<Doc>)];
+  const what = out === null || out === undefined ? String(out) : Array.isArray(out) ? 'a list' : typeof out === 'object' ? `an object (${Object.keys(out).slice(0, 5).join(', ') || 'no keys'})` : `${typeof out} ${JSON.stringify(out)?.slice(0, 40)}`;
+  throw new LmEvalError(
+    `task '${task}': process_docs (${fn.name || 'anonymous function'}) returned ${what} for split '${split}', not a list of documents`,
+    'make the process_docs helper return the processed list (or dataset) of documents',
+  );
+}
+
 export async function prepareTask(resolved: ResolvedTask, options: PrepareOptions): Promise<EvalTask> {
   const name = resolved.name;
   const profile = resolved.profile;
@@ -157,7 +168,7 @@ export async function prepareTask(resolved: ResolvedTask, options: PrepareOption
     const key = `${s}\u0000${isFn(processDocs) ? processDocs.name : ''}`;
     let p = splitCache.get(key);
     if (!p) {
-      p = rawSplit(s).then(async (rows) => (isFn(processDocs) ? ((await processDocs(rows)) as Doc[]) : rows));
+      p = rawSplit(s).then(async (rows) => (isFn(processDocs) ? checkedDocs(await processDocs(rows), name, processDocs, s) : rows));
       splitCache.set(key, p);
     }
     return p;
@@ -208,17 +219,29 @@ export async function prepareTask(resolved: ResolvedTask, options: PrepareOption
   const numFewshot = cfg.num_fewshot ?? 0;
   const fewshotSplit = profile === 'latest' ? ((ft.split as string | null) ?? cfg.fewshot_split ?? null) : cfg.fewshot_split ?? null;
   let pool: Doc[] = [];
+  let poolName = '';
   if (numFewshot > 0) {
     if (fewshotSplit) {
       const pd = profile === 'latest' ? (ft.process_docs ?? c.process_docs) : c.process_docs;
       pool = await split(fewshotSplit, pd);
+      poolName = `split '${fewshotSplit}'`;
+      if (fewshotSplit === cfg.test_split) {
+        options.warn?.(`task '${name}': the few-shot split is the test split '${fewshotSplit}'; each evaluated document is left out of its own examples`);
+      }
     } else if (ft.samples !== null && ft.samples !== undefined) {
       pool = (isFn(ft.samples) ? await ft.samples() : ft.samples) as Doc[];
-    } else if (cfg.training_split) pool = await split(cfg.training_split, c.process_docs);
-    else if (cfg.validation_split) pool = await split(cfg.validation_split, c.process_docs);
-    else {
-      options.warn?.(`task '${name}': no few-shot split; drawing few-shot examples from the test split '${evalSplit}'`);
+      poolName = 'fewshot_config.samples';
+    } else if (cfg.training_split) {
+      pool = await split(cfg.training_split, c.process_docs);
+      poolName = `split '${cfg.training_split}'`;
+    } else if (cfg.validation_split) {
+      pool = await split(cfg.validation_split, c.process_docs);
+      poolName = `split '${cfg.validation_split}'`;
+    } else {
+      // lm-eval's Task.fewshot_docs warns the same way ("using test_docs as fewshot_docs but this is not recommended")
+      options.warn?.(`task '${name}': no few-shot split; drawing few-shot examples from the test split '${evalSplit}' (not recommended: scores can be optimistic)`);
       pool = evalDocs;
+      poolName = `split '${evalSplit}' (the test split, used because the task has no few-shot split)`;
     }
   }
   const samplerSpec = ft.sampler ?? 'default';
@@ -227,6 +250,16 @@ export async function prepareTask(resolved: ResolvedTask, options: PrepareOption
     : getSampler(String(samplerSpec), `task '${name}': fewshot_config.sampler`);
   const samplerName = isFn(samplerSpec) ? samplerSpec.name : String(samplerSpec);
   const excludeEvalDoc = (fewshotSplit ?? null) === (cfg.test_split ?? null);
+  if (numFewshot > 0 && samplerName === 'default') {
+    // the default sampler draws with random.sample, which refuses more than the pool holds
+    const needed = numFewshot + (excludeEvalDoc ? 1 : 0);
+    if (pool.length < needed) {
+      throw new LmEvalError(
+        `task '${name}': ${numFewshot} few-shot examples need ${needed} documents${excludeEvalDoc ? ' (one extra is drawn to leave out the evaluated document)' : ''}, but the few-shot pool, ${poolName}, has ${pool.length}`,
+        'lower --num_fewshot (or num_fewshot in the YAML), or set fewshot_split to a larger split',
+      );
+    }
+  }
 
   // --- filters and scoring
   const filters = buildFilterPipelines(cfg.filter_list ?? undefined, {

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Profile } from '../compat.ts';
-import { LmEvalError } from '../errors.ts';
+import { LmEvalError, LmEvalErrors } from '../errors.ts';
 import type { LM, ModelArgs } from '../model/types.ts';
 import { getModelFactory } from '../model/registry.ts';
 import { TaskIndex } from '../task/index.ts';
@@ -179,10 +179,13 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Evaluat
   try {
     // 3. Prepare tasks (docs, prompts, scoring)
     const prepared = [];
+    const failures: unknown[] = [];
     for (const t of ordered) {
       request.onPhase?.(`loading dataset for ${t.name}`);
-      prepared.push(
-        await prepareTask(t, {
+      if (request.signal?.aborted) break;
+      try {
+        prepared.push(
+          await prepareTask(t, {
           runProfile: profile,
           numFewshot: request.numFewshot,
           genKwargs: request.genKwargs,
@@ -193,8 +196,13 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Evaluat
           warn,
           onProgress: (m) => log('DEBUG', m),
         }),
-      );
+        );
+      } catch (e) {
+        // every task is tried, so one run names all broken tasks
+        failures.push(withTaskFile(e, t.name, t.yamlPath));
+      }
     }
+    if (failures.length) throw LmEvalErrors.combine(failures, 'tasks failed to prepare');
     if (request.cacheRequests === 'delete') {
       const n = deleteRequestCache();
       log('INFO', `--cache_requests delete: removed ${n} request cache file(s)`);
@@ -379,6 +387,14 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Evaluat
   }
 }
 
+/** A user error about a task, with the task and its YAML file named (once). */
+function withTaskFile(e: unknown, task: string, file: string | null): unknown {
+  if (!(e instanceof LmEvalError) || e instanceof LmEvalErrors) return e;
+  let message = e.message;
+  if (!message.includes(`'${task}'`)) message = `task '${task}': ${message}`;
+  if (file && !message.includes(file)) message = `${file}: ${message}`;
+  return message === e.message ? e : new LmEvalError(message, e.hint, { cause: e });
+}
 
 function stripTrust(args: ModelArgs): ModelArgs {
   const { trust_remote_code: _t, ...rest } = args;

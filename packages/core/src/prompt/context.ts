@@ -127,6 +127,10 @@ export function selectShots(doc: Doc, k: number, pool: Doc[], options: ContextOp
       .filter((d) => !pyEquals(d, doc))
       .slice(0, k);
   }
+  // v0.4.4 ContextSampler.get_context removes the evaluated doc whatever the split
+  // (`[x for x in fewshotex if x != doc][:num_fewshot]`, without drawing an extra one);
+  // latest passes eval_doc to sample() only when the few-shot split is the test split.
+  if (task.profile === '0.4.4') return sampler.sample(k, doc).filter((d) => !pyEquals(d, doc));
   return sampler.sample(k, doc);
 }
 

@@ -17,7 +17,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Profile } from '../compat.ts';
-import { LmEvalError } from '../errors.ts';
+import { LmEvalError, LmEvalErrors } from '../errors.ts';
 import { isPlainObject } from '../python/values.ts';
 import { buildTaskConfig, validateTaskConfig, type TaskConfig, type TaskFunction } from './config.ts';
 import { resolveFunctionsDeep } from './functions.ts';
@@ -311,8 +311,10 @@ class Loader {
     return { ...member, include: Array.isArray(inc) ? inc.map(anchor) : anchor(inc) };
   }
 
-  async finish(): Promise<void> {
-    await Promise.all(this.pending);
+  /** Waits for every pending build; returns the failures (none is left unhandled). */
+  async finish(): Promise<unknown[]> {
+    const settled = await Promise.allSettled(this.pending);
+    return settled.flatMap((s) => (s.status === 'rejected' ? [s.reason] : []));
   }
 }
 
@@ -323,12 +325,19 @@ class Loader {
  */
 export async function loadTasks(names: string[], index: TaskIndex, options: LoadTasksOptions = {}): Promise<LoadedTasks> {
   const loader = new Loader(index, options);
+  // every requested name is tried, so one run reports all broken tasks at once
+  const errors: unknown[] = [];
   for (const name of names) {
-    for (const loaded of loader.loadName(name, null, {}, {})) {
-      if (!loader.topLevel.includes(loaded)) loader.topLevel.push(loaded);
+    try {
+      for (const loaded of loader.loadName(name, null, {}, {})) {
+        if (!loader.topLevel.includes(loaded)) loader.topLevel.push(loaded);
+      }
+    } catch (e) {
+      errors.push(e);
     }
   }
-  await loader.finish();
+  errors.push(...(await loader.finish()));
+  if (errors.length) throw LmEvalErrors.combine(errors, 'tasks failed to load');
   return { groups: loader.groups, tasks: loader.tasks, topLevel: loader.topLevel };
 }
 

@@ -12,16 +12,17 @@
  * wins; a later folder (`--include_path`) beats an earlier one (built-ins). [v0.4.4] last file
  * wins within a folder; the earlier folder (built-ins) wins between folders.
  */
-import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Profile } from '../compat.ts';
-import { LmEvalError } from '../errors.ts';
+import { LmEvalError, LmEvalErrors } from '../errors.ts';
 import { closestNames } from './config.ts';
 import { fnmatch, hasGlob } from './fnmatch.ts';
 import { loadWithIncludes, type YamlDict } from './include.ts';
 import { profileForFile } from './profile.ts';
 import { scanIndexKeys } from './scan.ts';
+import { parseYaml } from './yaml.ts';
 
 export type IndexKind = 'task' | 'group' | 'tag' | 'python_task';
 
@@ -124,6 +125,9 @@ export class TaskIndex {
   private readonly entries = new Map<string, IndexEntry>();
   private readonly tagMembers = new Map<string, string[]>();
   private readonly scanCache = new Map<string, YamlDict>();
+  /** Files that could not be indexed: why, by file and by the task/group name the file declares. */
+  private readonly skippedFiles = new Map<string, string>();
+  private readonly skippedNames = new Map<string, { file: string; reason: string }>();
 
   private constructor(options: TaskIndexOptions) {
     this.profile = options.profile ?? 'latest';
@@ -171,6 +175,14 @@ export class TaskIndex {
     } catch (err) {
       if (err instanceof LmEvalError) {
         this.warnings.push(`skipped ${file}: ${err.message}`);
+        this.skippedFiles.set(file, err.message);
+        // the file's own name (without its includes), so `--tasks <name>` can say why it is missing
+        try {
+          const own = this.scan(file);
+          for (const n of [own.task, own.group]) if (typeof n === 'string') this.skippedNames.set(n, { file, reason: err.message });
+        } catch {
+          // unreadable on its own: only the file is recorded
+        }
         return undefined;
       }
       throw err;
@@ -277,6 +289,22 @@ export class TaskIndex {
     return c.name;
   }
 
+  /** Why a YAML file named in `--tasks` defines no task or group. */
+  private whyNotATask(file: string): string {
+    const skipped = this.skippedFiles.get(file);
+    if (skipped) return skipped;
+    let value: unknown;
+    try {
+      value = parseYaml(readFileSync(file, 'utf8'), { file, requireMapping: false });
+    } catch (err) {
+      return (err as Error).message;
+    }
+    if (value === null || value === undefined) return `${file} is empty`;
+    if (Array.isArray(value)) return `${file}: the top level is a list; a task file is a mapping with a 'task' key`;
+    if (typeof value !== 'object') return `${file}: the top level is a single value; a task file is a mapping with a 'task' key`;
+    return `${file} has no 'task' name (nor a 'group' with a 'task' list)`;
+  }
+
   private expandYamlEntry(entry: string): string[] {
     const abs = path.resolve(this.cwd, entry);
     if (!hasGlob(path.basename(abs))) return existsSync(abs) ? [abs] : [];
@@ -301,6 +329,7 @@ export class TaskIndex {
       .filter(Boolean);
     const result: string[] = [];
     const missing: string[] = [];
+    const broken: string[] = [];
     const all = this.names();
     for (const entry of entries) {
       let matched: string[] = [];
@@ -309,7 +338,9 @@ export class TaskIndex {
         for (const f of this.expandYamlEntry(entry)) {
           const name = this.addInlineFile(f);
           if (name) matched.push(name);
+          else broken.push(this.whyNotATask(f));
         }
+        if (broken.length && !matched.length) continue;
         if (matched.length) this.finishTags();
       } else if (!this.has(entry) && existsSync(abs) && statSync(abs).isDirectory()) {
         for (const f of readdirSync(abs).filter((x) => x.endsWith('.yaml')).sort()) {
@@ -321,10 +352,18 @@ export class TaskIndex {
         matched = all.filter((n) => fnmatch(n, entry)).sort();
       }
       if (matched.length === 0) {
-        if (!(this.profile === '0.4.4' && entry.includes('*'))) missing.push(entry);
+        const skipped = this.skippedNames.get(entry);
+        if (skipped) broken.push(`task '${entry}' (${skipped.file}) cannot be loaded: ${skipped.reason}`);
+        else if (!(this.profile === '0.4.4' && entry.includes('*'))) missing.push(entry);
         continue;
       }
       for (const m of matched) if (!result.includes(m)) result.push(m);
+    }
+    if (broken.length > 0) {
+      const hint = 'fix the file named, or drop it from --tasks';
+      if (broken.length === 1 && missing.length === 0) throw new LmEvalError(broken[0], hint);
+      const errs = [...broken.map((b) => new LmEvalError(b, hint)), ...(missing.length ? [new LmEvalError(`Tasks not found: ${missing.join(', ')}`)] : [])];
+      throw new LmEvalErrors(`${errs.length} entries of --tasks cannot be loaded (each is listed above)`, errs);
     }
     if (missing.length > 0) {
       const suggestions = missing
