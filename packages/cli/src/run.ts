@@ -152,6 +152,7 @@ export function buildRequest(opts: RunOptions, reporter: Reporter): EvaluationRe
     predictOnly,
     seeds,
     confirmRunUnsafeCode: Boolean(opts.confirm_run_unsafe_code),
+    skipUnsupportedTasks: Boolean(opts.skip_unsupported_tasks),
     metadata,
     outputPath: (opts.output_path as string | undefined) ?? null,
     log: (level, message) => reporter.log(level, message),

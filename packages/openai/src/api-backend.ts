@@ -182,7 +182,7 @@ export abstract class ApiBackendBase {
     if (!this.tokenizer) {
       throw new LmEvalError(
         `${this.name} cannot compute ${what} without a tokenizer (tokenizer_backend=none).`,
-        'Pass tokenizer_backend=huggingface with tokenizer=<folder>, or tokenizer_backend=remote.',
+        'Pass tokenizer=<local tokenizer folder or .gguf file>, or tokenizer_backend=remote on a vLLM or llama.cpp server (its /tokenize is used).',
       );
     }
     return this.tokenizer;

@@ -25,6 +25,8 @@ import {
   type LM,
   type LoglikelihoodRequest,
   type LoglikelihoodResult,
+  type PreflightProblem,
+  type PreflightQuery,
   type RequestHooks,
   type RollingRequest,
 } from '@lm-eval/core';
@@ -135,16 +137,56 @@ export class ChatCompletionsLM extends ApiBackendBase implements LM {
       deliver(0, await this.decidePath(messages[0], requests[0].continuation, hooks));
       start = 1;
     }
+    if (this.scoringPath === 'chat-prompt-logprobs') {
+      const job = async (k: number, control: WindowControl) => {
+        const i = start + k;
+        deliver(i, await this.scorePromptLogprobs(messages[i], requests[i].continuation, control, hooks.signal));
+      };
+      await this.runJobs(requests.length - start, job, hooks);
+      return out;
+    }
+    // top_logprobs: one request per document (all its single-token choices read from one list).
+    const byContext = new Map<string, number[]>();
+    for (let i = start; i < requests.length; i++) {
+      const key = (requests[i].context as { prompt: string }).prompt;
+      let g = byContext.get(key);
+      if (!g) byContext.set(key, (g = []));
+      g.push(i);
+    }
+    const groups = [...byContext.values()];
     const job = async (k: number, control: WindowControl) => {
-      const i = start + k;
-      const r =
-        this.scoringPath === 'chat-prompt-logprobs'
-          ? await this.scorePromptLogprobs(messages[i], requests[i].continuation, control, hooks.signal)
-          : await this.scoreTopLogprobs(messages[i], requests[i].continuation, control, hooks.signal);
-      deliver(i, r);
+      const idx = groups[k];
+      const entries = await this.firstTokenTop(messages[idx[0]], control, hooks.signal);
+      for (const i of idx) deliver(i, this.pickSingleToken(entries, requests[i].continuation));
     };
-    await this.runJobs(requests.length - start, job, hooks);
+    await this.runJobs(groups.length, job, hooks);
     return out;
+  }
+
+  /**
+   * Before the run: perplexity cannot be served by a chat API; scoring is probed on the task's own
+   * first request (the top_logprobs route is exact only for single-token continuations, so each
+   * task is checked; the prompt_logprobs route, once found, serves every task).
+   */
+  async preflight(q: PreflightQuery): Promise<PreflightProblem | null> {
+    if (q.type === 'generate_until' || q.sample.length === 0) return null;
+    if (q.type === 'loglikelihood_rolling') {
+      return {
+        reason: `${this.name} cannot serve loglikelihood_rolling (perplexity needs a log-prob for every token of a plain text; chat APIs do not return them).`,
+        fix: 'Use local-completions (base_url …/v1/completions) against vLLM, SGLang or llama.cpp\'s llama-server.',
+      };
+    }
+    if (this.scoringPath === 'chat-prompt-logprobs') return null;
+    try {
+      const r = q.sample[0];
+      const messages = this.messagesOf(r.context);
+      if (this.scoringPath === null) await this.decidePath(messages, r.continuation, {});
+      else this.pickSingleToken(await this.firstTokenTop(messages, { running: true }), r.continuation);
+      return null;
+    } catch (e) {
+      if (!(e instanceof LmEvalError)) throw e;
+      return { reason: e.message, fix: e.hint ?? 'Use local-completions against the same server.' };
+    }
   }
 
   /** First request: try the exact vLLM route, fall back to single-token top_logprobs. */
@@ -207,6 +249,11 @@ export class ChatCompletionsLM extends ApiBackendBase implements LM {
   }
 
   private async scoreTopLogprobs(messages: ChatMessage[], continuation: string, control: WindowControl, signal?: AbortSignal): Promise<LoglikelihoodResult> {
+    return this.pickSingleToken(await this.firstTokenTop(messages, control, signal), continuation);
+  }
+
+  /** The first reply token and its top_logprobs (one request). */
+  private async firstTokenTop(messages: ChatMessage[], control: WindowControl, signal?: AbortSignal): Promise<Array<{ token: string; logprob: number }>> {
     const payload: Record<string, unknown> = { messages, model: this.config.model, temperature: 0, seed: this.config.seed, logprobs: true, top_logprobs: TOP_LOGPROBS };
     payload[this.openai ? 'max_completion_tokens' : 'max_tokens'] = 1;
     const resp = await this.post<ChatCompletion>(payload, control, signal);
@@ -217,7 +264,11 @@ export class ChatCompletionsLM extends ApiBackendBase implements LM {
         'Use a server that returns logprobs/top_logprobs (vLLM, OpenAI), or local-completions.',
       );
     }
-    const entries = [{ token: first.token, logprob: first.logprob }, ...first.top_logprobs.map((e) => ({ token: e.token, logprob: e.logprob }))];
+    return [{ token: first.token, logprob: first.logprob }, ...first.top_logprobs.map((e) => ({ token: e.token, logprob: e.logprob }))];
+  }
+
+  /** A single-token continuation's log-prob among the first reply token's candidates (exact, or refused). */
+  private pickSingleToken(entries: Array<{ token: string; logprob: number }>, continuation: string): LoglikelihoodResult {
     const seen = new Map<string, Set<number>>();
     for (const e of entries) {
       if (!seen.has(e.token)) seen.set(e.token, new Set());
@@ -228,7 +279,7 @@ export class ChatCompletionsLM extends ApiBackendBase implements LM {
       throw new LmEvalError(
         `${this.name} cannot score the continuation ${JSON.stringify(continuation)} exactly: chat APIs return no prompt log-probs, and it is not one of the ` +
           `top-${TOP_LOGPROBS} first reply tokens (${[...seen.keys()].slice(0, 5).map((t) => JSON.stringify(t)).join(', ')}, …). Multi-token or unlikely continuations would need an approximation, which is refused.`,
-        'Serve the model with vLLM (exact scores through prompt_logprobs), or use local-completions.',
+        'Use local-completions against this server (exact: vLLM/SGLang prompt log-probs, or llama.cpp by forcing tokens), or serve the model with vLLM, whose chat endpoint returns prompt_logprobs.',
       );
     }
     if (match.size > 1) {
@@ -242,7 +293,7 @@ export class ChatCompletionsLM extends ApiBackendBase implements LM {
   async loglikelihoodRolling(_requests: RollingRequest[]): Promise<number[]> {
     throw new LmEvalError(
       `${this.name} does not support loglikelihood_rolling (perplexity tasks need a log-prob for every token of a plain text).`,
-      'Use local-completions against a vLLM or SGLang server.',
+      'Use local-completions against a vLLM or SGLang server, or llama.cpp\'s llama-server (scored by forcing tokens).',
     );
   }
 

@@ -20,6 +20,8 @@ import {
   type LM,
   type LoglikelihoodRequest,
   type LoglikelihoodResult,
+  type PreflightProblem,
+  type PreflightQuery,
   type RequestHooks,
   type RollingRequest,
 } from '@lm-eval/core';
@@ -89,6 +91,42 @@ export class CompletionsLM extends ApiBackendBase implements LM {
         `openai-completions can only score loglikelihood with ${OPENAI_LOGLIKELIHOOD_MODELS.join(' or ')} (the OpenAI API refuses echo + logprobs for '${this.config.model}').`,
         'Use one of those models, or run generate_until tasks.',
       );
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // preflight
+  // ---------------------------------------------------------------------------------------------
+
+  private scoringProblem: PreflightProblem | null = null;
+
+  /**
+   * Before the run: scoring requests are probed once on a real sample (the route is then kept);
+   * generation needs nothing. A refusal becomes the task's problem with the error's hint as the fix.
+   */
+  async preflight(q: PreflightQuery): Promise<PreflightProblem | null> {
+    if (q.type === 'generate_until' || q.sample.length === 0) return null;
+    if (this.scoringPath !== null) return null;
+    if (this.scoringProblem) return this.scoringProblem;
+    try {
+      const tok = this.requireTokenizer(q.type);
+      this.checkLoglikelihoodAllowed();
+      const prefix = this.prefixTokenId;
+      let pair: TokenPair;
+      if (q.type === 'loglikelihood') {
+        const r = q.sample[0];
+        pair = await encodePair(tok, this.contextText(r.context, 'loglikelihood'), r.continuation, this.config.addBosToken, prefix);
+      } else {
+        const ids = await tok.encode(q.sample[0].text || ' ', this.config.addBosToken);
+        pair = rollingWindows(ids, prefix, this.maxInputLength - 1)[0];
+      }
+      const t = truncateForScoring(pair, this.maxInputLength);
+      await this.probeScoringPath({ input: t.input, ctxlen: t.ctxlen }, {});
+      return null;
+    } catch (e) {
+      if (!(e instanceof LmEvalError)) throw e;
+      this.scoringProblem = { reason: e.message, fix: e.hint ?? 'Run only the generate_until tasks on this server.' };
+      return this.scoringProblem;
     }
   }
 
@@ -211,7 +249,7 @@ export class CompletionsLM extends ApiBackendBase implements LM {
    * route and refuses servers that do not return a log-prob per prompt token (llama.cpp).
    * Returns the scored answer of the probe item.
    */
-  private async preflight(item: ScoreItem, hooks: RequestHooks): Promise<[number, boolean]> {
+  private async probeScoringPath(item: ScoreItem, hooks: RequestHooks): Promise<[number, boolean]> {
     const where = this.config.baseUrl;
     if (this.config.scoring === 'forced') return this.startForced(item, hooks, null);
     const ask = this.config.backend === 'local-completions' && this.config.scoring !== 'echo';
@@ -375,7 +413,7 @@ export class CompletionsLM extends ApiBackendBase implements LM {
     if (this.scoringPath === null) {
       // Probe with the shortest request; its answer is kept.
       const probe = order[order.length - 1];
-      const r = await this.preflight(items[probe], hooks);
+      const r = await this.probeScoringPath(items[probe], hooks);
       deliver(probe, r);
       order = order.slice(0, -1);
     }

@@ -143,6 +143,37 @@ describe('chat loglikelihood', () => {
     await lm.close();
   });
 
+  it('top_logprobs route: one request per document, all its single-token choices read from one list', async () => {
+    const lm = await makeLM('local-chat-completions', chatArgs(llamacpp.url));
+    const other = [{ role: 'user', content: 'Tell me about a dog.' }];
+    const choicesOf = async (conv: typeof conversation) => {
+      const rows = await model.logprobRows(render(conv, true));
+      return StoriesModel.ranked(rows[rows.length - 1], 3).map((e) => ({ text: model.tokenString(e.id), logprob: e.logprob }));
+    };
+    const docs = [
+      { conv: conversation, choices: await choicesOf(conversation) },
+      { conv: other, choices: await choicesOf(other) },
+    ];
+    const reqs = docs.flatMap((d) => d.choices.map((c) => ({ context: ctx(d.conv), continuation: c.text })));
+    llamacpp.resetStats();
+    const res = await lm.loglikelihood(reqs);
+    docs.flatMap((d) => d.choices).forEach((c, i) => expect(res[i][0]).toBeCloseTo(c.logprob, 12));
+    // the first request decides the route; then one request per document
+    expect(llamacpp.stats.scoringRequests).toBe(3);
+    await lm.close();
+  });
+
+  it('preflight: perplexity refused with a path that works; multi-token choices reported before the run', async () => {
+    const lm = await makeLM('local-chat-completions', chatArgs(llamacpp.url));
+    const rolling = await lm.preflight!({ type: 'loglikelihood_rolling', task: 't', sample: [{ text: 'x' }] });
+    expect(rolling?.fix).toMatch(/local-completions/);
+    const multi = await lm.preflight!({ type: 'loglikelihood', task: 't', sample: [{ context: ctx(conversation), continuation: ' The cat was happy.' }] });
+    expect(multi?.reason).toMatch(/cannot score the continuation/);
+    expect(multi?.fix).toMatch(/local-completions/);
+    expect(await lm.preflight!({ type: 'generate_until', task: 't', sample: [{ context: ctx(conversation), genKwargs: {} }] })).toBeNull();
+    await lm.close();
+  });
+
   it('loglikelihood_rolling is refused', async () => {
     const lm = await makeLM('local-chat-completions', chatArgs(vllm.url));
     await expect(lm.loglikelihoodRolling([{ text: 'x' }])).rejects.toThrow(LmEvalError);

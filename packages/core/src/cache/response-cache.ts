@@ -220,6 +220,11 @@ export class CachingLM implements LM {
     return f ? f.bind(this.inner) : undefined;
   }
 
+  get preflight(): LM['preflight'] {
+    const f = this.inner.preflight;
+    return f ? f.bind(this.inner) : undefined;
+  }
+
   /** Commits pending answers, closes the file, then closes the wrapped model. */
   async close(): Promise<void> {
     this.store.close();

@@ -3,6 +3,7 @@
  * them to the model grouped by request type, apply filter pipelines, score every doc, aggregate
  * and compute standard errors.
  */
+import { describePreflightFailures, preflightError, preflightTasks } from './preflight.ts';
 import type { LM } from '../model/types.ts';
 import type { Profile } from '../compat.ts';
 import type { Doc } from '../prompt/task-view.ts';
@@ -39,6 +40,9 @@ export interface EvaluatorOptions {
   requestCache?: { mode: 'true' | 'refresh' | 'delete'; keyFor(task: EvalTask): string; dir?: string };
   /** v0.4.4 limit bug: a fractional limit is converted once and reused for later tasks */
   profileLimitBug?: boolean;
+  /** tasks the backend's preflight cannot serve are left out (with a warning) instead of refusing the run */
+  skipUnsupported?: boolean;
+  warn?: (message: string) => void;
 }
 
 export interface TaskOutcome {
@@ -165,7 +169,20 @@ export async function evaluateTasks(tasks: EvalTask[], lm: LM, options: Evaluato
     perTask.push({ task, selected, byDoc });
   }
 
-  // 2. Run the model: context-based tasks one request at a time, the rest batched by type.
+  // 2. Preflight: every task's request types, before the first request.
+  if (lm.preflight) {
+    options.onPhase?.('preflight');
+    const failures = await preflightTasks(lm, perTask.map((t) => ({ name: t.task.name, instances: t.byDoc.flat() })));
+    if (failures.length) {
+      const bad = new Set(failures.map((f) => f.task));
+      const runnable = perTask.filter((t) => !bad.has(t.task.name));
+      if (!options.skipUnsupported || runnable.length === 0) throw preflightError(lm.name, failures, runnable.length);
+      options.warn?.(`${describePreflightFailures(lm.name, failures)}\n--skip_unsupported_tasks: running the other ${runnable.length} task(s).`);
+      perTask.splice(0, perTask.length, ...runnable);
+    }
+  }
+
+  // 3. Run the model: context-based tasks one request at a time, the rest batched by type.
   const batched: Instance[] = [];
   for (const t of perTask) {
     if (t.task.contextBased) continue;
@@ -178,7 +195,7 @@ export async function evaluateTasks(tasks: EvalTask[], lm: LM, options: Evaluato
     await runContextBased(lm, t.byDoc.flat(), t.task.contextBased, { signal: options.signal, onProgress: options.onProgress });
   }
 
-  // 3. Filters, per-doc metrics, aggregation.
+  // 4. Filters, per-doc metrics, aggregation.
   const outcomes: TaskOutcome[] = [];
   for (const { task, selected, byDoc } of perTask) {
     options.onPhase?.(`scoring ${task.name}`);

@@ -62,6 +62,8 @@ export interface EvaluationRequest {
   onPhase?: (phase: string) => void;
   onProgress?: (p: RunProgress) => void;
   signal?: AbortSignal;
+  /** leave out tasks the backend's preflight cannot serve (default: refuse the run, listing them) */
+  skipUnsupportedTasks?: boolean;
   /** wraps the model (the response cache uses this) */
   wrapModel?: (lm: LM, request: EvaluationRequest) => Promise<LM> | LM;
 }
@@ -244,6 +246,8 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Evaluat
       signal: request.signal,
       profileLimitBug: profile === '0.4.4',
       outputProfile: profile,
+      skipUnsupported: Boolean(request.skipUnsupportedTasks),
+      warn,
       requestCache: request.cacheRequests
         ? {
             mode: request.cacheRequests,

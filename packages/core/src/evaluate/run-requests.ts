@@ -18,22 +18,23 @@ export interface RunOptions {
   onProgress?: (p: RunProgress) => void;
 }
 
+export const toLoglikelihoodRequests = (args: Instance['arguments'][]): LoglikelihoodRequest[] =>
+  args.map((a) => ({ context: a[0] as LoglikelihoodRequest['context'], continuation: a[1] as string }));
+export const toRollingRequests = (args: Instance['arguments'][]): RollingRequest[] => args.map((a) => ({ text: a[0] as string }));
+export const toGenerateRequests = (args: Instance['arguments'][]): GenerateRequest[] =>
+  args.map((a) => ({ context: a[0] as GenerateRequest['context'], genKwargs: a[1] as Record<string, unknown> }));
+
 /** Calls the right LM method for one request type. */
 export async function callModel(lm: LM, type: RequestType, args: Instance['arguments'][], hooks: RequestHooks): Promise<unknown[]> {
   switch (type) {
     case 'loglikelihood': {
-      const reqs: LoglikelihoodRequest[] = args.map((a) => ({ context: a[0] as LoglikelihoodRequest['context'], continuation: a[1] as string }));
-      const res = await lm.loglikelihood(reqs, hooks);
+      const res = await lm.loglikelihood(toLoglikelihoodRequests(args), hooks);
       return res.map(([lp, g]) => tuple<unknown>(lp, g));
     }
-    case 'loglikelihood_rolling': {
-      const reqs: RollingRequest[] = args.map((a) => ({ text: a[0] as string }));
-      return lm.loglikelihoodRolling(reqs, hooks);
-    }
-    case 'generate_until': {
-      const reqs: GenerateRequest[] = args.map((a) => ({ context: a[0] as GenerateRequest['context'], genKwargs: a[1] as Record<string, unknown> }));
-      return lm.generateUntil(reqs, hooks);
-    }
+    case 'loglikelihood_rolling':
+      return lm.loglikelihoodRolling(toRollingRequests(args), hooks);
+    case 'generate_until':
+      return lm.generateUntil(toGenerateRequests(args), hooks);
   }
 }
 

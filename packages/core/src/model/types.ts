@@ -52,6 +52,18 @@ export interface RequestHooks {
   signal?: AbortSignal;
 }
 
+/** One kind of request of one task, with a sample of its requests, as the preflight asks about it. */
+export type PreflightQuery =
+  | { type: 'loglikelihood'; task: string; sample: LoglikelihoodRequest[] }
+  | { type: 'loglikelihood_rolling'; task: string; sample: RollingRequest[] }
+  | { type: 'generate_until'; task: string; sample: GenerateRequest[] };
+
+/** Why a backend cannot serve a request type, and what would make it work (a path that works). */
+export interface PreflightProblem {
+  reason: string;
+  fix: string;
+}
+
 export interface ChatTemplateOptions {
   addGenerationPrompt: boolean;
 }
@@ -78,6 +90,12 @@ export interface LM {
   resultsInfo?(): Record<string, unknown>;
   /** Extra keys for results `config` (model_num_parameters, model_dtype, ..., batch_sizes). */
   configInfo?(): Record<string, unknown>;
+  /**
+   * Asked for every task and request type before the first request of the run: null when this
+   * backend can serve them, else the problem. Backends may probe their server here (and keep what
+   * they learn); a backend without the method serves everything it is given.
+   */
+  preflight?(query: PreflightQuery): Promise<PreflightProblem | null>;
   close?(): Promise<void>;
 }
 
