@@ -8,6 +8,8 @@
 import path from 'node:path';
 import { LmEvalError, TaskIndex, defaultTasksDir, markdownTable, type IndexEntry, type Profile } from '@lm-eval/core/light';
 import { ExitCode } from './exit.ts';
+import { LOG_LEVELS as LEVELS } from './flags.ts';
+import { resolveLevel } from './progress.ts';
 
 export type Listing = 'tasks' | 'groups' | 'subtasks' | 'tags';
 export const LISTINGS: Listing[] = ['tasks', 'groups', 'subtasks', 'tags'];
@@ -19,9 +21,10 @@ function location(e: IndexEntry, builtin: string): string {
   return e.yamlPath;
 }
 
-export function asList(v: unknown): string[] {
+/** Flag values as a list: repeated flags, and (unless `splitCommas` is false) comma-separated items. */
+export function asList(v: unknown, splitCommas = true): string[] {
   if (v === undefined || v === null || v === false) return [];
-  return (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(',')).map((s) => s.trim()).filter(Boolean);
+  return (Array.isArray(v) ? v : [v]).flatMap((x) => (splitCommas ? String(x).split(',') : [String(x)])).map((s) => s.trim()).filter(Boolean);
 }
 
 /**
@@ -53,8 +56,15 @@ export interface IndexFlags {
   compat?: string;
 }
 
-function buildIndex(opts: IndexFlags): TaskIndex {
-  return TaskIndex.build({ includePaths: asList(opts.include_path), profile: opts.compat as Profile | undefined });
+/**
+ * The task index of the flags, with lm-eval's collision warnings (a name defined in two files)
+ * printed to stderr at their log level (LMEVAL_LOG_LEVEL, default INFO: WARNING lines show).
+ */
+export function buildIndex(opts: IndexFlags): TaskIndex {
+  const index = TaskIndex.build({ includePaths: asList(opts.include_path, false), profile: opts.compat as Profile | undefined });
+  const shown = LEVELS.indexOf(resolveLevel(undefined) ?? 'INFO');
+  for (const c of index.collisions) if (LEVELS.indexOf(c.level) >= shown) process.stderr.write(`WARNING ${c.message}\n`);
+  return index;
 }
 
 export async function lsCommand(what: string, opts: IndexFlags): Promise<void> {

@@ -131,7 +131,7 @@ export function buildRequest(opts: RunOptions, reporter: Reporter): EvaluationRe
     modelArgs: modelArgs.values,
     modelArgsRaw,
     tasks,
-    includePath: asList(opts.include_path),
+    includePath: asList(opts.include_path, false),
     profile: compat,
     numFewshot,
     batchSize,
@@ -180,7 +180,7 @@ export async function runCommand(rawOpts: RunOptions): Promise<void> {
   const tasks = asList(opts.tasks);
   if (opts.compat === '0.4.4' && tasks.length === 1 && tasks[0] in LEGACY_LISTINGS) {
     const { TaskIndex } = await import('@lm-eval/core/light');
-    const index = TaskIndex.build({ includePaths: asList(opts.include_path), profile: '0.4.4' });
+    const index = TaskIndex.build({ includePaths: asList(opts.include_path, false), profile: '0.4.4' });
     process.stdout.write(renderListing(index, LEGACY_LISTINGS[tasks[0]]));
     return;
   }

@@ -6,7 +6,6 @@ import {
   extractPythonBlock,
   modulePathsTried,
   pythonSourceOf,
-  registerBuiltinFunction,
   resolveFunction,
   resolveFunctionsDeep,
 } from '../src/task/functions.ts';
@@ -64,14 +63,6 @@ describe('!function resolution', () => {
     const noExport = loadYamlFile(path.join(dir, 'bad_export.yaml'));
     const err2 = (await resolveFunction(noExport.doc_to_text as FunctionRef).catch((e) => e)) as LmEvalError;
     expect(err2.message).toMatch(/bad_export\.yaml: !function utils\.nope: module .*utils\.ts has no export 'nope' \(exports: .*double/);
-  });
-
-  it('falls back to registered built-in ports keyed by Python file', async () => {
-    const ref = new FunctionRef('../custom_samplers', 'FewshotSampler', path.join(dir, 'x'), '../custom_samplers.FewshotSampler');
-    await expect(resolveFunction(ref, '0.4.4')).rejects.toThrow(/custom_samplers/);
-    class FewshotSampler {}
-    registerBuiltinFunction('custom_samplers.py', 'FewshotSampler', FewshotSampler);
-    expect(await resolveFunction(ref, '0.4.4')).toBe(FewshotSampler);
   });
 });
 

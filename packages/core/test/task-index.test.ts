@@ -91,13 +91,21 @@ describe('TaskIndex', () => {
     const idx = build('latest');
     expect(idx.get('dup')!.yamlPath).toBe(path.join(fx, 'builtin/dup_a.yaml'));
     expect(idx.get('shared')!.yamlPath).toBe(path.join(fx, 'extra/shared.yaml'));
-    expect(idx.warnings.some((w) => w.includes("duplicate task name 'dup'"))).toBe(true);
+    expect(idx.warnings.some((w) => w.includes("Duplicate task name 'dup'"))).toBe(true);
+    expect(idx.collisions.find((c) => c.name === 'shared')).toMatchObject({
+      sameRoot: false,
+      level: 'WARNING',
+      winner: path.join(fx, 'extra/shared.yaml'),
+      loser: path.join(fx, 'builtin/shared.yaml'),
+      message: `Task 'shared' from ${path.join(fx, 'extra/shared.yaml')} overrides existing task from ${path.join(fx, 'builtin/shared.yaml')}`,
+    });
   });
 
-  it('collisions, v0.4.4: last file in a folder wins, built-ins beat --include_path', () => {
+  it("collisions, v0.4.4: last file in a folder wins; --include_path still beats built-ins (the user's copy is used)", () => {
     const idx = build('0.4.4');
     expect(idx.get('dup')!.yamlPath).toBe(path.join(fx, 'builtin/dup_b.yaml'));
-    expect(idx.get('shared')!.yamlPath).toBe(path.join(fx, 'builtin/shared.yaml'));
+    expect(idx.get('shared')!.yamlPath).toBe(path.join(fx, 'extra/shared.yaml'));
+    expect(idx.collisions.filter((c) => c.name === 'shared')).toHaveLength(1);
   });
 
   it('matchTasks: globs, tags, groups, order and de-duplication per profile', () => {

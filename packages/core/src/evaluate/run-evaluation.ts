@@ -150,6 +150,7 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Evaluat
   // 1. Tasks
   request.onPhase?.('indexing tasks');
   const index = TaskIndex.build({ profile: request.profile ?? 'latest', includePaths: request.includePath ?? [], cwd });
+  for (const c of index.collisions) log(c.level, c.message);
   const names = index.matchTasks(request.tasks);
   const modelArgs: ModelArgs = { ...(request.modelArgs ?? {}) };
   request.onPhase?.('loading task configs');

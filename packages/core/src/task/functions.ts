@@ -9,14 +9,15 @@
  *   Modules starting with `.` are skipped in this reading (Python turns them into absolute paths
  *   such as `/x.py`, which is a known lm-eval bug).
  * each with the extensions `.ts`, `.mts`, `.js`, `.mjs`. The reading of the file's profile is
- * tried first. When no module exists, built-in ports registered with
- * {@link registerBuiltinFunction} are consulted (keyed by the Python file name and export name).
+ * tried first. When no module exists, the Python definition the reference points to is looked
+ * up among the TS ports we ship, by its source (ports.ts) — a recognised port needs no Python.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Profile } from '../compat.ts';
 import { LmEvalError } from '../errors.ts';
+import { loadRecognisedPort } from './ports.ts';
 import { FunctionRef } from './yaml.ts';
 
 const EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
@@ -39,31 +40,11 @@ export function pythonPaths(ref: FunctionRef, profile: Profile = 'latest'): stri
   return moduleBases(ref, profile).map((b) => b + '.py');
 }
 
-interface BuiltinEntry {
-  pyFile: string;
-  name: string;
-  value: unknown;
-}
-const builtins: BuiltinEntry[] = [];
-
-/**
- * Registers a built-in port of a Python function/class, used when no JS/TS module sits next to
- * the YAML. `pyFile` is matched against the end of the referenced Python path, e.g.
- * `custom_samplers.py` or `mera/custom_samplers.py`.
- */
-export function registerBuiltinFunction(pyFile: string, name: string, value: unknown): void {
-  const norm = pyFile.split(path.sep).join('/');
-  const i = builtins.findIndex((b) => b.pyFile === norm && b.name === name);
-  if (i >= 0) builtins[i] = { pyFile: norm, name, value };
-  else builtins.push({ pyFile: norm, name, value });
-}
-
-function findBuiltin(ref: FunctionRef, profile: Profile): unknown {
+/** Step 2: the TS port of the Python definition the reference names, when recognised by its source. */
+async function recognisedPortFor(ref: FunctionRef, profile: Profile): Promise<unknown> {
   for (const py of pythonPaths(ref, profile)) {
-    const p = py.split(path.sep).join('/');
-    for (const b of builtins) {
-      if (b.name === ref.name && (p === b.pyFile || p.endsWith('/' + b.pyFile))) return b.value;
-    }
+    if (!existsSync(py)) continue;
+    return loadRecognisedPort(py, ref.name);
   }
   return undefined;
 }
@@ -97,8 +78,8 @@ export async function resolveFunction(ref: FunctionRef, profile: Profile = 'late
     }
     return mod[ref.name];
   }
-  const builtin = findBuiltin(ref, profile);
-  if (builtin !== undefined) return builtin;
+  const port = await recognisedPortFor(ref, profile);
+  if (port !== undefined) return port;
   const py = pythonPaths(ref, profile).filter((p) => existsSync(p));
   throw new LmEvalError(
     `${where(ref)}: !function ${ref.raw}: no JS/TS module found for '${ref.name}'; tried: ${tried.join(', ')}`,

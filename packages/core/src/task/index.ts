@@ -8,15 +8,19 @@
  * each file is classified:
  *   has `class` -> Python task (cannot run here) | [latest] has `group` / [v0.4.4] `task` is a
  *   list -> group | `task` is a string -> task | otherwise ignored.
- * Collision rules follow the run-level profile: [latest] sorted path order within a folder, first
- * wins; a later folder (`--include_path`) beats an earlier one (built-ins). [v0.4.4] last file
- * wins within a folder; the earlier folder (built-ins) wins between folders.
+ * Collisions within a folder follow the run-level profile: [latest] sorted path order, first wins;
+ * [v0.4.4] last file wins. Between folders a later one wins under both profiles: `--include_path`
+ * folders override the built-in tasks and later include paths override earlier ones (lm-eval's
+ * `TaskIndex.build`, "Task '…' from … overrides existing task from …"). lm-eval 0.4.4 let its own
+ * built-ins win instead, but our built-in folder is not lm-eval 0.4.4's: a user who points at
+ * their copy of a folder (MERA's `benchmark_tasks`) means their files. Every collision is recorded
+ * in {@link TaskIndex.collisions} with both files, for the caller to print.
  */
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Profile } from '../compat.ts';
 import { LmEvalError, LmEvalErrors } from '../errors.ts';
+import { defaultTasksDir } from './builtin-dir.ts';
 import { closestNames } from './config.ts';
 import { fnmatch, hasGlob } from './fnmatch.ts';
 import { loadWithIncludes, type YamlDict } from './include.ts';
@@ -42,6 +46,19 @@ export interface IndexEntry {
   tasks?: string[];
 }
 
+/** Two files defining the same name; `winner` is used. */
+export interface IndexCollision {
+  name: string;
+  kind: IndexKind;
+  winner: string;
+  loser: string;
+  /** true: both in one folder tree; false: a later folder (or a file named in --tasks) overrides. */
+  sameRoot: boolean;
+  /** lm-eval's log level for it: WARNING for tasks and for overrides between folders, DEBUG for duplicate groups in one folder. */
+  level: 'WARNING' | 'DEBUG';
+  message: string;
+}
+
 export interface TaskIndexOptions {
   /** Run-level default profile (CLI `--compat`, else 'latest'). */
   profile?: Profile;
@@ -55,10 +72,7 @@ export interface TaskIndexOptions {
 
 const SKIP_DIRS = new Set(['__pycache__', '.ipynb_checkpoints', 'node_modules', '.git']);
 
-/** The repository's built-in `tasks/` folder. */
-export function defaultTasksDir(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../tasks');
-}
+export { defaultTasksDir };
 
 /** All `*.yaml` files under `dir`, recursively, sorted by path. */
 export function listYamlFiles(dir: string): string[] {
@@ -79,6 +93,30 @@ export function listYamlFiles(dir: string): string[] {
   };
   walk(path.resolve(dir));
   return out.sort();
+}
+
+/**
+ * `--include_path` values: each may hold several folders separated by ':' (lm-eval's documented
+ * form `"/path/to/tasks1:/path/to/tasks2"`), and the flag may be repeated; order is kept.
+ */
+export function splitIncludePaths(values: string[]): string[] {
+  return values.flatMap((v) => v.split(path.delimiter)).map((v) => v.trim()).filter(Boolean);
+}
+
+/** A missing folder, or a file, given as include path is a user error naming the flag. */
+function checkIncludePath(dir: string): void {
+  let st;
+  try {
+    st = statSync(dir);
+  } catch {
+    throw new LmEvalError(`--include_path: folder not found: ${dir}`, 'pass an existing folder of task YAML files (several: repeat the flag or separate them with ":")');
+  }
+  if (!st.isDirectory()) {
+    throw new LmEvalError(
+      `--include_path: ${dir} is a file, not a folder`,
+      dir.endsWith('.yaml') ? 'pass the folder that holds it, or name the YAML file in --tasks' : 'pass the folder that holds your task YAML files',
+    );
+  }
 }
 
 function strList(v: unknown): string[] {
@@ -122,6 +160,8 @@ export class TaskIndex {
   readonly cwd: string;
   /** Warnings collected while indexing (collisions, unreadable files). */
   readonly warnings: string[] = [];
+  /** Name collisions, in the order met (also in {@link warnings}). */
+  readonly collisions: IndexCollision[] = [];
   private readonly entries = new Map<string, IndexEntry>();
   private readonly tagMembers = new Map<string, string[]>();
   private readonly scanCache = new Map<string, YamlDict>();
@@ -133,8 +173,14 @@ export class TaskIndex {
     this.profile = options.profile ?? 'latest';
     this.cwd = options.cwd ?? process.cwd();
     const builtin = options.builtinDir === undefined ? defaultTasksDir() : options.builtinDir;
-    this.roots = [...(builtin ? [builtin] : []), ...(options.includePaths ?? [])].map((r) => path.resolve(this.cwd, r));
+    this.builtinRoot = builtin ? path.resolve(this.cwd, builtin) : null;
+    const includes = splitIncludePaths(options.includePaths ?? []).map((r) => path.resolve(this.cwd, r));
+    for (const dir of includes) checkIncludePath(dir);
+    this.roots = [...(this.builtinRoot ? [this.builtinRoot] : []), ...includes];
   }
+
+  /** The built-in task folder (null when none). */
+  readonly builtinRoot: string | null;
 
   /** Scans the folders and builds the index. */
   static build(options: TaskIndexOptions = {}): TaskIndex {
@@ -142,7 +188,7 @@ export class TaskIndex {
     const seen = new Set<string>();
     for (const root of index.roots) {
       if (!existsSync(root)) {
-        index.warnings.push(`task folder not found: ${root}`);
+        index.warnings.push(`built-in task folder not found: ${root}`);
         continue;
       }
       for (const file of listYamlFiles(root)) {
@@ -206,14 +252,23 @@ export class TaskIndex {
     const old = this.entries.get(entry.name);
     if (old) {
       const sameRoot = old.root === entry.root;
-      // latest: first wins within a folder, later folder wins; v0.4.4: the reverse.
-      const replace =
-        entry.root === '' ? true : this.profile === 'latest' ? !sameRoot : sameRoot;
+      // within a folder: latest first wins, v0.4.4 last wins; a later folder or an inline file wins.
+      const replace = entry.root === '' ? true : sameRoot ? this.profile === '0.4.4' : true;
       const winner = replace ? entry : old;
       const loser = replace ? old : entry;
-      this.warnings.push(
-        `duplicate ${entry.kind} name '${entry.name}': using ${winner.yamlPath}, ignoring ${loser.yamlPath}`,
-      );
+      const message = sameRoot
+        ? `Duplicate ${entry.kind} name '${entry.name}': using ${winner.yamlPath}, ignoring ${loser.yamlPath}`
+        : `${entry.kind === 'group' ? 'Group' : 'Task'} '${entry.name}' from ${winner.yamlPath} overrides existing ${old.kind === 'group' ? 'group' : 'task'} from ${loser.yamlPath}`;
+      this.collisions.push({
+        name: entry.name,
+        kind: entry.kind,
+        winner: winner.yamlPath ?? '',
+        loser: loser.yamlPath ?? '',
+        sameRoot,
+        level: sameRoot && entry.kind === 'group' ? 'DEBUG' : 'WARNING',
+        message,
+      });
+      this.warnings.push(message);
       if (!replace) return;
     }
     this.entries.set(entry.name, entry);

@@ -1,12 +1,19 @@
 /**
- * Which behaviour profile governs a YAML file: the nearest folder at or above the file that holds
- * a `.lm-eval-profile` marker (content `0.4.4` or `latest`) pins it; otherwise the run-level
- * default applies (CLI `--compat`, else 'latest'). See docs/profiles.md.
+ * Which behaviour profile governs a YAML file: the nearest folder at or above the file that pins
+ * one decides; otherwise the run-level default applies (CLI `--compat`, else 'latest'). A folder
+ * pins a profile by
+ * - a `.lm-eval-profile` marker (content `0.4.4` or `latest`), or
+ * - recognisably being written for lm-eval 0.4.4: it holds task YAML files and a Python file that
+ *   defines a helper we know to use lm-eval 0.4.4's API (ports.ts `profile`) — MERA's
+ *   `benchmark_tasks` has `custom_samplers.py` with its `FewshotSampler` (the `get_context`
+ *   sampler API lm-eval removed in 0.4.10). No marker or flag is needed for such a folder.
+ * See docs/profiles.md.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseProfile, PROFILE_MARKER_FILE, type Profile } from '../compat.ts';
 import { LmEvalError } from '../errors.ts';
+import { recognisedProfileOfFile } from './ports.ts';
 
 /** folder -> pinned profile (null = no marker at or above this folder). */
 const folderCache = new Map<string, Profile | null>();
@@ -24,11 +31,31 @@ function pinnedProfile(dir: string): Profile | null {
       throw new LmEvalError((err as Error).message, `Write '0.4.4' or 'latest' into ${marker}.`);
     }
   } else {
-    const parent = path.dirname(dir);
-    result = parent === dir ? null : pinnedProfile(parent);
+    result = detectedProfile(dir);
+    if (result === null) {
+      const parent = path.dirname(dir);
+      result = parent === dir ? null : pinnedProfile(parent);
+    }
   }
   folderCache.set(dir, result);
   return result;
+}
+
+/** The profile a task folder was recognisably written for (see the module comment), or null. */
+function detectedProfile(dir: string): Profile | null {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return null;
+  }
+  if (!names.some((n) => n.endsWith('.yaml'))) return null;
+  for (const n of names) {
+    if (!n.endsWith('.py')) continue;
+    const p = recognisedProfileOfFile(path.join(dir, n));
+    if (p) return p;
+  }
+  return null;
 }
 
 /** Profile of a YAML file: the nearest marker above it wins, else `fallback`. Cached per folder. */
