@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { RUN_FLAGS, type FlagSpec } from './flags.ts';
 import { ExitCode } from './exit.ts';
-import { closest } from './suggest.ts';
+import { closest } from '@lm-eval/core/light';
 
 export { ExitCode } from './exit.ts';
 
@@ -78,7 +78,17 @@ export function addRunOptions(cmd: Command): Command {
   return cmd;
 }
 
-function buildProgram(): Command {
+/** `run --help` with `--model NAME` (or `-M NAME`, `--model=NAME`): the backend whose arguments to list. */
+function helpModel(argv: string[]): string | null {
+  if (argv[0] !== 'run' || !argv.some((a) => a === '--help' || a === '-h')) return null;
+  for (let i = 1; i < argv.length; i++) {
+    if ((argv[i] === '--model' || argv[i] === '-M') && i + 1 < argv.length) return argv[i + 1];
+    if (argv[i].startsWith('--model=')) return argv[i].slice('--model='.length);
+  }
+  return null;
+}
+
+function buildProgram(modelArgsHelp: string | null = null): Command {
   const program = new Command('lm-eval')
     .description('Evaluate language models on lm-eval tasks (TypeScript port of EleutherAI lm-evaluation-harness).')
     .version(VERSION, '-V, --version')
@@ -90,12 +100,14 @@ function buildProgram(): Command {
       '\nThe legacy form `lm-eval --model M --tasks T ...` means `lm-eval run --model M --tasks T ...`.\nFlags, value formats and environment variables: docs/cli.md.',
     );
 
-  addRunOptions(
+  const run = addRunOptions(
     program
       .command('run')
       .description('Run an evaluation (the legacy form `lm-eval --tasks … --model …` means the same).')
       .allowExcessArguments(false),
-  ).action(async (opts) => {
+  );
+  if (modelArgsHelp) run.addHelpText('after', `\n${modelArgsHelp}`);
+  run.action(async (opts) => {
     const { runCommand } = await import('./run.ts');
     return runCommand(opts);
   });
@@ -209,7 +221,8 @@ export async function main(argvIn: string[]): Promise<number> {
   if (argv[0] === 'run') argv = ['run', ...normaliseArgv(argv.slice(1))];
   if (argv.length === 1 && argv[0] === 'run') argv = ['run', '--help'];
   const command = COMMANDS.includes(argv[0]) && argv[0] !== 'help' ? `${argv[0]} ` : '';
-  const program = buildProgram();
+  const model = helpModel(argv);
+  const program = buildProgram(model ? await (await import('./backends.ts')).modelArgsHelpText(model) : null);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

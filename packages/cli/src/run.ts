@@ -5,7 +5,7 @@
  * milliseconds with one line naming the flag.
  */
 import { readFileSync } from 'node:fs';
-import { LmEvalError, isPlainObject, parseYaml, runEvaluation, type EvaluationRequest, type Profile } from '@lm-eval/core';
+import { LmEvalError, isPlainObject, lmEvalEvents, parseYaml, runEvaluation, type EvaluationRequest, type LmEvalEvent, type Profile } from '@lm-eval/core';
 import { HF_HUB_LOG_KEYS, LOG_LEVELS, RUN_FLAGS } from './flags.ts';
 import {
   parseBoolText,
@@ -165,6 +165,15 @@ export function buildRequest(opts: RunOptions, reporter: Reporter): EvaluationRe
   };
 }
 
+/** Prints the library's events: logs as `[source] message` at their level, phases and progress on the status line. */
+export function printEvents(reporter: Reporter): (e: LmEvalEvent) => void {
+  return (e) => {
+    if (e.type === 'log') reporter.log(e.level, `[${e.source}] ${e.message}`);
+    else if (e.type === 'phase') reporter.phase(e.phase);
+    else reporter.progress(e.label, e.done, e.total);
+  };
+}
+
 export async function runCommand(rawOpts: RunOptions): Promise<void> {
   const opts = mergeConfigFile(rawOpts);
   if (opts.verbosity !== undefined && !(LOG_LEVELS as readonly string[]).includes(String(opts.verbosity).trim().toUpperCase())) {
@@ -185,6 +194,15 @@ export async function runCommand(rawOpts: RunOptions): Promise<void> {
     return;
   }
 
+  const unsubscribe = lmEvalEvents.subscribe(printEvents(reporter));
+  try {
+    await evaluateCommand(opts, reporter);
+  } finally {
+    unsubscribe();
+  }
+}
+
+async function evaluateCommand(opts: RunOptions, reporter: Reporter): Promise<void> {
   validateLoggingArgs(opts, reporter);
   if (opts.check_integrity) reporter.log('WARNING', "--check_integrity: this harness's own test-suite runs with `pnpm test`; continuing with the evaluation.");
   const request = buildRequest(opts, reporter);

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { renderCliDocs } from '../src/docs.ts';
 import { ENV_VARS, RUN_FLAGS } from '../src/flags.ts';
+import { README_SCHEMAS, withModelArgsTable } from '../src/model-args-docs.ts';
+import { modelArgsHelpText } from '../src/backends.ts';
 
 const DOC = fileURLToPath(new URL('../../../docs/cli.md', import.meta.url));
 
@@ -19,5 +21,20 @@ describe('docs/cli.md', () => {
     for (const name of ['HF_HOME', 'HF_DATASETS_CACHE', 'HF_TOKEN', 'HF_ENDPOINT', 'HF_HUB_OFFLINE', 'TOKENIZERS_PARALLELISM', 'LMEVAL_LOG_LEVEL', 'LM_EVAL_DATASETS_DIR']) {
       expect(ENV_VARS.map((e) => e.name)).toContain(name);
     }
+  });
+
+  it('the backend READMEs show the model-args schemas (same regeneration command)', () => {
+    for (const [rel, schema] of Object.entries(README_SCHEMAS)) {
+      const text = readFileSync(fileURLToPath(new URL(`../../../${rel}`, import.meta.url)), 'utf8');
+      expect(text, rel).toBe(withModelArgsTable(text, schema, rel));
+      for (const a of schema.args) expect(text, rel).toContain(`| \`${a.name}\` |`);
+    }
+  });
+
+  it('`lm-eval run --model NAME --help` lists the backend model arguments', async () => {
+    expect(await modelArgsHelpText('hf')).toMatch(/^Model arguments of --model hf[\s\S]*\n {2}pretrained \(str\) /);
+    expect(await modelArgsHelpText('local-chat-completions')).toMatch(/tokenized_requests \(bool\) .*\[default: True \(completions\), False \(chat\)\]/);
+    expect(await modelArgsHelpText('dummy')).toMatch(/chat_template_path \(str\)/);
+    expect(await modelArgsHelpText('nope')).toBeNull();
   });
 });

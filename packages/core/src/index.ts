@@ -11,10 +11,13 @@ export * from './evaluate/results.ts';
 export * from './compat.ts';
 export * from './errors.ts';
 export * from './util/limit.ts';
+export * from './util/suggest.ts';
+export * from './log/events.ts';
 
 // Models: the backend contract, the registry, the deterministic `dummy`, shared token machinery
 export * from './model/types.ts';
 export * from './model/registry.ts';
+export * from './model/model-args.ts';
 export * from './model/chat-template.ts';
 export * from './model/dummy.ts';
 export * from './model/token-windows.ts';

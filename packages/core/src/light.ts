@@ -8,3 +8,7 @@ export type { Profile } from './compat.ts';
 export { PROFILES } from './compat.ts';
 export { TaskIndex, defaultTasksDir, type IndexEntry, type IndexKind, type TaskIndexOptions } from './task/index.ts';
 export { markdownTable } from './report/table.ts';
+export { createLogger, EventHub, lmEvalEvents, type EventLevel, type EventListener, type LmEvalEvent, type LogEvent, type Logger, type PhaseEvent, type ProgressEvent } from './log/events.ts';
+export * from './model/model-args.ts';
+export type { ModelArgs, ModelFactoryOptions } from './model/types.ts';
+export { closest, editDistance } from './util/suggest.ts';

@@ -3,7 +3,7 @@
  * the adaptive concurrency window, tokenizer loading, the generate_until payload rules
  * (api-backends.md §3.3) and run statistics.
  */
-import { LmEvalError, type GenKwargs, type RequestHooks } from '@lm-eval/core';
+import { createLogger, LmEvalError, type GenKwargs, type RequestHooks } from '@lm-eval/core';
 import { configIdentity, type ApiModelConfig } from './args.ts';
 import { explainFailure, JsonHttpClient, type BackoffPolicy, type RetryHooks } from './http.ts';
 import { HuggingFaceTokenizer, RemoteTokenizer, TiktokenTokenizer, serverRoot, type ApiTokenizer } from './tokenizers.ts';
@@ -16,8 +16,11 @@ export interface ApiBackendOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+const log = createLogger('openai');
+
+/** A warning event from the API backends (source `openai`). */
 export function warn(msg: string): void {
-  process.stderr.write(`WARNING [lm-eval openai] ${msg}\n`);
+  log.warn(msg);
 }
 
 /** lm-eval `handle_stop_sequences(until, eos)`. */

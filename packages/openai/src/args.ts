@@ -4,7 +4,7 @@
  * accepted ones. The API key is read from the environment here and never leaves this object except
  * as an HTTP header.
  */
-import { LmEvalError, toNumber, type ModelArgs, type ModelFactoryOptions } from '@lm-eval/core';
+import { createLogger, defineModelArgs, LmEvalError, modelArgError, readModelArgs, type ModelArgs, type ModelFactoryOptions } from '@lm-eval/core/light';
 
 /** `gguf` = local-completions with llama.cpp defaults (lm-eval's name): base_url is the llama-server root. */
 export type ApiBackendName = 'local-completions' | 'local-chat-completions' | 'openai-completions' | 'openai-chat-completions' | 'gguf';
@@ -48,37 +48,6 @@ export interface ApiModelConfig {
   authToken: string | null;
 }
 
-/** Arguments every TemplateAPI backend accepts (lm-eval names). */
-export const ACCEPTED_ARGS = [
-  'model',
-  'pretrained',
-  'base_url',
-  'tokenizer',
-  'tokenizer_backend',
-  'tokenized_requests',
-  'num_concurrent',
-  'max_retries',
-  'timeout',
-  'batch_size',
-  'max_length',
-  'max_gen_toks',
-  'seed',
-  'add_bos_token',
-  'custom_prefix_token_id',
-  'verify_certificate',
-  'ca_cert_path',
-  'auth_token',
-  'header',
-  'eos_string',
-  'think_end_token',
-  'truncate',
-  'trust_remote_code',
-  'revision',
-  'use_fast_tokenizer',
-  'max_images',
-  'scoring',
-] as const;
-
 const DEFAULT_URL: Record<ApiBackendName, string | null> = {
   'local-completions': null,
   'local-chat-completions': null,
@@ -105,9 +74,69 @@ export function isChatBackend(b: ApiBackendName): boolean {
   return b === 'local-chat-completions' || b === 'openai-chat-completions';
 }
 
-function warn(msg: string): void {
-  process.stderr.write(`WARNING [lm-eval openai] ${msg}\n`);
+const log = createLogger('openai');
+
+const TOKENIZER_BACKENDS = ['huggingface', 'tiktoken', 'remote', 'none', 'auto'];
+
+function defaultTokenizerBackend(backend: ApiBackendName): TokenizerBackend {
+  return backend === 'local-completions' || backend === 'gguf' ? 'auto' : backend === 'openai-completions' ? 'tiktoken' : 'none';
 }
+
+/** The `--model_args` schema of one TemplateAPI backend (lm-eval `TemplateAPI.__init__` names and defaults). */
+export function apiModelArgs(backend: ApiBackendName) {
+  const chat = isChatBackend(backend);
+  const url = DEFAULT_URL[backend];
+  return defineModelArgs(backend, [
+    { name: 'model', type: 'str', description: 'model name sent as "model" (required for openai-*).' },
+    { name: 'pretrained', type: 'str', description: 'alias of model.' },
+    {
+      name: 'base_url',
+      type: 'str',
+      ...(url ? { default: url } : {}),
+      defaultText: 'required for local-* and gguf; the OpenAI endpoint for openai-*',
+      description: `the endpoint URL POSTed to, e.g. http://127.0.0.1:8000/v1/${chat ? 'chat/completions' : 'completions'}; a server root or /v1 is completed to it (gguf: the llama-server root).`,
+    },
+    { name: 'tokenizer', type: 'str', defaultText: 'model', description: 'tokenizer id or path (default: model).' },
+    {
+      name: 'tokenizer_backend',
+      type: 'str',
+      default: defaultTokenizerBackend(backend),
+      defaultText: 'auto (local-completions, gguf), tiktoken (openai-completions), none (chat)',
+      description: 'huggingface, tiktoken, remote, none (None/null = none), or auto (local-completions: the server tokenizer when offered).',
+    },
+    { name: 'tokenized_requests', type: 'bool', default: !chat, defaultText: 'True (completions), False (chat)', description: 'send token ids instead of text (forced to False with tokenizer_backend=none).' },
+    { name: 'num_concurrent', type: 'int', min: 1, default: 1, description: 'concurrent requests (adaptive window up to this).' },
+    { name: 'max_retries', type: 'int', min: 1, default: 3, description: 'attempts per request (total, not extra).' },
+    { name: 'timeout', type: 'float', default: 300, description: 'seconds per HTTP request (> 0).' },
+    { name: 'batch_size', type: 'batch_size', default: 1, description: 'requests per HTTP call (completions; chat always 1; auto → 1); default: --batch_size.' },
+    { name: 'max_length', type: 'int', min: 2, default: 2048, description: 'context length (one slot is kept for the generated token).' },
+    { name: 'max_gen_toks', type: 'int', min: 1, default: 256, description: 'default generation length.' },
+    { name: 'seed', type: 'int', min: 0, default: 1234, description: 'sent as "seed".' },
+    { name: 'add_bos_token', type: 'bool', default: false, description: "prepend the BOS token to tokenized requests (gguf, when not given: the server tokenizer's rule)." },
+    { name: 'custom_prefix_token_id', type: 'int', min: 0, description: 'prefix token for empty contexts and rolling windows (default: the EOS id).' },
+    { name: 'verify_certificate', type: 'bool', default: true, description: 'verify the server TLS certificate.' },
+    { name: 'ca_cert_path', type: 'str', description: 'a CA bundle (PEM) to verify the server with.' },
+    { name: 'auth_token', type: 'str', defaultText: 'the API key', description: 'bearer token for the remote tokenizer endpoints.' },
+    { name: 'header', type: 'json', description: 'HTTP headers as a JSON object; replaces the default headers entirely.' },
+    { name: 'eos_string', type: 'str', description: 'end-of-sequence text added to the stop strings.' },
+    { name: 'think_end_token', type: 'str', description: 'text after which a reasoning model\'s answer starts (everything before it is dropped).' },
+    { name: 'truncate', type: 'bool', default: false, description: 'accepted for compatibility; not used.' },
+    { name: 'trust_remote_code', type: 'bool', default: false, description: 'accepted for compatibility; not used.' },
+    { name: 'revision', type: 'str', default: 'main', description: 'accepted for compatibility; not used.' },
+    { name: 'use_fast_tokenizer', type: 'bool', default: true, description: 'accepted for compatibility; not used.' },
+    { name: 'max_images', type: 'int', default: 999, description: 'accepted for compatibility; not used.' },
+    {
+      name: 'scoring',
+      type: 'str',
+      default: 'auto',
+      choices: ['auto', 'echo', 'prompt_logprobs', 'forced'],
+      description: 'loglikelihood route: auto = vLLM prompt_logprobs when offered, else echo, else forced; forced = llama.cpp, one logit_bias request per continuation token.',
+    },
+  ] as const);
+}
+
+/** Arguments every TemplateAPI backend accepts (lm-eval names). */
+export const ACCEPTED_ARGS = apiModelArgs('local-completions').args.map((a) => a.name);
 
 export function parseApiModelArgs(
   backend: ApiBackendName,
@@ -115,150 +144,81 @@ export function parseApiModelArgs(
   options: ModelFactoryOptions = {},
   env: NodeJS.ProcessEnv = process.env,
 ): ApiModelConfig {
-  const unknown = Object.keys(args).filter((k) => !(ACCEPTED_ARGS as readonly string[]).includes(k));
-  if (unknown.length) {
-    throw new LmEvalError(
-      `Unknown --model_args for ${backend}: ${unknown.join(', ')}.`,
-      `Accepted arguments: ${ACCEPTED_ARGS.join(', ')}.`,
-    );
-  }
-  const str = (k: string): string | null => {
-    const v = args[k];
-    if (v === undefined || v === null || v === '') return null;
-    return typeof v === 'string' ? v : String(toNumber(v));
-  };
-  const int = (k: string, dflt: number, min = 0): number => {
-    const v = args[k];
-    if (v === undefined || v === null) return dflt;
-    const n = typeof v === 'string' ? Number(v) : toNumber(v);
-    if (!Number.isFinite(n) || !Number.isInteger(n) || n < min) {
-      throw new LmEvalError(`--model_args ${k}=${String(v)} must be an integer ≥ ${min}.`);
-    }
-    return n;
-  };
-  const num = (k: string, dflt: number): number => {
-    const v = args[k];
-    if (v === undefined || v === null) return dflt;
-    const n = typeof v === 'string' ? Number(v) : toNumber(v);
-    if (!Number.isFinite(n) || n <= 0) throw new LmEvalError(`--model_args ${k}=${String(v)} must be a positive number.`);
-    return n;
-  };
-  const bool = (k: string, dflt: boolean): boolean => {
-    const v = args[k];
-    if (v === undefined || v === null) return dflt;
-    if (typeof v === 'boolean') return v;
-    if (typeof v === 'string' && /^(true|false)$/i.test(v)) return v.toLowerCase() === 'true';
-    if (typeof v === 'number') return v !== 0;
-    throw new LmEvalError(`--model_args ${k}=${String(v)} must be True or False.`);
-  };
-
   const chat = isChatBackend(backend);
-  const model = str('model') ?? str('pretrained');
-  let baseUrl = str('base_url') ?? DEFAULT_URL[backend];
-  if (!baseUrl) {
+  // an explicit None means "no tokenizer" (lm-eval's tokenizer_backend=None)
+  const explicitNone = args.tokenizer_backend === null || (typeof args.tokenizer_backend === 'string' && /^(none|null)$/i.test(args.tokenizer_backend.trim()));
+  const v = readModelArgs(apiModelArgs(backend), explicitNone ? { ...args, tokenizer_backend: 'none' } : args, { batch_size: options.batchSize });
+  if (v.base_url === null) {
     throw new LmEvalError(
       backend === 'gguf'
-        ? 'gguf needs base_url: the llama-server root, e.g. base_url=http://127.0.0.1:8080 (start it with: llama-server -m model.gguf --port 8080).'
-        : `${backend} needs base_url: the full endpoint URL, e.g. base_url=http://127.0.0.1:8000/v1/${chat ? 'chat/completions' : 'completions'}.`,
+        ? '--model gguf needs model_args base_url: the llama-server root, e.g. base_url=http://127.0.0.1:8080 (start it with: llama-server -m model.gguf --port 8080).'
+        : `--model ${backend} needs model_args base_url: the full endpoint URL, e.g. base_url=http://127.0.0.1:8000/v1/${chat ? 'chat/completions' : 'completions'}.`,
+      'Add base_url=<value> to --model_args.',
     );
   }
   try {
-    const u = new URL(baseUrl);
+    const u = new URL(v.base_url);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
   } catch {
-    throw new LmEvalError(`--model_args base_url=${baseUrl} is not an http(s) URL.`);
+    throw modelArgError(backend, 'base_url', v.base_url, 'an http(s) URL');
   }
-  const completed = completeBaseUrl(backend, baseUrl);
-  if (completed.notice) warn(completed.notice);
-  baseUrl = completed.url;
+  const completed = completeBaseUrl(backend, v.base_url);
+  if (completed.notice) log.warn(completed.notice);
+  const baseUrl = completed.url;
 
-  const defaultBackend: TokenizerBackend =
-    backend === 'local-completions' || backend === 'gguf' ? 'auto' : backend === 'openai-completions' ? 'tiktoken' : 'none';
-  const tbRaw = (str('tokenizer_backend') ?? defaultBackend).toLowerCase();
-  const tokenizerBackend = (tbRaw === 'null' ? 'none' : tbRaw) as TokenizerBackend;
-  if (!['huggingface', 'tiktoken', 'remote', 'none', 'auto'].includes(tokenizerBackend)) {
-    throw new LmEvalError(
-      `--model_args tokenizer_backend=${tbRaw} is not supported.`,
-      'Use huggingface, tiktoken, remote, none (or auto for local-completions).',
-    );
+  const tokenizerBackend = v.tokenizer_backend.toLowerCase() as TokenizerBackend;
+  if (!TOKENIZER_BACKENDS.includes(tokenizerBackend)) {
+    throw modelArgError(backend, 'tokenizer_backend', args.tokenizer_backend, 'one of huggingface, tiktoken, remote, none (or auto for local-completions)');
   }
-  let tokenizedRequests = bool('tokenized_requests', !chat);
+  let tokenizedRequests = v.tokenized_requests;
   if (tokenizerBackend === 'none' && tokenizedRequests) {
-    if (args.tokenized_requests !== undefined) warn('tokenizer_backend=none: tokenized_requests forced to False.');
+    if (args.tokenized_requests !== undefined) log.warn('tokenizer_backend=none: tokenized_requests forced to False.');
     tokenizedRequests = false;
   }
+  if (!(v.timeout > 0)) throw modelArgError(backend, 'timeout', args.timeout, 'a positive number');
 
   let batchSize = 1;
-  const bsRaw = args.batch_size ?? options.batchSize;
-  if (bsRaw !== undefined && bsRaw !== null) {
-    if (typeof bsRaw === 'string' && bsRaw.startsWith('auto')) {
-      warn('batch_size=auto is not supported for API models; using 1.');
-    } else {
-      const n = typeof bsRaw === 'string' ? Number(bsRaw) : toNumber(bsRaw);
-      if (!Number.isInteger(n) || n < 1) throw new LmEvalError(`batch_size=${String(bsRaw)} must be a positive integer.`);
-      batchSize = n;
-    }
-  }
+  if (typeof v.batch_size === 'string') log.warn('batch_size=auto is not supported for API models; using 1.');
+  else batchSize = v.batch_size;
   if (chat && batchSize !== 1) {
-    warn(`${backend} sends one conversation per request; batch_size forced to 1.`);
+    log.warn(`${backend} sends one conversation per request; batch_size forced to 1.`);
     batchSize = 1;
   }
+  const header = v.header === null ? null : Object.fromEntries(Object.entries(v.header).map(([k, x]) => [k, String(x)]));
 
-  let header: Record<string, string> | null = null;
-  const hv = args.header;
-  if (hv !== undefined && hv !== null) {
-    let parsed: unknown = hv;
-    if (typeof hv === 'string') {
-      try {
-        parsed = JSON.parse(hv);
-      } catch {
-        throw new LmEvalError('--model_args header must be a JSON object of header names to values.');
-      }
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      throw new LmEvalError('--model_args header must be a JSON object of header names to values.');
-    }
-    header = Object.fromEntries(Object.entries(parsed as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
-  }
-
-  const scoring = (str('scoring') ?? 'auto') as ScoringChoice;
-  if (!['auto', 'echo', 'prompt_logprobs', 'forced'].includes(scoring)) {
-    throw new LmEvalError(`--model_args scoring=${scoring} is not supported.`, 'Use auto, prompt_logprobs (vLLM), echo, or forced (llama.cpp: one logit_bias request per continuation token).');
-  }
-
+  const model = v.model ?? v.pretrained;
   const openai = backend.startsWith('openai-');
   const apiKey = env.OPENAI_API_KEY ?? '';
   if (openai && !apiKey && header === null) {
     throw new LmEvalError(`${backend} needs an API key: set the OPENAI_API_KEY environment variable.`);
   }
-  if (openai && !model) throw new LmEvalError(`${backend} needs model=<name> in --model_args.`);
+  if (openai && !model) throw new LmEvalError(`--model ${backend} needs model_args model=<name>.`, 'Add model=<value> to --model_args.');
 
-  const customPrefix = args.custom_prefix_token_id;
   return {
     backend,
     model,
     baseUrl,
     tokenizerBackend,
-    tokenizer: str('tokenizer'),
+    tokenizer: v.tokenizer,
     tokenizedRequests,
-    numConcurrent: int('num_concurrent', 1, 1),
-    maxRetries: int('max_retries', 3, 1),
-    timeoutMs: num('timeout', 300) * 1000,
+    numConcurrent: v.num_concurrent,
+    maxRetries: v.max_retries,
+    timeoutMs: v.timeout * 1000,
     batchSize,
-    maxLength: int('max_length', 2048, 2),
-    maxGenToks: int('max_gen_toks', 256, 1),
-    seed: int('seed', 1234),
-    addBosToken: bool('add_bos_token', false),
+    maxLength: v.max_length,
+    maxGenToks: v.max_gen_toks,
+    seed: v.seed,
+    addBosToken: v.add_bos_token,
     addBosTokenGiven: args.add_bos_token !== undefined && args.add_bos_token !== null,
-    customPrefixTokenId: customPrefix === undefined || customPrefix === null ? null : int('custom_prefix_token_id', 0),
-    verifyCertificate: bool('verify_certificate', true),
-    caCertPath: str('ca_cert_path'),
+    customPrefixTokenId: v.custom_prefix_token_id,
+    verifyCertificate: v.verify_certificate,
+    caCertPath: v.ca_cert_path,
     header,
-    eosString: str('eos_string'),
-    thinkEndToken: str('think_end_token'),
-    scoring,
+    eosString: v.eos_string,
+    thinkEndToken: v.think_end_token,
+    scoring: v.scoring as ScoringChoice,
     apiKey,
-    authToken: str('auth_token'),
+    authToken: v.auth_token,
   };
 }
 

@@ -201,8 +201,8 @@ describe('model_args and keys', () => {
   it('unknown args are refused with the accepted list', async () => {
     const err = await makeLM('local-completions', completionsArgs(vllm.url, { num_concurent: 4 })).catch((e) => e);
     expect(err).toBeInstanceOf(LmEvalError);
-    expect(err.message).toMatch(/num_concurent/);
-    expect(err.hint).toMatch(/num_concurrent/);
+    expect(err.message).toMatch(/unknown model_args num_concurent\. Accepted: .*num_concurrent/);
+    expect(err.hint).toBe('Did you mean num_concurrent (for num_concurent)?');
   });
 
   it('openai-* need OPENAI_API_KEY; loglikelihood only for babbage-002/davinci-002', async () => {

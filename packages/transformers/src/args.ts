@@ -1,23 +1,67 @@
 /**
- * `--model_args` of `--model hf`: validation and defaults (lm-eval's HFLM constructor arguments
- * that make sense on transformers.js / onnxruntime).
+ * `--model_args` of `--model hf`: lm-eval's HFLM constructor arguments that make sense on
+ * transformers.js / onnxruntime, declared as a schema read by core's `readModelArgs`.
  */
-import { LmEvalError, type ModelArgs, type ModelFactoryOptions } from '@lm-eval/core';
+import { createLogger, defineModelArgs, modelArgError, readModelArgs, type ModelArgs, type ModelFactoryOptions } from '@lm-eval/core/light';
 
-export const ACCEPTED_MODEL_ARGS = [
-  'pretrained',
-  'revision',
-  'dtype',
-  'device',
-  'max_length',
-  'batch_size',
-  'max_batch_size',
-  'add_bos_token',
-  'prefix_token_id',
-  'max_gen_toks',
-  'seed',
-  'trust_remote_code',
-] as const;
+const log = createLogger('hf');
+
+/** lm-eval / torch dtype names → transformers.js dtypes. `auto` is resolved against the config later. */
+const DTYPES: Record<string, string> = {
+  auto: 'auto',
+  float32: 'fp32',
+  fp32: 'fp32',
+  float: 'fp32',
+  float16: 'fp16',
+  fp16: 'fp16',
+  half: 'fp16',
+  q8: 'q8',
+  int8: 'int8',
+  uint8: 'uint8',
+  q4: 'q4',
+  q4f16: 'q4f16',
+  bnb4: 'bnb4',
+};
+
+export const HF_MODEL_ARGS = defineModelArgs('hf', [
+  {
+    name: 'pretrained',
+    type: 'str',
+    required: true,
+    description:
+      'a local model folder or a Hub id (looked up in the HF hub cache first, else downloaded by transformers.js; refused when HF_HUB_OFFLINE/TRANSFORMERS_OFFLINE is set). The folder needs tokenizer.json and an ONNX export in transformers.js layout (onnx/model.onnx, onnx/model_fp16.onnx, ...).',
+  },
+  { name: 'revision', type: 'str', default: 'main', description: 'Hub revision (branch, tag or commit).' },
+  {
+    name: 'dtype',
+    type: 'str',
+    default: 'float32',
+    description: `one of ${Object.keys(DTYPES).join(', ')} (torch. prefix allowed; auto = transformers.js_config.dtype in config.json, else fp32). bfloat16 is rejected (no onnxruntime CPU kernels).`,
+  },
+  { name: 'device', type: 'str', default: 'cpu', description: 'transformers.js device (cuda:0 → cuda); default: --device, else cpu.' },
+  {
+    name: 'max_length',
+    type: 'int',
+    min: 2,
+    defaultText: 'model config',
+    description: 'context length; else config (text_config first) n_positions, max_position_embeddings, n_ctx, else tokenizer model_max_length, else 2048.',
+  },
+  { name: 'batch_size', type: 'batch_size', default: 1, description: 'an integer, auto or auto:N; default: --batch_size.' },
+  { name: 'max_batch_size', type: 'int', min: 1, default: 64, description: 'cap for auto batch sizes; default: --max_batch_size, else 64.' },
+  {
+    name: 'add_bos_token',
+    type: 'bool',
+    defaultText: 'tokenizer default',
+    description: 'lm-eval latest semantics (None): add_special_tokens per the tokenizer, never on a string that already starts with the BOS text.',
+  },
+  { name: 'prefix_token_id', type: 'int', min: 0, defaultText: 'BOS, else EOS', description: 'context for empty-context requests and the first rolling window.' },
+  { name: 'max_gen_toks', type: 'int', min: 1, default: 256, description: 'default generation length.' },
+  { name: 'seed', type: 'int', min: 0, default: 1234, description: 'seeds the sampling RNG, one stream per model instance.' },
+  { name: 'trust_remote_code', type: 'bool', default: false, description: 'ignored (transformers.js runs ONNX graphs only; one warning).' },
+] as const);
+
+/** Accepted `model_args` names (from {@link HF_MODEL_ARGS}). */
+export const ACCEPTED_MODEL_ARGS = HF_MODEL_ARGS.args.map((a) => a.name);
 
 /** `batch_size`: a fixed size, or `auto` / `auto:N` (detected N times over the sorted requests). */
 export type BatchSizeSpec = { kind: 'fixed'; size: number } | { kind: 'auto'; redetect: number };
@@ -39,83 +83,33 @@ export interface HfArgs {
   seed: number;
 }
 
-/** lm-eval / torch dtype names → transformers.js dtypes. `auto` is resolved against the config later. */
-const DTYPES: Record<string, string> = {
-  auto: 'auto',
-  float32: 'fp32',
-  fp32: 'fp32',
-  float: 'fp32',
-  float16: 'fp16',
-  fp16: 'fp16',
-  half: 'fp16',
-  q8: 'q8',
-  int8: 'int8',
-  uint8: 'uint8',
-  q4: 'q4',
-  q4f16: 'q4f16',
-  bnb4: 'bnb4',
-};
-
-function fail(field: string, value: unknown, what: string): never {
-  throw new LmEvalError(`--model_args ${field}=${String(value)}: ${what}.`, `Fix ${field} in --model_args.`);
-}
-
-function toInt(field: string, v: unknown, min: number): number {
-  const n = typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < min) fail(field, v, `expected an integer >= ${min}`);
-  return n;
-}
-
-function toBool(field: string, v: unknown): boolean {
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'string' && /^(true|false)$/i.test(v)) return v.toLowerCase() === 'true';
-  if (v === 1 || v === 0) return v === 1;
-  fail(field, v, 'expected True or False');
-}
-
-export function parseBatchSize(v: unknown, field = 'batch_size'): BatchSizeSpec {
-  if (typeof v === 'string') {
-    const m = /^auto(?::(\d+))?$/.exec(v.trim());
-    if (m) return { kind: 'auto', redetect: m[1] ? Math.max(1, Number(m[1])) : 1 };
+/** A `batch_size` value (model_args or --batch_size) as a fixed size or the auto schedule. */
+export function parseBatchSize(v: unknown): BatchSizeSpec {
+  const { batch_size: b } = readModelArgs(HF_MODEL_ARGS, { pretrained: '-', batch_size: v as string });
+  if (typeof b === 'string') {
+    const n = b.includes(':') ? Number(b.slice(5)) : 1;
+    return { kind: 'auto', redetect: Math.max(1, n) };
   }
-  return { kind: 'fixed', size: toInt(field, v, 1) };
+  return { kind: 'fixed', size: b };
 }
 
 /** Validates `model_args` (plus the CLI's --batch_size/--max_batch_size/--device); model_args win. */
 export function parseHfArgs(args: ModelArgs, options: ModelFactoryOptions = {}): HfArgs {
-  const unknown = Object.keys(args).filter((k) => !(ACCEPTED_MODEL_ARGS as readonly string[]).includes(k));
-  if (unknown.length > 0) {
-    throw new LmEvalError(
-      `--model hf: unknown model_args ${unknown.join(', ')}. Accepted: ${ACCEPTED_MODEL_ARGS.join(', ')}.`,
-      'Remove or rename them in --model_args.',
-    );
-  }
-  const pretrained = args.pretrained;
-  if (typeof pretrained !== 'string' || pretrained.trim() === '') {
-    throw new LmEvalError('--model hf needs model_args pretrained=<local model folder or Hub id>.', 'Example: --model_args pretrained=models/stories260k');
-  }
-  if (args.trust_remote_code !== undefined) {
-    process.stderr.write('[hf] trust_remote_code is ignored: transformers.js runs ONNX graphs only.\n');
-  }
-  const dtypeIn = String(args.dtype ?? 'float32').replace(/^torch\./, '').toLowerCase();
-  const dtype = DTYPES[dtypeIn];
-  if (!dtype) fail('dtype', args.dtype, `expected one of ${Object.keys(DTYPES).join(', ')} (bfloat16 has no onnxruntime CPU kernels; use float32)`);
-  let device = String(args.device ?? options.device ?? 'cpu').toLowerCase();
-  device = device.replace(/:\d+$/, ''); // cuda:0 → cuda (onnxruntime picks the device itself)
-  const batchSize = parseBatchSize(args.batch_size ?? options.batchSize ?? 1);
-  const maxBatchSize = toInt('max_batch_size', args.max_batch_size ?? options.maxBatchSize ?? 64, 1);
-  const maxGenToks = toInt('max_gen_toks', args.max_gen_toks ?? 256, 1);
+  const v = readModelArgs(HF_MODEL_ARGS, args, { batch_size: options.batchSize, max_batch_size: options.maxBatchSize, device: options.device });
+  if (args.trust_remote_code !== undefined) log.warn('trust_remote_code is ignored: transformers.js runs ONNX graphs only.');
+  const dtype = DTYPES[v.dtype.replace(/^torch\./, '').toLowerCase()];
+  if (!dtype) throw modelArgError('hf', 'dtype', args.dtype, `one of ${Object.keys(DTYPES).join(', ')} (bfloat16 has no onnxruntime CPU kernels; use float32)`);
   return {
-    pretrained: pretrained.trim(),
-    revision: args.revision === undefined ? 'main' : String(args.revision),
+    pretrained: v.pretrained.trim(),
+    revision: v.revision,
     dtype,
-    device,
-    maxLength: args.max_length === undefined || args.max_length === null ? undefined : toInt('max_length', args.max_length, 2),
-    batchSize,
-    maxBatchSize,
-    addBosToken: args.add_bos_token === undefined || args.add_bos_token === null ? undefined : toBool('add_bos_token', args.add_bos_token),
-    prefixTokenId: args.prefix_token_id === undefined || args.prefix_token_id === null ? undefined : toInt('prefix_token_id', args.prefix_token_id, 0),
-    maxGenToks,
-    seed: toInt('seed', args.seed ?? 1234, 0),
+    device: v.device.toLowerCase().replace(/:\d+$/, ''), // cuda:0 → cuda (onnxruntime picks the device itself)
+    maxLength: v.max_length ?? undefined,
+    batchSize: parseBatchSize(v.batch_size),
+    maxBatchSize: v.max_batch_size,
+    addBosToken: v.add_bos_token ?? undefined,
+    prefixTokenId: v.prefix_token_id ?? undefined,
+    maxGenToks: v.max_gen_toks,
+    seed: v.seed,
   };
 }

@@ -4,7 +4,9 @@
  * add_generation_prompt, continue_final_message=not add_generation_prompt)`.
  */
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
-import { LmEvalError, continueFinalMessage, type ChatMessage } from '@lm-eval/core';
+import { LmEvalError, continueFinalMessage, createLogger, type ChatMessage } from '@lm-eval/core';
+
+const log = createLogger('hf');
 
 /**
  * The template to use. `raw` is tokenizer_config.json's `chat_template`: a string, a list of
@@ -52,7 +54,7 @@ export function renderChat(tokenizer: PreTrainedTokenizer, template: string, mes
       if (first instanceof LmEvalError) throw first;
       throw new LmEvalError(`chat template failed to render: ${(first as Error).message}`, 'Check chat_template in tokenizer_config.json.', { cause: first });
     }
-    process.stderr.write('[hf] Failed to apply chat template. Removing the system role in chat history.\n');
+    log.warn('Failed to apply chat template. Removing the system role in chat history.');
     try {
       return render(messages.filter((m) => m.role !== 'system'));
     } catch (e) {

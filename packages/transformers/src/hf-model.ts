@@ -5,6 +5,7 @@
 import seedrandom from 'seedrandom';
 import type { PreTrainedModel } from '@huggingface/transformers';
 import {
+  createLogger,
   JsonChatStr,
   LmEvalError,
   type ChatMessage,
@@ -30,11 +31,13 @@ import { generateBatch, type GenerationSpec } from './generation.ts';
 import type { Rng, SamplingParams } from './sampling.ts';
 import { renderChat, selectChatTemplate } from './chat.ts';
 
+const log = createLogger('hf');
+
 /** transformers' "no limit" sentinel for `model_max_length`. */
 const INFINITE_MODEL_MAX_LENGTH = 1000000000000000019884624838656;
 const DEFAULT_MAX_LENGTH = 2048;
 
-/** gen_kwargs consumed here; everything else is reported once on stderr and ignored. */
+/** gen_kwargs consumed here; everything else is reported once (a warning event) and ignored. */
 const KNOWN_GEN_KWARGS = new Set(['until', 'max_gen_toks', 'max_new_tokens', 'do_sample', 'temperature', 'top_p', 'top_k']);
 
 function num(v: unknown): number | undefined {
@@ -201,7 +204,7 @@ export class HfLM implements LM {
     for (const k of Object.keys(kw)) {
       if (!KNOWN_GEN_KWARGS.has(k) && !this.warned.has(k)) {
         this.warned.add(k);
-        process.stderr.write(`[hf] generation kwarg '${k}' is not supported by the transformers.js backend and is ignored.\n`);
+        log.warn(`generation kwarg '${k}' is not supported by the transformers.js backend and is ignored.`);
       }
     }
     const gc = this.loaded.generationConfig;

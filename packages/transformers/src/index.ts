@@ -3,7 +3,7 @@ import { registerModel } from '@lm-eval/core';
 import { createHfModel } from './hf-model.ts';
 
 export { createHfModel, HfLM, resolveMaxLength } from './hf-model.ts';
-export { parseHfArgs, parseBatchSize, ACCEPTED_MODEL_ARGS, type HfArgs, type BatchSizeSpec } from './args.ts';
+export { parseHfArgs, parseBatchSize, ACCEPTED_MODEL_ARGS, HF_MODEL_ARGS, type HfArgs, type BatchSizeSpec } from './args.ts';
 export { rollingWindows, type TokenWindow } from './rolling.ts';
 export { HfTokenizer, type TokenPair } from './tokenization.ts';
 export { autoBatchSize, bytesPerSequence, BatchScheduler, type ModelDims } from './batching.ts';

@@ -1,10 +1,10 @@
 /**
  * `--model vllm --model_args …`: the accepted arguments, their defaults (lm-eval latest,
- * api-backends.md §4) and validation. Unknown keys are an error that lists the accepted ones;
+ * lm_eval/models/vllm_causallms.py `VLLM.__init__`) and validation. Unknown keys are an error that lists the accepted ones;
  * a fixed set of vLLM engine arguments (below) is passed through to `LLM(...)` as lm-eval
  * passes its extra kwargs.
  */
-import { LmEvalError, toNumber, PyFloat, type ModelArgs, type ModelFactoryOptions } from '@lm-eval/core';
+import { defineModelArgs, LmEvalError, readModelArgs, type ModelArgs, type ModelFactoryOptions } from '@lm-eval/core/light';
 
 export interface VllmConfig {
   pretrained: string;
@@ -39,36 +39,6 @@ export interface VllmConfig {
   extra: Record<string, unknown>;
 }
 
-/** Arguments of `--model vllm` (besides the engine pass-through ones). */
-export const VLLM_MODEL_ARGS = [
-  'pretrained',
-  'tokenizer',
-  'revision',
-  'tokenizer_mode',
-  'tokenizer_revision',
-  'dtype',
-  'trust_remote_code',
-  'tensor_parallel_size',
-  'data_parallel_size',
-  'gpu_memory_utilization',
-  'quantization',
-  'max_length',
-  'max_model_len',
-  'max_gen_toks',
-  'seed',
-  'add_bos_token',
-  'prefix_token_id',
-  'lora_local_path',
-  'max_lora_rank',
-  'batch_size',
-  'max_batch_size',
-  'think_end_token',
-  'enable_thinking',
-  'chat_template_args',
-  'device',
-  'python',
-] as const;
-
 /** vLLM `EngineArgs` accepted as extra model_args and passed to `LLM(...)` unchanged. */
 export const VLLM_ENGINE_PASSTHROUGH_ARGS = [
   'enforce_eager',
@@ -92,120 +62,78 @@ export const VLLM_ENGINE_PASSTHROUGH_ARGS = [
   'calculate_kv_scales',
 ] as const;
 
-function isNone(v: unknown): boolean {
-  return v === null || v === undefined || v === 'None' || v === 'none' || v === 'null';
-}
+/** The `--model_args` schema of `--model vllm` (lm-eval latest `VLLM.__init__` names and defaults). */
+export const VLLM_ARGS_SCHEMA = defineModelArgs(
+  'vllm',
+  [
+    { name: 'pretrained', type: 'str', required: true, description: 'model folder or Hugging Face id (LLM(model=...)).' },
+    { name: 'tokenizer', type: 'str', defaultText: 'pretrained', description: 'tokenizer folder or id.' },
+    { name: 'revision', type: 'str', description: 'model revision.' },
+    { name: 'tokenizer_mode', type: 'str', default: 'auto', description: 'vLLM tokenizer mode.' },
+    { name: 'tokenizer_revision', type: 'str', description: 'tokenizer revision.' },
+    { name: 'dtype', type: 'str', default: 'auto', description: 'weights dtype.' },
+    { name: 'trust_remote_code', type: 'bool', default: false, description: 'allow model code from the Hub.' },
+    { name: 'tensor_parallel_size', type: 'int', min: 1, default: 1, description: 'GPUs per model replica.' },
+    { name: 'data_parallel_size', type: 'int', min: 1, default: 1, description: 'Ray replicas; > 1 forces batch_size=auto.' },
+    { name: 'gpu_memory_utilization', type: 'float', default: 0.9, description: 'fraction of GPU memory vLLM may use.' },
+    { name: 'quantization', type: 'str', description: 'vLLM quantization method.' },
+    { name: 'max_length', type: 'int', min: 1, defaultText: 'engine max_model_len', description: 'context length; also passed as LLM(max_model_len=...). Give max_length or max_model_len, not both.' },
+    { name: 'max_model_len', type: 'int', min: 1, description: 'same as max_length.' },
+    { name: 'max_gen_toks', type: 'int', min: 1, default: 256, description: 'default generation length.' },
+    { name: 'seed', type: 'int', min: 0, default: 1234, description: 'LLM(seed=...).' },
+    { name: 'add_bos_token', type: 'bool', defaultText: 'tokenizer default', description: 'BOS policy (None = the tokenizer default); forced True for model names containing gemma.' },
+    { name: 'prefix_token_id', type: 'int', min: 0, defaultText: 'BOS, else EOS', description: 'context for empty-context requests and rolling windows.' },
+    { name: 'lora_local_path', type: 'str', description: 'one adapter LoRARequest("finetuned", 1, path) on every call (enable_lora=True).' },
+    { name: 'max_lora_rank', type: 'int', min: 1, default: 16, description: 'largest LoRA rank.' },
+    { name: 'batch_size', type: 'batch_size', default: 'auto', description: 'auto = everything in one generate call; N = chunks of N; default: --batch_size.' },
+    { name: 'max_batch_size', type: 'int', min: 1, description: 'engine max_num_seqs (max_num_seqs wins); default: --max_batch_size.' },
+    { name: 'think_end_token', type: 'str', description: "text after which a reasoning model's answer starts." },
+    { name: 'enable_thinking', type: 'bool', description: 'chat template enable_thinking.' },
+    { name: 'chat_template_args', type: 'json', description: 'extra chat template variables, a JSON object.' },
+    { name: 'device', type: 'str', description: 'accepted for compatibility; vLLM picks the device.' },
+    { name: 'python', type: 'str', defaultText: '$LM_EVAL_PYTHON, else python3', description: 'Python interpreter that has vllm installed (runs the worker).' },
+  ] as const,
+  VLLM_ENGINE_PASSTHROUGH_ARGS,
+);
 
-function str(args: ModelArgs, key: string): string | null {
-  const v = args[key];
-  if (isNone(v)) return null;
-  return v instanceof PyFloat ? String(v.value) : String(v);
-}
-
-function int(args: ModelArgs, key: string, dflt: number): number;
-function int(args: ModelArgs, key: string, dflt: null): number | null;
-function int(args: ModelArgs, key: string, dflt: number | null): number | null {
-  const v = args[key];
-  if (isNone(v)) return dflt;
-  const n = typeof v === 'string' ? Number(v.trim()) : toNumber(v);
-  if (typeof n !== 'number' || !Number.isInteger(n)) {
-    throw new LmEvalError(`--model_args ${key}=${String(v)}: expected an integer.`);
-  }
-  return n;
-}
-
-function float(args: ModelArgs, key: string, dflt: number): number {
-  const v = args[key];
-  if (isNone(v)) return dflt;
-  const n = typeof v === 'string' ? Number(v.trim()) : toNumber(v);
-  if (typeof n !== 'number' || Number.isNaN(n)) throw new LmEvalError(`--model_args ${key}=${String(v)}: expected a number.`);
-  return n;
-}
-
-function bool(args: ModelArgs, key: string, dflt: boolean | null): boolean | null {
-  const v = args[key];
-  if (isNone(v)) return dflt;
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'number') return v !== 0;
-  const s = String(v).trim().toLowerCase();
-  if (s === 'true' || s === '1' || s === 'yes') return true;
-  if (s === 'false' || s === '0' || s === 'no') return false;
-  throw new LmEvalError(`--model_args ${key}=${String(v)}: expected True or False.`);
-}
-
-function parseBatchSize(v: unknown, key: string): number | 'auto' {
-  if (isNone(v)) return 'auto';
-  if (typeof v === 'string' && v.includes('auto')) return 'auto';
-  const n = typeof v === 'string' ? Number(v) : toNumber(v);
-  if (!Number.isInteger(n) || n < 1) throw new LmEvalError(`${key}=${String(v)}: expected a positive integer or 'auto'.`);
-  return n;
-}
+/** Arguments of `--model vllm` (besides the engine pass-through ones). */
+export const VLLM_MODEL_ARGS = VLLM_ARGS_SCHEMA.args.map((a) => a.name);
 
 /** Validates `--model_args` for `--model vllm` (lm-eval latest defaults). */
 export function parseVllmArgs(args: ModelArgs, options: ModelFactoryOptions = {}): VllmConfig {
-  const accepted = new Set<string>([...VLLM_MODEL_ARGS, ...VLLM_ENGINE_PASSTHROUGH_ARGS]);
-  const unknown = Object.keys(args).filter((k) => !accepted.has(k));
-  if (unknown.length) {
-    throw new LmEvalError(
-      `Unknown --model_args for --model vllm: ${unknown.join(', ')}. Accepted: ${VLLM_MODEL_ARGS.filter((k) => k !== 'device').join(', ')}; ` +
-        `engine arguments passed to vllm.LLM: ${VLLM_ENGINE_PASSTHROUGH_ARGS.join(', ')}.`,
-      'Fix the key in --model_args.',
-    );
+  const v = readModelArgs(VLLM_ARGS_SCHEMA, args, { batch_size: options.batchSize });
+  if (v.max_length !== null && v.max_model_len !== null) {
+    throw new LmEvalError('--model vllm: either max_length or max_model_len may be provided in --model_args, but not both.', 'Keep one of them.');
   }
-  const pretrained = str(args, 'pretrained');
-  if (!pretrained) {
-    throw new LmEvalError('--model vllm needs model_args pretrained=<model folder or Hugging Face id>.');
-  }
-  const maxLength = int(args, 'max_length', null);
-  const maxModelLen = int(args, 'max_model_len', null);
-  if (maxLength !== null && maxModelLen !== null) {
-    throw new LmEvalError('Either max_length or max_model_len may be provided in --model_args, but not both.');
-  }
-  const dataParallelSize = int(args, 'data_parallel_size', 1);
-  let batchSize = parseBatchSize(args.batch_size ?? options.batchSize, 'batch_size');
   // lm-eval: manual batching is not compatible with data parallelism.
-  if (dataParallelSize > 1) batchSize = 'auto';
-  let chatTemplateArgs: Record<string, unknown> = {};
-  const cta = args.chat_template_args;
-  if (!isNone(cta)) {
-    if (typeof cta === 'string') {
-      try {
-        chatTemplateArgs = JSON.parse(cta) as Record<string, unknown>;
-      } catch {
-        throw new LmEvalError(`--model_args chat_template_args=${cta}: expected a JSON object.`);
-      }
-    } else if (typeof cta === 'object') chatTemplateArgs = { ...(cta as Record<string, unknown>) };
-  }
-  const extra: Record<string, unknown> = {};
-  for (const k of VLLM_ENGINE_PASSTHROUGH_ARGS) {
-    if (k in args && k !== 'max_num_seqs') extra[k] = args[k] instanceof PyFloat ? (args[k] as PyFloat).value : args[k];
-  }
-  const maxBatchSize = int(args, 'max_num_seqs', null) ?? int(args, 'max_batch_size', null) ?? options.maxBatchSize ?? null;
+  const batchSize = v.data_parallel_size > 1 || typeof v.batch_size === 'string' ? 'auto' : v.batch_size;
+  const { max_num_seqs: maxNumSeqs, ...extra } = v.passthrough;
+  const maxBatchSize = maxNumSeqs !== undefined ? readModelArgs(VLLM_ARGS_SCHEMA, { pretrained: '-', max_batch_size: maxNumSeqs as number }).max_batch_size : v.max_batch_size ?? options.maxBatchSize ?? null;
   return {
-    pretrained,
-    tokenizer: str(args, 'tokenizer'),
-    revision: str(args, 'revision'),
-    tokenizerMode: str(args, 'tokenizer_mode') ?? 'auto',
-    tokenizerRevision: str(args, 'tokenizer_revision'),
-    dtype: str(args, 'dtype') ?? 'auto',
-    trustRemoteCode: bool(args, 'trust_remote_code', false) ?? false,
-    tensorParallelSize: int(args, 'tensor_parallel_size', 1),
-    dataParallelSize,
-    gpuMemoryUtilization: float(args, 'gpu_memory_utilization', 0.9),
-    quantization: str(args, 'quantization'),
-    maxLength: maxModelLen ?? maxLength,
-    maxGenToks: int(args, 'max_gen_toks', 256),
-    seed: int(args, 'seed', 1234),
-    addBosToken: bool(args, 'add_bos_token', null),
-    prefixTokenId: int(args, 'prefix_token_id', null),
-    loraLocalPath: str(args, 'lora_local_path'),
-    maxLoraRank: int(args, 'max_lora_rank', 16),
+    pretrained: v.pretrained,
+    tokenizer: v.tokenizer,
+    revision: v.revision,
+    tokenizerMode: v.tokenizer_mode,
+    tokenizerRevision: v.tokenizer_revision,
+    dtype: v.dtype,
+    trustRemoteCode: v.trust_remote_code,
+    tensorParallelSize: v.tensor_parallel_size,
+    dataParallelSize: v.data_parallel_size,
+    gpuMemoryUtilization: v.gpu_memory_utilization,
+    quantization: v.quantization,
+    maxLength: v.max_model_len ?? v.max_length,
+    maxGenToks: v.max_gen_toks,
+    seed: v.seed,
+    addBosToken: v.add_bos_token,
+    prefixTokenId: v.prefix_token_id,
+    loraLocalPath: v.lora_local_path,
+    maxLoraRank: v.max_lora_rank,
     batchSize,
     maxBatchSize,
-    thinkEndToken: str(args, 'think_end_token'),
-    enableThinking: bool(args, 'enable_thinking', null),
-    chatTemplateArgs,
-    python: str(args, 'python') ?? process.env.LM_EVAL_PYTHON ?? 'python3',
+    thinkEndToken: v.think_end_token,
+    enableThinking: v.enable_thinking,
+    chatTemplateArgs: v.chat_template_args ?? {},
+    python: v.python ?? process.env.LM_EVAL_PYTHON ?? 'python3',
     extra,
   };
 }

@@ -9,6 +9,7 @@
  * finishes.
  */
 import {
+  createLogger,
   LmEvalError,
   registerModel,
   renderChatTemplate,
@@ -38,6 +39,8 @@ import {
 } from './token-requests.ts';
 import { PROTOCOL_VERSION, VllmWorker, type WorkerHello } from './worker-process.ts';
 
+const workerLog = createLogger('vllm');
+
 /** What the worker reports after building the engine. */
 export interface VllmWorkerInfo {
   protocol: number;
@@ -64,7 +67,7 @@ export interface VllmWorkerInfo {
 export interface VllmLMOptions {
   /** Extra environment for the worker (e.g. PYTHONPATH, CUDA_VISIBLE_DEVICES). */
   env?: Record<string, string | undefined>;
-  /** Receives the worker's log lines (default: written to process.stderr). */
+  /** Receives the worker's log lines (default: INFO events from source `vllm`). */
   onLog?: (line: string) => void;
   /** Seconds to wait for `import vllm` (default 120 s). */
   startupTimeoutMs?: number;
@@ -115,7 +118,7 @@ export class VllmLM implements LM {
   /** Starts the worker, builds the engine and checks the handshake. */
   static async create(args: ModelArgs, factoryOptions: ModelFactoryOptions = {}, options: VllmLMOptions = {}): Promise<VllmLM> {
     const config = parseVllmArgs(args, factoryOptions);
-    const log = options.onLog ?? ((line: string) => process.stderr.write(`${line}\n`));
+    const log = options.onLog ?? ((line: string) => workerLog.info(line));
     const worker = await VllmWorker.start({
       python: config.python,
       env: options.env,

@@ -122,7 +122,7 @@ describe('model_args', () => {
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(LmEvalError);
-      expect((e as Error).message).toMatch(/Unknown --model_args for --model vllm: max_lenght/);
+      expect((e as Error).message).toMatch(/--model vllm: unknown model_args max_lenght/);
       expect((e as Error).message).toMatch(/gpu_memory_utilization/);
       expect((e as Error).message).toMatch(/lora_local_path/);
     }
@@ -157,6 +157,6 @@ describe('registration', () => {
   it('registers --model vllm', async () => {
     registerVllmModels();
     const factory = getModelFactory('vllm');
-    await expect(Promise.resolve(factory({ pretrained: 'x', bogus: 1 }, {}))).rejects.toThrow(/Unknown --model_args for --model vllm: bogus/);
+    await expect(Promise.resolve(factory({ pretrained: 'x', bogus: 1 }, {}))).rejects.toThrow(/--model vllm: unknown model_args bogus/);
   });
 });

@@ -17,7 +17,7 @@ import type {
   RollingRequest,
 } from './types.ts';
 import { renderChatTemplate } from './chat-template.ts';
-import { LmEvalError } from '../errors.ts';
+import { defineModelArgs, modelArgError, readModelArgs } from './model-args.ts';
 
 const GEN = [
   ' A',
@@ -64,27 +64,25 @@ export function dummyGenerate(context: string, genKwargs: Record<string, unknown
   return text;
 }
 
-const ACCEPTED_ARGS = ['chat_template_path', 'pretrained', 'model', 'trust_remote_code'];
+/** `--model_args` of `--model dummy`. */
+export const DUMMY_MODEL_ARGS = defineModelArgs('dummy', [
+  { name: 'chat_template_path', type: 'str', description: 'a Jinja chat template file used by --apply_chat_template.' },
+  { name: 'pretrained', type: 'str', description: 'recorded only (names the output folder).' },
+  { name: 'model', type: 'str', description: 'recorded only.' },
+  { name: 'trust_remote_code', type: 'bool', default: false, description: 'ignored.' },
+] as const);
 
 export class DummyLM implements LM {
   readonly name = 'dummy';
   private readonly template?: string;
 
   constructor(private readonly args: ModelArgs = {}) {
-    for (const key of Object.keys(args)) {
-      if (!ACCEPTED_ARGS.includes(key)) {
-        throw new LmEvalError(
-          `--model_args: the dummy model does not accept '${key}'`,
-          `accepted: ${ACCEPTED_ARGS.join(', ')}`,
-        );
-      }
-    }
-    const p = args.chat_template_path;
-    if (typeof p === 'string' && p) {
+    const p = readModelArgs(DUMMY_MODEL_ARGS, args).chat_template_path;
+    if (p) {
       try {
         this.template = readFileSync(path.resolve(p), 'utf8');
       } catch {
-        throw new LmEvalError(`--model_args chat_template_path: cannot read '${p}'`, 'give a path to a Jinja chat template file');
+        throw modelArgError('dummy', 'chat_template_path', p, 'a readable Jinja chat template file');
       }
     }
   }

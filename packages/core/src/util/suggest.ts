@@ -1,5 +1,5 @@
 /**
- * "Did you mean" for command and model names: the closest candidate by edit distance, if close
+ * "Did you mean" for command, model and argument names: the closest candidate by edit distance, if close
  * enough (at most a third of the word's length, at least 1). Kept tiny so `--help` stays fast.
  */
 export function editDistance(a: string, b: string): number {
