@@ -40,21 +40,19 @@ export function pythonPaths(ref: FunctionRef, profile: Profile = 'latest'): stri
   return moduleBases(ref, profile).map((b) => b + '.py');
 }
 
-/** Step 2: the TS port of the Python definition the reference names, when recognised by its source. */
-async function recognisedPortFor(ref: FunctionRef, profile: Profile): Promise<unknown> {
-  for (const py of pythonPaths(ref, profile)) {
-    if (!existsSync(py)) continue;
-    return loadRecognisedPort(py, ref.name);
-  }
-  return undefined;
-}
-
 function where(ref: FunctionRef): string {
   return ref.yamlFile || path.join(ref.yamlDir, '<yaml>');
 }
 
-/** Resolves a `!function` reference to the exported JS value. Throws LmEvalError when missing. */
-export async function resolveFunction(ref: FunctionRef, profile: Profile = 'latest'): Promise<unknown> {
+/** How a `!function` reference resolves without running Python (steps 1 and 2). */
+export type JsResolution = { via: 'module'; value: unknown; file: string } | { via: 'port'; value: unknown; file: string };
+
+/**
+ * Steps 1–2 of resolution: the JS/TS module next to the YAML, else the recognised TS port of the
+ * Python definition. undefined when neither applies (the reference then needs Python); throws
+ * LmEvalError when a module exists but cannot be imported or lacks the export.
+ */
+export async function resolveWithoutPython(ref: FunctionRef, profile: Profile = 'latest'): Promise<JsResolution | undefined> {
   const tried = modulePathsTried(ref, profile);
   const found = tried.find((p) => existsSync(p));
   if (found) {
@@ -76,10 +74,21 @@ export async function resolveFunction(ref: FunctionRef, profile: Profile = 'late
           ` (exports: ${exported.length ? exported.join(', ') : 'none'})`,
       );
     }
-    return mod[ref.name];
+    return { via: 'module', value: mod[ref.name], file: found };
   }
-  const port = await recognisedPortFor(ref, profile);
-  if (port !== undefined) return port;
+  for (const py of pythonPaths(ref, profile)) {
+    if (!existsSync(py)) continue;
+    const value = await loadRecognisedPort(py, ref.name);
+    return value === undefined ? undefined : { via: 'port', value, file: py };
+  }
+  return undefined;
+}
+
+/** Resolves a `!function` reference to the exported JS value. Throws LmEvalError when missing. */
+export async function resolveFunction(ref: FunctionRef, profile: Profile = 'latest'): Promise<unknown> {
+  const js = await resolveWithoutPython(ref, profile);
+  if (js) return js.value;
+  const tried = modulePathsTried(ref, profile);
   const py = pythonPaths(ref, profile).filter((p) => existsSync(p));
   throw new LmEvalError(
     `${where(ref)}: !function ${ref.raw}: no JS/TS module found for '${ref.name}'; tried: ${tried.join(', ')}`,
