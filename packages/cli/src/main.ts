@@ -12,10 +12,11 @@ import { Command, CommanderError, Option } from 'commander';
 import { RUN_FLAGS, type FlagSpec } from './flags.ts';
 import { ExitCode } from './exit.ts';
 import { closest } from '@lm-eval/core/light';
+import { EXPERIMENTS_RUN_FLAGS } from './subcommand-flags.ts';
 
 export { ExitCode } from './exit.ts';
 
-export const COMMANDS = ['run', 'ls', 'validate', 'cache', 'help'];
+export const COMMANDS = ['run', 'ls', 'validate', 'cache', 'experiments', 'merge', 'report', 'compare', 'help'];
 
 const VERSION = (() => {
   try {
@@ -75,6 +76,11 @@ function toOption(f: FlagSpec): Option {
 
 export function addRunOptions(cmd: Command): Command {
   for (const f of RUN_FLAGS) cmd.addOption(toOption(f));
+  return cmd;
+}
+
+function addOptions(cmd: Command, flags: FlagSpec[]): Command {
+  for (const f of flags) cmd.addOption(toOption(f));
   return cmd;
 }
 
@@ -151,6 +157,18 @@ function buildProgram(modelArgsHelp: string | null = null): Command {
       const { cacheClearCommand } = await import('./cache.ts');
       return cacheClearCommand(p);
     });
+  const experiments = program.command('experiments').description('Experiment sets: many models × tasks × settings × repeats in one resumable run (docs/experiments.md).');
+  addOptions(
+    experiments
+      .command('run')
+      .description('Run every experiment of a file (native, EvalAP experiment set or DeathMath run.yaml); writes one folder per experiment, leaderboard.md and report.html.')
+      .argument('<file>', 'experiment file (YAML or JSON)')
+      .allowExcessArguments(false),
+    EXPERIMENTS_RUN_FLAGS,
+  ).action(async (file, opts) => {
+    const { experimentsRunCommand } = await import('./experiments.ts');
+    return experimentsRunCommand(file, opts);
+  });
   return program;
 }
 
@@ -211,7 +229,7 @@ export async function main(argvIn: string[]): Promise<number> {
     if (!argv[0].startsWith('-')) {
       const near = closest(argv[0], COMMANDS.filter((c) => c !== 'help'));
       process.stderr.write(
-        `Error: unknown command '${argv[0]}'${near ? ` — did you mean '${near}'?` : ''} (commands: run, ls, validate, cache; see \`lm-eval --help\`)\n`,
+        `Error: unknown command '${argv[0]}'${near ? ` — did you mean '${near}'?` : ''} (commands: ${COMMANDS.filter((c) => c !== 'help').join(', ')}; see \`lm-eval --help\`)\n`,
       );
       return 2;
     }

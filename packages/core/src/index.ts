@@ -8,6 +8,7 @@ export * from './evaluate/evaluator.ts';
 export * from './evaluate/eval-task.ts';
 export * from './evaluate/run-requests.ts';
 export * from './evaluate/results.ts';
+export * from './evaluate/shard.ts';
 export * from './compat.ts';
 export * from './errors.ts';
 export * from './util/limit.ts';

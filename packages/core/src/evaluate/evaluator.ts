@@ -18,6 +18,7 @@ import { buildSampleRecord } from '../report/sample-record.ts';
 import type { EvalTask } from './eval-task.ts';
 import { runContextBased, runInstances, type RunProgress } from './run-requests.ts';
 import { stderrFor } from './stderr.ts';
+import { inShard, type ShardSpec } from './shard.ts';
 
 export interface EvaluatorOptions {
   limit?: number | null;
@@ -43,6 +44,8 @@ export interface EvaluatorOptions {
   /** tasks the backend's preflight cannot serve are left out (with a warning) instead of refusing the run */
   skipUnsupported?: boolean;
   warn?: (message: string) => void;
+  /** `--shard i/n`: requests are built for every selected doc, then only the shard's docs run */
+  shard?: ShardSpec | null;
 }
 
 export interface TaskOutcome {
@@ -165,6 +168,12 @@ export async function evaluateTasks(tasks: EvalTask[], lm: LM, options: Evaluato
     } else {
       selected = selectDocs(task, options, limitOverride);
       byDoc = buildTaskRequests(task, selected, lm, options);
+    }
+    if (options.shard && options.shard.count > 1) {
+      const shard = options.shard;
+      const keep = selected.map(([docId]) => inShard(shard, task.name, docId));
+      selected = selected.filter((_, d) => keep[d]);
+      byDoc = byDoc.filter((_, d) => keep[d]);
     }
     perTask.push({ task, selected, byDoc });
   }

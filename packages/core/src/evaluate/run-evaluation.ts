@@ -8,7 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Profile } from '../compat.ts';
 import { LmEvalError, LmEvalErrors } from '../errors.ts';
-import type { LM, ModelArgs } from '../model/types.ts';
+import type { LM, ModelArgs, ModelFactory } from '../model/types.ts';
+import type { ShardSpec } from './shard.ts';
 import { getModelFactory } from '../model/registry.ts';
 import { TaskIndex } from '../task/index.ts';
 import { loadTasks, type LoadedTasks } from '../task/group.ts';
@@ -64,6 +65,10 @@ export interface EvaluationRequest {
   signal?: AbortSignal;
   /** leave out tasks the backend's preflight cannot serve (default: refuse the run, listing them) */
   skipUnsupportedTasks?: boolean;
+  /** builds the model instead of the factory registered under `model` (which still names it in results) */
+  modelFactory?: ModelFactory;
+  /** `--shard i/n`: only this shard's documents are sent to the model and scored */
+  shard?: ShardSpec | null;
   /** wraps the model (the response cache uses this) */
   wrapModel?: (lm: LM, request: EvaluationRequest) => Promise<LM> | LM;
 }
@@ -164,7 +169,7 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Evaluat
   request.onPhase?.('loading the model');
   let lm: LM;
   if (typeof request.model === 'string') {
-    const factory = getModelFactory(request.model);
+    const factory = request.modelFactory ?? getModelFactory(request.model);
     lm = await factory(modelArgs, { batchSize: request.batchSize, maxBatchSize: request.maxBatchSize, device: request.device });
   } else lm = request.model;
   if (request.useCache) lm = CachingLM.open(lm, request.useCache);
@@ -246,6 +251,7 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Evaluat
       onProgress: request.onProgress,
       signal: request.signal,
       profileLimitBug: profile === '0.4.4',
+      shard: request.shard ?? null,
       outputProfile: profile,
       skipUnsupported: Boolean(request.skipUnsupportedTasks),
       warn,

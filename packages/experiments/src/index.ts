@@ -1,0 +1,9 @@
+// Public API of @lm-eval/experiments: experiment files -> plan -> runs -> leaderboard.
+export * from './plan.ts';
+export { parseNativePlan, API_BACKENDS } from './native-format.ts';
+export { loadPlan, parsePlanText, type LoadPlanOptions } from './load-plan.ts';
+export { EndpointScheduler, EndpointPoolLM, type PoolEndpoint, type EndpointPoolOptions } from './endpoint-pool.ts';
+export { runExperiments, writeManifest, MANIFEST, MARKER, type RunExperimentsOptions, type ExperimentEvent, type ExperimentOutcome } from './run-experiments.ts';
+export { readRuns, type RunRecord, type MetricValue } from './results-reader.ts';
+export { buildLeaderboard, renderLeaderboardMarkdown, formatCell, columnLabel, findColumn, sampleStd, colId, type Leaderboard, type LeaderboardRow, type Column, type Cell } from './leaderboard.ts';
+export { writeReports, type WrittenReports } from './write-reports.ts';
