@@ -37,3 +37,20 @@ export const COMPARE_FLAGS: FlagSpec[] = [
   { name: 'max_flips', kind: 'int', metavar: 'N', default: '20', help: 'Flipped documents listed per task and metric.' },
   { name: 'output_path', short: ['o'], kind: 'string', metavar: 'FILE', help: 'Also write the comparison as JSON to this file.' },
 ];
+
+export interface SubcommandDoc {
+  name: string;
+  usage: string;
+  what: string;
+  flags: FlagSpec[];
+}
+
+/** The experiment-set commands as docs/cli.md lists them. */
+export const EXPERIMENT_COMMANDS: SubcommandDoc[] = [
+  {
+    name: 'experiments run',
+    usage: 'experiments run FILE --output_path DIR',
+    what: 'run an experiment set (native file, EvalAP experiment-set JSON or DeathMath run.yaml): one folder of lm-eval output per experiment, DIR/leaderboard.md; rerunning resumes',
+    flags: EXPERIMENTS_RUN_FLAGS,
+  },
+];

@@ -3,7 +3,7 @@
  * EvalAP's experiment set, or DeathMath's run.yaml (recognised by their top-level keys).
  */
 import { readFileSync } from 'node:fs';
-import { LmEvalError, isPlainObject, parseYaml } from '@lm-eval/core';
+import { LmEvalError, isPlainObject, parsePyJson, parseYaml } from '@lm-eval/core';
 import { parseNativePlan } from './native-format.ts';
 import { evalapToNative, isEvalapShape } from './evalap-format.ts';
 import { deathmathToNative, isDeathmathShape } from './deathmath-format.ts';
@@ -22,7 +22,7 @@ export function parsePlanText(text: string, file: string, options: LoadPlanOptio
   let raw: unknown;
   if (/\.json$/i.test(file)) {
     try {
-      raw = JSON.parse(text);
+      raw = parsePyJson(text); // floats stay floats (0.0), as Python's json.load reads them
     } catch (e) {
       throw new LmEvalError(`experiments file ${file}: not valid JSON (${(e as Error).message})`);
     }

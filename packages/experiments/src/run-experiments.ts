@@ -136,8 +136,8 @@ export function experimentRequests(e: Experiment, plan: ExperimentPlan, options:
   const api = API_BACKENDS.includes(spec.backend);
   const modelArgs: ModelArgs = { ...spec.modelArgs };
   if (api) modelArgs.base_url = spec.endpoints[0].baseUrl;
-  // in-process sampling: each repeat draws with its own seed
-  if (!api && sampling && modelArgs.seed === undefined && e.repeats > 1) modelArgs.seed = e.seeds.torch;
+  // sampling: each repeat draws with its own seed (hf's sampler seed; the API request's `seed`)
+  if (sampling && modelArgs.seed === undefined && e.repeats > 1) modelArgs.seed = e.seeds.torch;
   const folder = path.join(options.outputPath, e.id);
   const log = options.log ?? (() => {});
   return taskGroups(e.tasks).map((group) => ({

@@ -1,0 +1,124 @@
+/**
+ * `lm-eval experiments run` through the real binary: the bundled example (offline, hf), bad files
+ * (one line naming the field), and a run SIGKILLed in the middle and restarted, which finishes
+ * without sending any answered request again and ends with the uninterrupted run's leaderboard.
+ * The two experiments share the endpoint's single slot, so the request the server hangs on stops
+ * both (the per-endpoint limit holds across experiments).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, ROOT, runCli } from './cli-harness.ts';
+
+const MODEL = path.join(ROOT, 'models/stories260k');
+const SERVER = path.join(ROOT, 'packages/openai/test/server/main.ts');
+let tmp: string;
+let server: ChildProcess;
+let url: string;
+
+async function control(pathname: string, body?: unknown): Promise<Record<string, unknown>> {
+  const r = await fetch(`${url}${pathname}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
+  return (await r.json()) as Record<string, unknown>;
+}
+const prompts = async () => ((await control('/__control/stats')).bodies as Array<{ prompt: unknown }>).map((b) => JSON.stringify(b.prompt));
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lm-eval-expcli-'));
+  server = spawn(process.execPath, ['--import', 'tsx', SERVER, '--port', '0', '--model', MODEL], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  url = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    server.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      buf += d;
+      if (buf.includes('\n')) resolve(buf.slice(0, buf.indexOf('\n')).trim());
+    });
+    server.on('exit', (code) => reject(new Error(`test server exited (${code})`)));
+  });
+});
+
+afterAll(() => {
+  server?.kill('SIGKILL');
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('lm-eval experiments run', () => {
+  it('runs the bundled example offline and writes a leaderboard', async () => {
+    const out = path.join(tmp, 'example');
+    const r = await runCli(['experiments', 'run', path.join(ROOT, 'examples/experiments/tinystories.yaml'), '--output_path', out], { cwd: ROOT });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('# tinystories demo');
+    expect(r.stdout).toMatch(/\| 1 \| stories260k_num_fewshot-\d \| stories260k \| 2 \| /);
+    expect(fs.readFileSync(path.join(out, 'leaderboard.md'), 'utf8')).toBe(r.stdout);
+    expect(fs.readdirSync(out).sort()).toEqual(
+      ['.cache', 'experiments.json', 'leaderboard.md', 'stories260k_num_fewshot-0_r1', 'stories260k_num_fewshot-0_r2', 'stories260k_num_fewshot-1_r1', 'stories260k_num_fewshot-1_r2'].filter((f) => fs.existsSync(path.join(out, f))).sort(),
+    );
+    const again = await runCli(['experiments', 'run', path.join(ROOT, 'examples/experiments/tinystories.yaml'), '--output_path', out], { cwd: ROOT });
+    expect(again.code).toBe(0);
+    expect(again.stderr.match(/already finished \(skipped\)/g)).toHaveLength(4);
+  });
+
+  it('names the field of a bad file in one line', async () => {
+    const file = path.join(tmp, 'bad.yaml');
+    fs.writeFileSync(file, 'models:\n  - {name: m, backend: hf}\ntasks: [t]\ngrid: {}\n');
+    const r = await runCli(['experiments', 'run', file, '--output_path', path.join(tmp, 'bad-out')], { cwd: ROOT });
+    expect(r.code).toBe(1);
+    expect(r.lastErr).toBe(`Error: experiments file ${file}: grid: is empty — give at least one key with a list of values, e.g. num_fewshot: [0, 5], or drop grid`);
+  });
+
+  it('resumes a SIGKILLed run without re-sending answered requests', async () => {
+    const file = path.join(tmp, 'api.yaml');
+    fs.writeFileSync(
+      file,
+      `name: resume
+models:
+  - name: api
+    backend: local-completions
+    model_args: {model: stories260k, tokenizer_backend: huggingface, tokenizer: ${JSON.stringify(MODEL)}, max_length: 514}
+    num_concurrent: 1
+    endpoints: [{base_url: "${url}/v1/completions"}]
+tasks: [tinystories_cloze, tinystories_continue]
+common: {limit: 5}
+grid: {num_fewshot: [0, 1]}
+`,
+    );
+    const run = (out: string) => {
+      const proc = spawn(process.execPath, [BIN, 'experiments', 'run', file, '--output_path', out], { cwd: ROOT, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      proc.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      proc.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      const done = new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>((resolve) => proc.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+      return { proc, done };
+    };
+
+    await control('/__control/reset');
+    const ref = await run(path.join(tmp, 'ref')).done;
+    expect(ref.code, ref.stderr).toBe(0);
+    const reference = await prompts();
+    expect(reference.length).toBeGreaterThan(30);
+
+    const HANG_AT = 17;
+    const out = path.join(tmp, 'killed');
+    await control('/__control/reset');
+    await control('/__control/faults', { faults: `hang:nth=${HANG_AT}` });
+    const first = run(out);
+    const end = Date.now() + 60_000;
+    while (((await control('/__control/stats')).scoringRequests as number) < HANG_AT && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 300)); // past the cache's 50 ms commit interval
+    first.proc.kill('SIGKILL');
+    expect((await first.done).signal).toBe('SIGKILL');
+    const answered1 = await prompts();
+    // the endpoint's one slot is shared by both experiments: the hung request stopped them both
+    expect(answered1).toHaveLength(HANG_AT - 1);
+
+    await control('/__control/faults', { faults: '' });
+    await control('/__control/reset');
+    const second = await run(out).done;
+    expect(second.code, second.stderr).toBe(0);
+    const answered2 = await prompts();
+    expect(answered2.filter((p) => answered1.includes(p))).toEqual([]);
+    expect([...answered1, ...answered2].sort()).toEqual([...reference].sort());
+    expect(second.stdout.replace(/\n/g, '')).toBe(ref.stdout.replace(/\n/g, ''));
+  });
+});
