@@ -14,6 +14,7 @@ export * from './errors.ts';
 export * from './util/limit.ts';
 export * from './util/suggest.ts';
 export * from './log/events.ts';
+export * from './worker/python-worker.ts';
 
 // Models: the backend contract, the registry, the deterministic `dummy`, shared token machinery
 export * from './model/types.ts';
