@@ -57,6 +57,7 @@ export const RUN_FLAGS: FlagSpec[] = [
   { name: 'write_out', short: ['w'], kind: 'bool', help: 'Print the prompt and target of the first docs of each task.' },
   { name: 'show_config', kind: 'bool', help: 'Print the full results JSON (task configs included) before the table.' },
   { name: 'include_path', kind: 'strings', metavar: 'DIR', help: 'Extra folder(s) of task YAML files.' },
+  { name: 'python', kind: 'string', metavar: 'PATH', default: '$LM_EVAL_PYTHON, else python3', help: "Python interpreter for task helpers written in Python (a `!function` whose module is a .py file next to the YAML, with no TypeScript module of that name); they run in one worker process per run and execute the task folder's code, as lm-eval does." },
   { name: 'compat', kind: 'string', metavar: 'PROFILE', choices: ['0.4.4', 'latest'], default: 'per task folder (.lm-eval-profile), else latest', help: "Behaviour profile: '0.4.4' (MERA's pinned harness) or 'latest'. With 0.4.4, --model_args is typed as v0.4.4 does and --tasks list|list_groups|list_tags|list_subtasks lists." },
   { name: 'verbosity', short: ['v'], kind: 'string', metavar: 'LEVEL', default: 'INFO', help: 'Log level: DEBUG, INFO, WARNING, ERROR, CRITICAL (case-insensitive; env LMEVAL_LOG_LEVEL wins). DEBUG adds stack traces to errors.' },
   { name: 'seed', kind: 'string', metavar: 'SEEDS', default: '0,1234,1234,1234', help: 'Seeds of python random, numpy, torch and the few-shot sampler: one value for all four, or 3 or 4 comma-separated values; None leaves one unset.' },
@@ -91,6 +92,7 @@ export interface EnvVarSpec {
 /** Environment variables the CLI and the libraries it runs read (spec §6.6). */
 export const ENV_VARS: EnvVarSpec[] = [
   { name: 'LM_EVAL_DATASETS_DIR', help: 'Offline dataset mirror: split S of dataset P (config N) is read from `$LM_EVAL_DATASETS_DIR/P/N/S.{jsonl,json,parquet,csv}` (N = `default` without a config name) before the Hub is tried. See docs/datasets.md.' },
+  { name: 'LM_EVAL_PYTHON', help: 'Python interpreter for Python task helpers (`--python` wins) and for the vllm backend (model_args python= wins); default python3.' },
   { name: 'LMEVAL_LOG_LEVEL', help: 'Log level (DEBUG, INFO, WARNING, ERROR, CRITICAL); wins over --verbosity.' },
   { name: 'HF_TOKEN', help: 'Hugging Face token for gated/private datasets and tokenizers (also read: HUGGING_FACE_HUB_TOKEN, then the token file $HF_TOKEN_PATH or $HF_HOME/token).' },
   { name: 'HF_ENDPOINT', help: 'Hugging Face Hub endpoint (default https://huggingface.co), e.g. a mirror.' },

@@ -132,6 +132,7 @@ export function buildRequest(opts: RunOptions, reporter: Reporter): EvaluationRe
     modelArgsRaw,
     tasks,
     includePath: asList(opts.include_path, false),
+    python: (opts.python as string | undefined) ?? undefined,
     profile: compat,
     numFewshot,
     batchSize,

@@ -4,34 +4,8 @@
  * equal apart from environment fields.
  */
 import { describe, expect, it } from 'vitest';
-import { parsePyJson, pyJsonDumps } from '../src/index.ts';
-import { oracleRuns, runOracle } from './oracle-harness.ts';
-
-/** Fields that depend on the environment (time, paths, versions, the model's name). */
-const ENV_TOP = [
-  'date', 'pretty_env_info', 'transformers_version', 'lm_eval_version', 'git_hash', 'upper_git_hash',
-  'model_name', 'model_name_sanitized', 'model_source', 'total_evaluation_time_seconds', 'start_time', 'end_time',
-];
-
-function normaliseResults(text: string): Record<string, any> {
-  const r = parsePyJson(text) as Record<string, any>;
-  for (const k of ENV_TOP) delete r[k];
-  delete r.config.model;
-  if (r.config.model_args && typeof r.config.model_args === 'object') delete r.config.model_args.chat_template_path;
-  if (typeof r.config.model_args === 'string') r.config.model_args = r.config.model_args.replace(/chat_template_path=[^,]*/, 'chat_template_path=…');
-  for (const cfg of Object.values(r.configs ?? {}) as Array<Record<string, any>>) {
-    if (cfg.metadata) {
-      delete cfg.metadata.config_source;
-      delete cfg.metadata.chat_template_path;
-    }
-    // Python callables print their source or `<function name at 0x…>`; ours cannot be identical.
-    for (const [k, v] of Object.entries(cfg)) if (typeof v === 'string' && /^(def |class |<function |<class )/.test(v)) cfg[k] = '<callable>';
-    if (cfg.fewshot_config) {
-      for (const [k, v] of Object.entries(cfg.fewshot_config)) if (typeof v === 'string' && /^(<function |<class )/.test(v)) cfg.fewshot_config[k] = '<callable>';
-    }
-  }
-  return r;
-}
+import { pyJsonDumps } from '../src/index.ts';
+import { normaliseResults, oracleRuns, runOracle } from './oracle-harness.ts';
 
 const runs = oracleRuns();
 

@@ -19,6 +19,7 @@ import type { EvalTask } from './eval-task.ts';
 import { runContextBased, runInstances, type RunProgress } from './run-requests.ts';
 import { stderrFor } from './stderr.ts';
 import { inShard, type ShardSpec } from './shard.ts';
+import { flushPython, isPending, mapBatched, resolvePending } from '../pyfn/session.ts';
 
 export interface EvaluatorOptions {
   limit?: number | null;
@@ -95,7 +96,7 @@ function limitCount(total: number, limit: number | null | undefined): number {
 }
 
 /** Builds every selected doc's context and requests (consumes the task's sampler RNG in doc order). */
-function buildTaskRequests(task: EvalTask, selected: Array<[number, Doc]>, lm: LM, options: EvaluatorOptions): Instance[][] {
+async function buildTaskRequests(task: EvalTask, selected: Array<[number, Doc]>, lm: LM, options: EvaluatorOptions): Promise<Instance[][]> {
   const rnd = new PyRandom(options.fewshotSeed ?? undefined);
   let sampler: ReturnType<EvalTask['makeSampler']> | undefined;
   let pool: Doc[] | undefined;
@@ -103,6 +104,33 @@ function buildTaskRequests(task: EvalTask, selected: Array<[number, Doc]>, lm: L
   const byDoc: Instance[][] = [];
   for (const [docId, doc] of selected) {
     if (task.numFewshot > 0 && !sampler) sampler = task.makeSampler(rnd);
+    // Python helpers (doc_to_*) were answered in advance for the eval docs and the few-shot
+    // pool; a call that was not (a doc built on the fly) is answered here, and the doc is
+    // built again from the same random state.
+    const state = task.numFewshot > 0 ? rnd.getstate() : undefined;
+    let instances: Instance[];
+    for (;;) {
+      try {
+        instances = buildOne(doc, docId);
+        break;
+      } catch (e) {
+        if (!isPending(e)) throw e;
+        if (state) rnd.setstate(state);
+        await flushPython();
+      }
+    }
+    byDoc.push(instances);
+    if (options.writeOut && byDoc.length === 1) {
+      const target = task.view.task.docToTarget(doc);
+      options.writeOut(
+        task.name,
+        `Task: ${task.name}; document 0; context prompt (starting on next line):\n${pyStr(instances[0]?.arguments[0])}\n(end of prompt on previous line)\ntarget string or answer choice index (starting on next line):\n${pyStr(target)}\n(end of target on previous line)`,
+      );
+    }
+  }
+  return byDoc;
+
+  function buildOne(doc: Doc, docId: number): Instance[] {
     const built = buildContext(
       doc,
       task.view,
@@ -124,16 +152,8 @@ function buildTaskRequests(task: EvalTask, selected: Array<[number, Doc]>, lm: L
       mutualInfo: task.mutualInfo,
       repeats: task.repeats,
     });
-    if (options.writeOut && byDoc.length === 0) {
-      const target = task.view.task.docToTarget(doc);
-      options.writeOut(
-        task.name,
-        `Task: ${task.name}; document 0; context prompt (starting on next line):\n${pyStr(instances[0]?.arguments[0])}\n(end of prompt on previous line)\ntarget string or answer choice index (starting on next line):\n${pyStr(target)}\n(end of target on previous line)`,
-      );
-    }
-    byDoc.push(instances);
+    return instances;
   }
-  return byDoc;
 }
 
 export async function evaluateTasks(tasks: EvalTask[], lm: LM, options: EvaluatorOptions): Promise<TaskOutcome[]> {
@@ -160,14 +180,14 @@ export async function evaluateTasks(tasks: EvalTask[], lm: LM, options: Evaluato
     } else if (rc && rc.mode !== 'delete') {
       // writing a cache builds every doc, then the in-memory list is cut to the limit
       const all = selectDocs(task, { limit: null, samples: null });
-      const built = buildTaskRequests(task, all, lm, options);
+      const built = await buildTaskRequests(task, all, lm, options);
       saveCachedRequests(key, built, rc.dir);
       const n = limitCount(task.evalDocs.length, limitOverride ?? options.limit);
       byDoc = built.slice(0, n);
       selected = all.slice(0, n);
     } else {
       selected = selectDocs(task, options, limitOverride);
-      byDoc = buildTaskRequests(task, selected, lm, options);
+      byDoc = await buildTaskRequests(task, selected, lm, options);
     }
     if (options.shard && options.shard.count > 1) {
       const shard = options.shard;
@@ -222,12 +242,17 @@ export async function evaluateTasks(tasks: EvalTask[], lm: LM, options: Evaluato
     const raw = new Map<string, unknown[]>();
     const samples: Array<Record<string, unknown>> = [];
     for (const pipeline of task.filters) {
-      selected.forEach(([docId, doc], d) => {
+      // Python process_results / metric functions: one batched call per function (pyfn/).
+      const perDoc = await mapBatched(selected, ([, doc], d) => {
         const insts = [...byDoc[d]].sort((a, b) => a.idx - b.idx);
-        const metrics = task.processResults(
+        return task.processResults(
           doc,
           insts.map((i) => i.filteredResps[pipeline.name]),
         );
+      });
+      selected.forEach(([docId, doc], d) => {
+        const insts = [...byDoc[d]].sort((a, b) => a.idx - b.idx);
+        const metrics = perDoc[d];
         if (options.logSamples) {
           const sample = buildSampleRecord({
             docId,
@@ -256,7 +281,7 @@ export async function evaluateTasks(tasks: EvalTask[], lm: LM, options: Evaluato
       const metric = key.slice(0, comma);
       const filter = key.slice(comma + 1);
       const agg = task.aggregationFor(metric);
-      metrics.push([key, agg.fn(items)]);
+      metrics.push([key, await resolvePending(() => agg.fn(items))]);
       metrics.push([`${metric}_stderr,${filter}`, stderrFor(agg.name, agg.fn, metric, items, options.bootstrapIters)]);
       sampleCounts[key] = items.length;
       sampleLen = items.length;

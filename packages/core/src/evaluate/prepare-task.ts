@@ -21,6 +21,7 @@ import { builtinProcessResults } from './process-results.ts';
 import type { EvalTask } from './eval-task.ts';
 import type { ContextBasedHooks } from './run-requests.ts';
 import type { Instance } from '../request/instance.ts';
+import { callPython, DatasetRows, isPending, isPythonCallable, mapBatched, PythonHelperError } from '../pyfn/index.ts';
 
 export interface PrepareOptions {
   /** run-level profile (outputs) */
@@ -105,7 +106,45 @@ function checkedDocs(out: unknown, task: string, fn: Fn, split: string): Doc[] {
   );
 }
 
+/** True when a `!function` of the config (at any depth) runs in the Python helper worker. */
+function hasPythonHelpers(v: unknown, depth = 0): boolean {
+  if (isPythonCallable(v)) return true;
+  if (depth > 6 || v === null || typeof v !== 'object') return false;
+  if (Array.isArray(v)) return v.some((x) => hasPythonHelpers(x, depth + 1));
+  if (!isPlainObject(v)) return false;
+  return Object.values(v).some((x) => hasPythonHelpers(x, depth + 1));
+}
+
+/**
+ * Runs every doc_to_* accessor on `docs` so that their Python calls are answered in one batch
+ * per function. Errors are not raised here: a call that fails raises again where it is used.
+ */
+async function prefetchDocTo(acc: DocAccessors, docs: Doc[]): Promise<void> {
+  const jobs: Array<() => unknown> = [];
+  for (const d of docs) jobs.push(() => acc.docToText(d), () => acc.docToTarget(d), () => acc.docToChoice(d), () => acc.genPrefix(d));
+  await mapBatched(jobs, (job) => {
+    try {
+      return job();
+    } catch (e) {
+      if (isPending(e)) throw e;
+      return undefined;
+    }
+  });
+}
+
 export async function prepareTask(resolved: ResolvedTask, options: PrepareOptions): Promise<EvalTask> {
+  try {
+    return await prepareTaskInner(resolved, options);
+  } catch (e) {
+    // Python helper errors name the YAML file and function; add the task.
+    if (e instanceof PythonHelperError && !e.message.startsWith('task ')) {
+      throw new PythonHelperError(`task '${resolved.name}': ${e.message}`, e.hint, e.kind, e.traceback);
+    }
+    throw e;
+  }
+}
+
+async function prepareTaskInner(resolved: ResolvedTask, options: PrepareOptions): Promise<EvalTask> {
   const name = resolved.name;
   const profile = resolved.profile;
   const cfg = resolved.config;
@@ -153,7 +192,9 @@ export async function prepareTask(resolved: ResolvedTask, options: PrepareOption
   let customData: Record<string, Doc[]> | undefined;
   const rawSplit = async (split: string): Promise<Doc[]> => {
     if (isFn(c.custom_dataset)) {
-      customData ??= (await c.custom_dataset({ ...(cfg.metadata ?? {}), ...(cfg.dataset_kwargs ?? {}) })) as Record<string, Doc[]>;
+      // lm-eval: custom_dataset(**metadata, **dataset_kwargs) (api/task.py ConfigurableTask.download)
+      const kwargs = { ...(cfg.metadata ?? {}), ...(cfg.dataset_kwargs ?? {}) };
+      customData ??= (isPythonCallable(c.custom_dataset) ? await callPython(c.custom_dataset, [], kwargs) : await c.custom_dataset(kwargs)) as Record<string, Doc[]>;
       const rows = customData[split];
       if (!rows) throw new LmEvalError(`task '${name}': custom_dataset has no split '${split}' (splits: ${Object.keys(customData).join(', ')})`);
       return rows;
@@ -168,7 +209,10 @@ export async function prepareTask(resolved: ResolvedTask, options: PrepareOption
     const key = `${s}\u0000${isFn(processDocs) ? processDocs.name : ''}`;
     let p = splitCache.get(key);
     if (!p) {
-      p = rawSplit(s).then(async (rows) => (isFn(processDocs) ? checkedDocs(await processDocs(rows), name, processDocs, s) : rows));
+      p = rawSplit(s).then(async (rows) => {
+        if (isPythonCallable(processDocs)) return checkedDocs(await callPython(processDocs, [new DatasetRows(rows)]), name, processDocs as Fn, s);
+        return isFn(processDocs) ? checkedDocs(await processDocs(rows), name, processDocs, s) : rows;
+      });
       splitCache.set(key, p);
     }
     return p;
@@ -197,6 +241,10 @@ export async function prepareTask(resolved: ResolvedTask, options: PrepareOption
       over('doc_to_choice') !== undefined ? (formatter.docToChoice(doc, ft.doc_to_choice) as unknown[]) : hasChoice() ? (formatter.docToChoice(doc) as unknown[]) : undefined,
     genPrefix: (doc) => (profile === 'latest' ? formatter.genPrefix(doc, over('gen_prefix') ?? cfg.gen_prefix) : undefined),
   };
+  // Python helpers: answer every doc_to_* call of the eval docs in one batch per function (the
+  // prompt builder then reads the results synchronously).
+  const pythonHelpers = hasPythonHelpers(c);
+  if (pythonHelpers) await prefetchDocTo(taskAcc, evalDocs);
   const shape = formatter.detectShape(evalDocs[0]);
   const view: TaskView = {
     name,
@@ -229,7 +277,7 @@ export async function prepareTask(resolved: ResolvedTask, options: PrepareOption
         options.warn?.(`task '${name}': the few-shot split is the test split '${fewshotSplit}'; each evaluated document is left out of its own examples`);
       }
     } else if (ft.samples !== null && ft.samples !== undefined) {
-      pool = (isFn(ft.samples) ? await ft.samples() : ft.samples) as Doc[];
+      pool = (isPythonCallable(ft.samples) ? await callPython(ft.samples, []) : isFn(ft.samples) ? await ft.samples() : ft.samples) as Doc[];
       poolName = 'fewshot_config.samples';
     } else if (cfg.training_split) {
       pool = await split(cfg.training_split, c.process_docs);
@@ -245,6 +293,14 @@ export async function prepareTask(resolved: ResolvedTask, options: PrepareOption
     }
   }
   const samplerSpec = ft.sampler ?? 'default';
+  if (isPythonCallable(samplerSpec)) {
+    throw new LmEvalError(
+      `task '${name}' (${resolved.yamlPath ?? 'inline'}): fewshot_config.sampler is the Python class ${(samplerSpec as { name: string }).name}; Python sampler classes need the Python lm_eval package, which lm-eval for TypeScript does not drive`,
+      `Write a TypeScript sampler class ${(samplerSpec as { name: string }).name} in a utils.ts next to the YAML, or use a built-in sampler (default, first_n).`,
+    );
+  }
+  // ... and those of the few-shot pool
+  if (pythonHelpers && numFewshot > 0) await prefetchDocTo(fewshotAcc, pool);
   const samplerClass: SamplerClass = isFn(samplerSpec)
     ? (samplerSpec as unknown as SamplerClass)
     : getSampler(String(samplerSpec), `task '${name}': fewshot_config.sampler`);
@@ -279,6 +335,13 @@ export async function prepareTask(resolved: ResolvedTask, options: PrepareOption
   const higherIsBetter: Record<string, boolean | null> = {};
   for (const m of metrics) higherIsBetter[m.name] = m.higherIsBetter;
   const warnedKeys = new Set<string>();
+  // keys of a metric function's dict result inherit the source metric's aggregation and direction
+  const expandedFrom = new Map<string, string>();
+  const onExpand = (source: string, key: string): void => {
+    if (metrics.some((m) => m.name === key) || expandedFrom.has(key)) return;
+    expandedFrom.set(key, source);
+    if (source in higherIsBetter && !(key in higherIsBetter)) higherIsBetter[key] = higherIsBetter[source];
+  };
 
   const processResults = (doc: Doc, results: unknown[]): Record<string, unknown> => {
     if (customPR) return customPR(doc, results) as Record<string, unknown>;
@@ -293,6 +356,7 @@ export async function prepareTask(resolved: ResolvedTask, options: PrepareOption
         choices: hasChoice() ? (taskAcc.docToChoice(doc) ?? null) : null,
         multipleTarget: view.multipleTarget,
         onWarning: options.warn,
+        onExpand,
       },
       results,
     );
@@ -334,7 +398,7 @@ export async function prepareTask(resolved: ResolvedTask, options: PrepareOption
     filters,
     processResults,
     aggregationFor: (metric) => {
-      const { aggregation, warning } = aggregationForKey(metrics, metric, profile, name);
+      const { aggregation, warning } = aggregationForKey(metrics, expandedFrom.get(metric) ?? metric, profile, name);
       if (warning && !warnedKeys.has(metric)) {
         warnedKeys.add(metric);
         options.warn?.(warning);

@@ -29,6 +29,11 @@ export interface ProcessResultsContext {
   multipleTarget?: boolean;
   /** receives warnings (e.g. a gold label outside the choices) */
   onWarning?: (message: string) => void;
+  /**
+   * [latest] a metric function returned a dict: each key `key` not in the metric list takes
+   * the aggregation and higher_is_better of `source` (lm_eval/api/task.py `process_results`).
+   */
+  onExpand?: (source: string, key: string) => void;
 }
 
 const ctxName = (ctx: ProcessResultsContext): string => `task '${ctx.task ?? '?'}'`;
@@ -305,7 +310,10 @@ function processGenerateUntil(ctx: ProcessResultsContext, results: readonly unkn
     }
     if (isPlainObject(score)) {
       // [latest] every key of the dict becomes a result key; [v0.4.4] dict[metric]
-      if (ctx.profile === 'latest') Object.assign(out, score);
+      if (ctx.profile === 'latest') {
+        Object.assign(out, score);
+        for (const k of Object.keys(score)) if (k !== m.name) ctx.onExpand?.(m.name, k);
+      }
       else out[m.name] = dictValue(score, m.name, where);
     } else out[m.name] = score;
   }

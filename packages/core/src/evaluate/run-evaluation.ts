@@ -3,6 +3,7 @@
  * load tasks, build the model, evaluate, aggregate groups, assemble results, write the files.
  */
 import { redactModelArgs } from './redact-model-args.ts';
+import { closePythonHelpers, configurePythonHelpers } from '../pyfn/session.ts';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -29,6 +30,8 @@ export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL';
 export interface EvaluationRequest {
   /** backend name (registered with registerModel) or an LM object */
   model: string | LM;
+  /** Python interpreter for `!function` helpers in .py files (default: env LM_EVAL_PYTHON, else python3) */
+  python?: string;
   modelArgs?: ModelArgs;
   /** the --model_args text as typed (v0.4.4 records it as a string) */
   modelArgsRaw?: string;
@@ -140,6 +143,16 @@ function tableOrder(results: Record<string, any>, loaded: LoadedTasks, outcomes:
 }
 
 export async function runEvaluation(request: EvaluationRequest): Promise<EvaluationOutput> {
+  // One Python helper worker serves the run (started on first use) and ends with it.
+  configurePythonHelpers({ python: request.python ?? request.env?.LM_EVAL_PYTHON ?? undefined });
+  try {
+    return await runEvaluationInner(request);
+  } finally {
+    await closePythonHelpers();
+  }
+}
+
+async function runEvaluationInner(request: EvaluationRequest): Promise<EvaluationOutput> {
   const cwd = request.cwd ?? process.cwd();
   const env = request.env ?? process.env;
   const log = request.log ?? (() => {});

@@ -10,7 +10,9 @@
  *   such as `/x.py`, which is a known lm-eval bug).
  * each with the extensions `.ts`, `.mts`, `.js`, `.mjs`. The reading of the file's profile is
  * tried first. When no module exists, the Python definition the reference points to is looked
- * up among the TS ports we ship, by its source (ports.ts) — a recognised port needs no Python.
+ * up among the TS ports we ship, by its source (ports.ts) — a recognised port needs no Python;
+ * when none applies and the `.py` file exists, the function runs in the Python helper worker
+ * (pyfn/), unless Python helpers are switched off.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -19,6 +21,7 @@ import type { Profile } from '../compat.ts';
 import { LmEvalError } from '../errors.ts';
 import { loadRecognisedPort } from './ports.ts';
 import { FunctionRef } from './yaml.ts';
+import { pythonHelperFor } from '../pyfn/resolve.ts';
 
 const EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
 
@@ -90,6 +93,9 @@ export async function resolveFunction(ref: FunctionRef, profile: Profile = 'late
   if (js) return js.value;
   const tried = modulePathsTried(ref, profile);
   const py = pythonPaths(ref, profile).filter((p) => existsSync(p));
+  // (3) the Python worker runs the function from the .py file (pyfn/resolve.ts)
+  const helper = pythonHelperFor(ref, py);
+  if (helper !== undefined) return helper;
   throw new LmEvalError(
     `${where(ref)}: !function ${ref.raw}: no JS/TS module found for '${ref.name}'; tried: ${tried.join(', ')}`,
     py.length

@@ -266,17 +266,19 @@ export class PythonWorker<H extends PythonWorkerHello = PythonWorkerHello> {
   /** Lets Node exit while the worker is idle (it is killed on exit). */
   unref(): void {
     this.child.unref();
-    for (const s of [this.child.stdio[3], this.child.stdio[4], this.child.stdout, this.child.stderr]) {
-      (s as unknown as { unref?: () => void } | null)?.unref?.();
-    }
+    for (const s of this.streams()) s.unref();
   }
 
   /** Keeps Node alive while requests are in flight. */
   ref(): void {
     this.child.ref();
-    for (const s of [this.child.stdio[3], this.child.stdio[4], this.child.stdout, this.child.stderr]) {
-      (s as unknown as { ref?: () => void } | null)?.ref?.();
-    }
+    for (const s of this.streams()) s.ref();
+  }
+
+  /** The child's pipes that hold a handle (a closed one has none). */
+  private streams(): Array<{ ref: () => void; unref: () => void }> {
+    const all = [this.child.stdio[3], this.child.stdio[4], this.child.stdout, this.child.stderr] as unknown as Array<{ _handle?: unknown; ref?: () => void; unref?: () => void } | null>;
+    return all.filter((s): s is { ref: () => void; unref: () => void } => !!s && !!s._handle && typeof s.ref === 'function' && typeof s.unref === 'function');
   }
 
   // -- error reports (specialised by subclasses) ------------------------------------------------

@@ -3,6 +3,8 @@
  */
 import { LmEvalError } from '../../errors.ts';
 import { isFunctionRef } from '../../task/yaml.ts';
+import { isPythonCallable } from '../../pyfn/session.ts';
+import { pythonFilter } from '../../pyfn/filter.ts';
 import { BUILTIN_FILTERS } from './builtins.ts';
 import type { Filter, FilterContext, FilterFactory } from './filter.ts';
 
@@ -32,7 +34,8 @@ function isClass(fn: Function): boolean {
  * - a JS class (from `!function`) → `new Cls(kwargs)` (Python: `cls(**kwargs)`), must have `apply(resps, docs)`;
  * - a plain JS function → called as a factory `fn(kwargs)` returning an object with `apply`
  *   (Python calls the referenced callable with the kwargs, then `.apply` on the result);
- * - an object with `apply` → used as is.
+ * - an object with `apply` → used as is;
+ * - a Python class or factory (run by the Python helper worker) → built there with the kwargs.
  */
 export function createFilter(fn: unknown, kwargs: Record<string, unknown> | null | undefined, opts: FilterContext): Filter {
   const kw = kwargs ?? {};
@@ -46,6 +49,7 @@ export function createFilter(fn: unknown, kwargs: Record<string, unknown> | null
       throw new LmEvalError(`cannot create filter '${fn}': ${(e as Error).message}`, undefined, { cause: e });
     }
   }
+  if (isPythonCallable(fn)) return pythonFilter(fn, kw);
   if (isFunctionRef(fn)) throw new LmEvalError(`filter ${String(fn)} was not resolved to a JS value before building the filter pipeline`);
   if (typeof fn === 'function') {
     const made: unknown = isClass(fn) ? new (fn as new (k: Record<string, unknown>) => unknown)(kw) : (fn as (k: Record<string, unknown>) => unknown)(kw);

@@ -3,6 +3,7 @@
  * task's metric list (evaluation-and-metrics.md §4). To add a metric: write `<name>.ts`
  * exporting a {@link MetricDef} and list it below.
  */
+import { isPythonCallable, pythonMetricCompute } from '../../pyfn/session.ts';
 import type { Profile } from '../../compat.ts';
 import { LmEvalError } from '../../errors.ts';
 import type { OutputType } from '../../task/config.ts';
@@ -93,6 +94,7 @@ export function keywordMetric<F extends (args: MetricCallArgs) => unknown>(fn: F
 }
 
 function customImpl(fn: (arg: never) => unknown): MetricImpl {
+  if (isPythonCallable(fn)) return { compute: pythonMetricCompute(fn) as MetricImpl['compute'] };
   return (fn as unknown as Record<symbol, boolean>)[KEYWORD_MARK]
     ? { compute: fn as unknown as MetricImpl['compute'] }
     : { passthrough: fn as unknown as MetricImpl['passthrough'] };
