@@ -236,6 +236,44 @@ export abstract class ApiBackendBase {
     return configIdentity(this.config);
   }
 
+  private bosPolicy: Record<string, unknown> | null = null;
+
+  /**
+   * Called with the first token-id prompt of the run: records the effective BOS policy (for the
+   * results' config) and warns once when BOS is left out although the tokenizer adds it by default,
+   * as lm-eval's API models do (its issue #3295) while its hf backend adds it.
+   */
+  protected noteFirstPrompt(ids: number[]): Promise<void> {
+    return (this.bosNoted ??= this.recordBosPolicy(ids));
+  }
+
+  private bosNoted: Promise<void> | null = null;
+
+  private async recordBosPolicy(ids: number[]): Promise<void> {
+    const adds = this.tokenizer ? await this.tokenizer.addsBosByDefault() : null;
+    const bosId = this.tokenizer?.bosId ?? null;
+    this.bosPolicy = {
+      add_bos_token: this.config.addBosToken,
+      tokenizer_adds_bos_by_default: adds,
+      bos_token_id: bosId,
+      first_request_starts_with_bos: bosId !== null && ids[0] === bosId,
+      first_request_token_ids: ids.slice(0, 16),
+      first_request_length: ids.length,
+    };
+    if (!this.config.addBosToken && adds === true) {
+      warn(
+        `${this.name} sends token-id prompts without BOS (add_bos_token=False, lm-eval's default), but this tokenizer adds BOS by default and ` +
+          'the hf backend sends it, so scores differ between the two. Pass add_bos_token=True in --model_args to send it ' +
+          '(lm-eval issue #3295: https://github.com/EleutherAI/lm-evaluation-harness/issues/3295).',
+      );
+    }
+  }
+
+  /** Extra keys of the results' `config`: the effective BOS policy once a token-id prompt was sent. */
+  configInfo(): Record<string, unknown> {
+    return this.bosPolicy ? { bos_policy: this.bosPolicy } : {};
+  }
+
   /** lm-eval's add_tokenizer_info (HF tokenizers only) + max_length. */
   protected tokenizerResultsInfo(): Record<string, unknown> {
     const out: Record<string, unknown> = {};

@@ -99,13 +99,39 @@ export class CompletionsLM extends ApiBackendBase implements LM {
   // ---------------------------------------------------------------------------------------------
 
   private scoringProblem: PreflightProblem | null = null;
+  /** The preflight probe's answer, delivered when the run scores the same item (no second request). */
+  private probeAnswer: { item: ScoreItem; result: LoglikelihoodResult } | null = null;
+
+  private takeProbeAnswer(items: ScoreItem[], order: number[]): { at: number; result: LoglikelihoodResult } | null {
+    const p = this.probeAnswer;
+    if (p === null) return null;
+    const { input, ctxlen } = p.item;
+    for (let k = order.length - 1; k >= 0; k--) {
+      const it = items[order[k]];
+      if (it.ctxlen !== ctxlen || it.input.length !== input.length) continue;
+      let same = true;
+      for (let j = 0; same && j < input.length; j++) if (it.input[j] !== input[j]) same = false;
+      if (same) {
+        this.probeAnswer = null;
+        return { at: k, result: p.result };
+      }
+    }
+    return null;
+  }
 
   /**
    * Before the run: scoring requests are probed once on a real sample (the route is then kept);
    * generation needs nothing. A refusal becomes the task's problem with the error's hint as the fix.
    */
   async preflight(q: PreflightQuery): Promise<PreflightProblem | null> {
-    if (q.type === 'generate_until' || q.sample.length === 0) return null;
+    if (q.sample.length === 0) return null;
+    if (q.type === 'generate_until') {
+      if (this.config.tokenizedRequests && this.tokenizer) {
+        const c = q.sample[0].context;
+        if (typeof c === 'string') await this.noteFirstPrompt(await this.tokenizer.encode(c, this.config.addBosToken));
+      }
+      return null;
+    }
     if (this.scoringPath !== null) return null;
     if (this.scoringProblem) return this.scoringProblem;
     try {
@@ -121,7 +147,10 @@ export class CompletionsLM extends ApiBackendBase implements LM {
         pair = rollingWindows(ids, prefix, this.maxInputLength - 1)[0];
       }
       const t = truncateForScoring(pair, this.maxInputLength);
-      await this.probeScoringPath({ input: t.input, ctxlen: t.ctxlen }, {});
+      const item = { input: t.input, ctxlen: t.ctxlen };
+      await this.noteFirstPrompt(item.input);
+      if (q.answered) return null;
+      this.probeAnswer = { item, result: await this.probeScoringPath(item, {}) };
       return null;
     } catch (e) {
       if (!(e instanceof LmEvalError)) throw e;
@@ -251,6 +280,7 @@ export class CompletionsLM extends ApiBackendBase implements LM {
    */
   private async probeScoringPath(item: ScoreItem, hooks: RequestHooks): Promise<[number, boolean]> {
     const where = this.config.baseUrl;
+    await this.noteFirstPrompt(item.input);
     if (this.config.scoring === 'forced') return this.startForced(item, hooks, null);
     const ask = this.config.backend === 'local-completions' && this.config.scoring !== 'echo';
     let resp: unknown;
@@ -410,6 +440,12 @@ export class CompletionsLM extends ApiBackendBase implements LM {
       }
     }
     let order = longestFirst(pairs, wholes);
+    const probed = this.takeProbeAnswer(items, order);
+    if (probed) {
+      deliver(order[probed.at], probed.result);
+      order = order.slice(0, probed.at).concat(order.slice(probed.at + 1));
+    }
+    if (order.length === 0) return;
     if (this.scoringPath === null) {
       // Probe with the shortest request; its answer is kept.
       const probe = order[order.length - 1];
@@ -477,6 +513,7 @@ export class CompletionsLM extends ApiBackendBase implements LM {
         const keep = this.maxInputLength - maxGen;
         if (keep <= 0) throw new LmEvalError(`max_gen_toks=${maxGen} leaves no room for the context within max_length=${this.config.maxLength}.`, 'Raise max_length or lower max_gen_toks.');
         const encoded = await Promise.all(idx.map((i) => tok.encode(contexts[i], this.config.addBosToken)));
+        await this.noteFirstPrompt(encoded[0]);
         prompt = encoded.map((ids) => {
           if (ids.length > keep && !truncWarned) {
             truncWarned = true;

@@ -170,6 +170,33 @@ describe('tokenizer backends', () => {
   });
 });
 
+describe('BOS policy', () => {
+  it('warns once when token ids go without BOS for a tokenizer that adds it, and records the policy for the results config', async () => {
+    const written: string[] = [];
+    const orig = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array) => (written.push(String(chunk)), true)) as typeof process.stderr.write;
+    try {
+      const lm = await makeLM('local-completions', completionsArgs(vllm.url, { add_bos_token: false, num_concurrent: 2 }));
+      await lm.loglikelihood(requests.slice(0, 3));
+      await lm.generateUntil([{ context: 'Once upon a time', genKwargs: { max_gen_toks: 2 } }, { context: 'Tom', genKwargs: { max_gen_toks: 2 } }]);
+      const policy = lm.configInfo().bos_policy as Record<string, unknown>;
+      expect(policy).toMatchObject({ add_bos_token: false, tokenizer_adds_bos_by_default: true, bos_token_id: 1, first_request_starts_with_bos: false });
+      expect((policy.first_request_token_ids as number[]).length).toBeLessThanOrEqual(16);
+      await lm.close();
+      const withBos = await makeLM('local-completions', completionsArgs(vllm.url));
+      await withBos.loglikelihood(requests.slice(0, 1));
+      expect(withBos.configInfo().bos_policy).toMatchObject({ add_bos_token: true, first_request_starts_with_bos: true });
+      await withBos.close();
+    } finally {
+      process.stderr.write = orig;
+    }
+    const warnings = written.filter((w) => /without BOS/.test(w));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/add_bos_token=True/);
+    expect(warnings[0]).toMatch(/#3295/);
+  });
+});
+
 describe('model_args and keys', () => {
   it('header replaces the default headers entirely', async () => {
     const lm = await makeLM('local-completions', completionsArgs(vllm.url, { header: '{"X-Api-Key": "abc-123-xyz"}' }), { OPENAI_API_KEY: 'sk-not-sent-0000' });

@@ -15,6 +15,7 @@ import type {
   LoglikelihoodResult,
   RequestHooks,
   RollingRequest,
+  PreflightQuery,
 } from '../model/types.ts';
 import type { RequestType } from '../request/instance.ts';
 import { pyJsonDumps } from '../python/json.ts';
@@ -220,9 +221,18 @@ export class CachingLM implements LM {
     return f ? f.bind(this.inner) : undefined;
   }
 
+  /** A sample already answered in the cache was served: the server is not asked again (a rerun repeats no model call). */
   get preflight(): LM['preflight'] {
     const f = this.inner.preflight;
-    return f ? f.bind(this.inner) : undefined;
+    if (!f) return undefined;
+    return async (q: PreflightQuery) => {
+      const r = q.sample[0] as unknown as Record<string, unknown> | undefined;
+      if (r !== undefined) {
+        const args = q.type === 'loglikelihood' ? [r.context, r.continuation] : q.type === 'loglikelihood_rolling' ? [r.text] : [r.context, r.genKwargs];
+        if (this.store.get(responseCacheKey(q.type, args, this.model, 0)) !== undefined) return f.call(this.inner, { ...q, answered: true });
+      }
+      return f.call(this.inner, q);
+    };
   }
 
   /** Commits pending answers, closes the file, then closes the wrapped model. */

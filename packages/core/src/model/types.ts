@@ -53,10 +53,14 @@ export interface RequestHooks {
 }
 
 /** One kind of request of one task, with a sample of its requests, as the preflight asks about it. */
-export type PreflightQuery =
+export type PreflightQuery = (
   | { type: 'loglikelihood'; task: string; sample: LoglikelihoodRequest[] }
   | { type: 'loglikelihood_rolling'; task: string; sample: RollingRequest[] }
-  | { type: 'generate_until'; task: string; sample: GenerateRequest[] };
+  | { type: 'generate_until'; task: string; sample: GenerateRequest[] }
+) & {
+  /** The sample's answer is already known (response cache): it was served, and must not be sent again. */
+  answered?: boolean;
+};
 
 /** Why a backend cannot serve a request type, and what would make it work (a path that works). */
 export interface PreflightProblem {
