@@ -63,6 +63,13 @@ export { f1Binary } from './evaluate/aggregations/f1.ts';
 export { matthewsCorrcoef } from './evaluate/aggregations/matthews-corrcoef.ts';
 export { exp as pyExp, log as pyLog } from './evaluate/aggregations/libm.ts';
 export * from './evaluate/process-results.ts';
+export * from './evaluate/answers/answer-metric.ts';
+export * from './evaluate/answers/generation-record.ts';
+export * from './evaluate/answers/judge-parsers.ts';
+export * from './evaluate/answers/judge-models.ts';
+export * from './evaluate/answers/registry.ts';
+export * from './evaluate/answers/resolve.ts';
+export * from './evaluate/answers/score-answers.ts';
 export * from './evaluate/stderr.ts';
 export * from './evaluate/group-aggregate.ts';
 

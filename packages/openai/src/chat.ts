@@ -34,6 +34,7 @@ import type { ChatCompletion } from 'openai/resources/chat/completions';
 import { ApiBackendBase, cutAtStops, generationBatches, handleStopSequences, splitGenKwargs, warn, type ApiBackendOptions } from './api-backend.ts';
 import type { ApiModelConfig } from './args.ts';
 import { ApiRequestError } from './http.ts';
+import { generationDetail } from './generation-detail.ts';
 import { emptyReasoningStats, splitReasoning, type ReasoningStats } from './reasoning.ts';
 import { scorePromptLogprobs, type ScoringPath } from './scoring.ts';
 import { serverRoot } from './tokenizers.ts';
@@ -103,16 +104,21 @@ export class ChatCompletionsLM extends ApiBackendBase implements LM {
       } else {
         payload = { messages: messages[i], model: this.config.model, max_tokens: maxTokens, temperature, stop, seed: this.config.seed, ...rest };
       }
+      const started = performance.now();
       const resp = await this.post<ChatCompletion>(payload, control, hooks.signal);
+      const latency = (performance.now() - started) / 1000;
       const choice = Array.isArray(resp?.choices) ? resp.choices.find((c) => (c.index ?? 0) === 0) ?? resp.choices[0] : undefined;
       let text: string;
+      let reasoning = '';
       if (!choice || typeof choice.message !== 'object' || choice.message === null) {
         warn(`${this.config.baseUrl} answered without choices[0].message; the answer is "".`);
         text = '';
       } else {
-        const { answer } = splitReasoning(choice.message as unknown as Record<string, unknown>, this.config.thinkEndToken, this.reasoning);
-        text = answer === null ? this.placeholder : 'stop' in payload ? cutAtStops(answer, stop) : answer;
+        const split = splitReasoning(choice.message as unknown as Record<string, unknown>, this.config.thinkEndToken, this.reasoning);
+        reasoning = split.reasoning;
+        text = split.answer === null ? this.placeholder : 'stop' in payload ? cutAtStops(split.answer, stop) : split.answer;
       }
+      hooks.onDetail?.(i, generationDetail(resp, choice, 1, latency, reasoning));
       out[i] = text;
       hooks.onResult?.(i, text);
     };

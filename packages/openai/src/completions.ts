@@ -27,6 +27,7 @@ import {
 } from '@lm-eval/core';
 import type { Completion } from 'openai/resources/completions';
 import { ApiBackendBase, cutAtStops, generationBatches, handleStopSequences, splitGenKwargs, warn, type ApiBackendOptions } from './api-backend.ts';
+import { generationDetail } from './generation-detail.ts';
 import type { ApiModelConfig } from './args.ts';
 import { ApiRequestError, explainFailure, SerializedJson } from './http.ts';
 import { choicesByIndex, noPromptLogprobsError, scoreEchoChoice, scorePromptLogprobs, type CompletionChoiceLike, type ScoringPath } from './scoring.ts';
@@ -525,11 +526,14 @@ export class CompletionsLM extends ApiBackendBase implements LM {
         prompt = idx.length === 1 ? contexts[idx[0]] : idx.map((i) => contexts[i]);
       }
       const payload = { prompt, model: this.config.model, max_tokens: maxTokens, temperature, stop, seed: this.config.seed, ...rest };
+      const started = performance.now();
       const resp = await this.post<Completion>(payload, control, hooks.signal);
+      const latency = (performance.now() - started) / 1000;
       const choices = choicesByIndex(resp, idx.length, this.config.baseUrl);
       idx.forEach((i, k) => {
         const t = choices[k].text;
         const text = t === null || t === undefined ? this.placeholder : cutAtStops(t, stop);
+        hooks.onDetail?.(i, generationDetail(resp, choices[k], idx.length, latency));
         out[i] = text;
         hooks.onResult?.(i, text);
       });

@@ -241,8 +241,15 @@ export class HfLM implements LM {
       for (let s = 0; s < encoded.length; s += size) {
         hooks.signal?.throwIfAborted();
         const batch = encoded.slice(s, s + size);
+        const started = performance.now();
         const texts = await generateBatch(this.model, this.tokenizer, batch.map((e) => e.tokens), spec, this.padTokenId, this.rng, hooks.signal);
+        // a batch is decoded together: each of its rows took the batch's wall-clock time
+        const latency = (performance.now() - started) / 1000;
         batch.forEach((e, k) => {
+          if (hooks.onDetail) {
+            // completion tokens: the (stop-cut) answer re-encoded without special tokens
+            hooks.onDetail(e.i, { prompt_tokens: e.tokens.length, completion_tokens: this.tokenizer.encodeRaw(texts[k], false).length, latency_s: latency });
+          }
           results[e.i] = texts[k];
           hooks.onResult?.(e.i, texts[k]);
         });

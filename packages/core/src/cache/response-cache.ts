@@ -9,6 +9,7 @@
  * so rerunning a command never repeats a model call — clear the cache to resample.
  */
 import type {
+  GenerationDetail,
   GenerateRequest,
   LM,
   LoglikelihoodRequest,
@@ -61,6 +62,23 @@ function fromStored(method: RequestType, bytes: Buffer): unknown {
     return undefined;
   }
   return storable(method, v);
+}
+
+/**
+ * Generation details (reasoning, finish reason, token counts, latency) are stored next to the
+ * answer under `detail:<answer key>`, as a pickled JSON string, so a resumed run reports the
+ * details of the original request. lm-eval never reads these keys.
+ */
+export const DETAIL_KEY_PREFIX = 'detail:';
+
+function detailFromStored(bytes: Buffer | undefined): GenerationDetail | undefined {
+  if (bytes === undefined) return undefined;
+  try {
+    const v = pickleLoads(bytes);
+    return typeof v === 'string' ? (JSON.parse(v) as GenerationDetail) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export class CachingLM implements LM {
@@ -137,6 +155,10 @@ export class CachingLM implements LM {
       if (hit === undefined) missIdx.push(i);
       else {
         this.stats.hits++;
+        if (hooks?.onDetail) {
+          const detail = detailFromStored(this.store.get(DETAIL_KEY_PREFIX + keys[i]));
+          if (detail) hooks.onDetail(i, detail);
+        }
         deliver(i, hit as V);
       }
     }
@@ -166,6 +188,12 @@ export class CachingLM implements LM {
         missIdx.map((i) => requests[i]),
         {
           signal: hooks?.signal,
+          onDetail: (j, detail) => {
+            const i = missIdx[j];
+            if (i === undefined) return;
+            this.store.put(DETAIL_KEY_PREFIX + keys[i], pickleDumps(JSON.stringify(detail)));
+            hooks?.onDetail?.(i, detail);
+          },
           onResult: (j, v) => {
             const i = missIdx[j];
             if (i === undefined) return;

@@ -186,10 +186,11 @@ export class ResponseStore {
   /** Entry counts per request type, recognised from the stored value shapes. */
   countByShape(): Record<CachedShape, number> {
     const out: Record<CachedShape, number> = { loglikelihood: 0, loglikelihood_rolling: 0, generate_until: 0, other: 0 };
-    for (const row of this.db.prepare(`SELECT value FROM "${TABLE}"`).iterate() as IterableIterator<{ value: Buffer }>) {
+    for (const row of this.db.prepare(`SELECT key, value FROM "${TABLE}"`).iterate() as IterableIterator<{ key: string; value: Buffer }>) {
       let shape: CachedShape = 'other';
       try {
-        shape = shapeOf(pickleLoads(row.value));
+        // `detail:` rows hold generation details next to an answer (response-cache.ts)
+        if (!row.key.startsWith('detail:')) shape = shapeOf(pickleLoads(row.value));
       } catch {
         // not one of our value shapes
       }

@@ -8,6 +8,8 @@ import type { Doc, TaskView } from '../prompt/task-view.ts';
 import type { FewshotSampler } from '../prompt/sampler.ts';
 import type { PyRandom } from '../python/random.ts';
 import type { ContextBasedHooks } from './run-requests.ts';
+import type { ResolvedAnswerMetric } from './answers/resolve.ts';
+import type { AnswerDocFields } from './answers/score-answers.ts';
 
 export interface FilterPipeline {
   name: string;
@@ -47,5 +49,11 @@ export interface EvalTask {
   /** higher_is_better per metric (results `higher_is_better`), in metric_list order */
   higherIsBetter: Record<string, boolean | null>;
   contextBased?: ContextBasedHooks;
+  /** metrics scored on the generations after the model ran (judges, lengths, times) */
+  answerMetrics?: ResolvedAnswerMetric[];
+  /** the template variables answer metrics see for a doc (besides `output`) */
+  answerFields?: (doc: Doc) => AnswerDocFields;
+  /** generate_until repeat r is sent with `seed: repeatSeed + r` (task metadata.repeat_seed) */
+  repeatSeed?: number;
   /** task group memberships are handled by the caller */
 }

@@ -20,6 +20,8 @@ import { runContextBased, runInstances, type RunProgress } from './run-requests.
 import { stderrFor } from './stderr.ts';
 import { inShard, type ShardSpec } from './shard.ts';
 import { flushPython, isPending, mapBatched, resolvePending } from '../pyfn/session.ts';
+import type { JudgeModels, JudgeModelSpec } from './answers/judge-models.ts';
+import { meanOfScored, scoreAnswers, type AnswerKeySummary, type TaskAnswers } from './answers/score-answers.ts';
 
 export interface EvaluatorOptions {
   limit?: number | null;
@@ -47,6 +49,10 @@ export interface EvaluatorOptions {
   warn?: (message: string) => void;
   /** `--shard i/n`: requests are built for every selected doc, then only the shard's docs run */
   shard?: ShardSpec | null;
+  /** judge models for judge metrics (runEvaluation opens them) */
+  judges?: JudgeModels;
+  /** the run's `--judge_model`, for judge metrics that name none */
+  defaultJudge?: JudgeModelSpec | null;
 }
 
 export interface TaskOutcome {
@@ -62,6 +68,8 @@ export interface TaskOutcome {
   samples: Array<Record<string, unknown>>;
   /** effective doc count (v0.4.4 n-samples) */
   effective: number;
+  /** answer metrics: per result key, per-repeat means, None counts and the judge */
+  answerSummary?: Record<string, AnswerKeySummary>;
 }
 
 /** Which docs to evaluate: `--limit` (count or fraction) or `--samples` indexes. */
@@ -152,6 +160,7 @@ async function buildTaskRequests(task: EvalTask, selected: Array<[number, Doc]>,
       mutualInfo: task.mutualInfo,
       repeats: task.repeats,
     });
+    if (task.repeatSeed !== undefined) for (const inst of instances) inst.repeatSeed = task.repeatSeed;
     return instances;
   }
 }
@@ -224,9 +233,33 @@ export async function evaluateTasks(tasks: EvalTask[], lm: LM, options: Evaluato
     await runContextBased(lm, t.byDoc.flat(), t.task.contextBased, { signal: options.signal, onProgress: options.onProgress });
   }
 
-  // 4. Filters, per-doc metrics, aggregation.
+  // 4. Answer metrics (judges, lengths, times) on every repeat of the generations.
+  const answersOf = new Map<EvalTask, TaskAnswers>();
+  for (const { task, selected, byDoc } of perTask) {
+    if (!task.answerMetrics?.length) continue;
+    const docs = selected.map(([, doc], d) => {
+      const instance = [...byDoc[d]].sort((a, b) => a.idx - b.idx).find((i) => i.requestType === 'generate_until');
+      if (!instance) throw new LmEvalError(`task '${task.name}': answer metrics need a generate_until request per doc`);
+      return { doc, instance };
+    });
+    answersOf.set(
+      task,
+      await scoreAnswers(task.answerMetrics, docs, {
+        task: task.name,
+        judges: options.judges,
+        defaultJudge: options.defaultJudge,
+        fieldsOf: task.answerFields!,
+        signal: options.signal,
+        onPhase: options.onPhase,
+        onProgress: (label, done, total) => options.onProgress?.({ requestType: 'generate_until', done, total, label }),
+      }),
+    );
+  }
+
+  // 5. Filters, per-doc metrics, aggregation.
   const outcomes: TaskOutcome[] = [];
   for (const { task, selected, byDoc } of perTask) {
+    const answers = answersOf.get(task);
     options.onPhase?.(`scoring ${task.name}`);
     const all = byDoc.flat();
     const docsOfInstances = all.map((i) => i.doc);
@@ -253,6 +286,9 @@ export async function evaluateTasks(tasks: EvalTask[], lm: LM, options: Evaluato
       selected.forEach(([docId, doc], d) => {
         const insts = [...byDoc[d]].sort((a, b) => a.idx - b.idx);
         const metrics = perDoc[d];
+        const docAnswers = answers?.perDoc[d];
+        // answer metrics: the doc's value is the mean of its repeats (None when none was measurable)
+        if (docAnswers) for (const [key, values] of Object.entries(docAnswers.values)) metrics[key] = meanOfScored(values);
         if (options.logSamples) {
           const sample = buildSampleRecord({
             docId,
@@ -263,12 +299,19 @@ export async function evaluateTasks(tasks: EvalTask[], lm: LM, options: Evaluato
             metrics,
             profile: options.outputProfile ?? task.profile,
           });
+          if (docAnswers) {
+            sample.generations = docAnswers.generations;
+            sample.judgements = docAnswers.judgements;
+            sample.answer_scores = docAnswers.values;
+          }
           samples.push(sample);
           options.onSample?.(task.name, sample);
         }
         for (const [metric, value] of Object.entries(metrics)) {
           const key = `${metric},${pipeline.name}`;
           if (!raw.has(key)) raw.set(key, []);
+          // an unmeasurable answer metric is left out of the mean (counted in answerSummary)
+          if (value === null && docAnswers && metric in docAnswers.values) continue;
           raw.get(key)!.push(value);
         }
       });
@@ -280,6 +323,13 @@ export async function evaluateTasks(tasks: EvalTask[], lm: LM, options: Evaluato
       const comma = key.indexOf(',');
       const metric = key.slice(0, comma);
       const filter = key.slice(comma + 1);
+      if (items.length === 0 && answers?.summary[metric]) {
+        // no repeat of any doc was measurable (every judge reply unreadable, ...): None, not 0
+        metrics.push([key, null], [`${metric}_stderr,${filter}`, 'N/A']);
+        sampleCounts[key] = 0;
+        sampleLen = 0;
+        continue;
+      }
       const agg = task.aggregationFor(metric);
       metrics.push([key, await resolvePending(() => agg.fn(items))]);
       metrics.push([`${metric}_stderr,${filter}`, stderrFor(agg.name, agg.fn, metric, items, options.bootstrapIters)]);
@@ -294,6 +344,7 @@ export async function evaluateTasks(tasks: EvalTask[], lm: LM, options: Evaluato
       sampleCounts,
       samples,
       effective: selected.length,
+      ...(answers ? { answerSummary: answers.summary } : {}),
     });
   }
   return outcomes;

@@ -18,6 +18,8 @@ import { isPlainObject, PyFloat, toNumber } from '../python/values.ts';
 import { buildFilterPipelines } from './filters/index.ts';
 import { resolveMetricList, aggregationForKey, type MetricSpec } from './metrics/registry.ts';
 import { builtinProcessResults } from './process-results.ts';
+import { resolveAggregation } from './aggregations/registry.ts';
+import { isAnswerMetricEntry, resolveAnswerMetric, type ResolvedAnswerMetric } from './answers/resolve.ts';
 import type { EvalTask } from './eval-task.ts';
 import type { ContextBasedHooks } from './run-requests.ts';
 import type { Instance } from '../request/instance.ts';
@@ -324,16 +326,29 @@ async function prepareTaskInner(resolved: ResolvedTask, options: PrepareOptions)
     where: `task '${name}'`,
   });
   const customPR = isFn(c.process_results) ? (c.process_results as Fn) : null;
+  // answer metrics (judges, lengths, times) are scored after generation, not by process_results
+  const { answerMetrics, otherEntries } = splitAnswerMetrics(name, cfg.output_type, (cfg.metric_list as MetricSpec[] | null) ?? null);
   const { metrics, warnings } = resolveMetricList({
     task: name,
     outputType: cfg.output_type,
-    metricList: (cfg.metric_list as MetricSpec[] | null) ?? null,
+    metricList: otherEntries,
     customProcessResults: customPR !== null,
     profile,
   });
   for (const w of warnings) options.warn?.(w);
   const higherIsBetter: Record<string, boolean | null> = {};
   for (const m of metrics) higherIsBetter[m.name] = m.higherIsBetter;
+  const answerKeys = new Set<string>();
+  for (const m of answerMetrics) {
+    for (const k of m.keys) {
+      answerKeys.add(k);
+      higherIsBetter[k] = k === m.name ? m.higherIsBetter : null;
+    }
+  }
+  const repeatSeed = (cfg.metadata as Record<string, unknown> | null | undefined)?.repeat_seed;
+  if (repeatSeed !== undefined && repeatSeed !== null && !(typeof repeatSeed === 'number' && Number.isInteger(repeatSeed))) {
+    throw new LmEvalError(`task '${name}': metadata.repeat_seed must be an integer, got ${JSON.stringify(repeatSeed)}`);
+  }
   const warnedKeys = new Set<string>();
   // keys of a metric function's dict result inherit the source metric's aggregation and direction
   const expandedFrom = new Map<string, string>();
@@ -398,6 +413,10 @@ async function prepareTaskInner(resolved: ResolvedTask, options: PrepareOptions)
     filters,
     processResults,
     aggregationFor: (metric) => {
+      if (answerKeys.has(metric)) {
+        const mean = resolveAggregation('mean', profile);
+        return { name: mean.name, fn: mean.aggregate as (items: unknown[]) => unknown };
+      }
       const { aggregation, warning } = aggregationForKey(metrics, expandedFrom.get(metric) ?? metric, profile, name);
       if (warning && !warnedKeys.has(metric)) {
         warnedKeys.add(metric);
@@ -407,5 +426,35 @@ async function prepareTaskInner(resolved: ResolvedTask, options: PrepareOptions)
     },
     higherIsBetter,
     contextBased,
+    answerMetrics,
+    answerFields: (doc) => ({
+      query: typeof doc.query === 'string' ? doc.query : taskAcc.docToText(doc),
+      output_true: 'output_true' in doc ? doc.output_true : taskAcc.docToTarget(doc),
+      context: doc.context ?? null,
+    }),
+    repeatSeed: typeof repeatSeed === 'number' ? repeatSeed : undefined,
   };
+}
+
+/** Separates the answer-metric entries of a metric_list from the others (null stays null: the defaults). */
+function splitAnswerMetrics(
+  task: string,
+  outputType: string,
+  list: MetricSpec[] | null,
+): { answerMetrics: ResolvedAnswerMetric[]; otherEntries: MetricSpec[] | null } {
+  if (!list) return { answerMetrics: [], otherEntries: null };
+  const answerMetrics: ResolvedAnswerMetric[] = [];
+  const otherEntries: MetricSpec[] = [];
+  list.forEach((entry, i) => {
+    if (!isPlainObject(entry) || !isAnswerMetricEntry(entry)) {
+      otherEntries.push(entry);
+      return;
+    }
+    const where = `task '${task}': metric_list[${i}]`;
+    if (outputType !== 'generate_until') {
+      throw new LmEvalError(`${where}: '${String(entry.metric)}' scores generated answers; the task's output_type is ${outputType}`, 'use answer metrics with output_type: generate_until');
+    }
+    answerMetrics.push(resolveAnswerMetric(entry, where));
+  });
+  return { answerMetrics, otherEntries };
 }

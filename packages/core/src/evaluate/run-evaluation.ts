@@ -24,6 +24,7 @@ import { makeTable } from '../report/table.ts';
 import { pyFloat, pyRepr, pyStr } from '../python/values.ts';
 import { CachingLM } from '../cache/response-cache.ts';
 import { deleteRequestCache, requestCacheKey, taskConfigHash } from '../cache/request-cache.ts';
+import { JudgeModels, type JudgeModelSpec } from './answers/judge-models.ts';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL';
 
@@ -74,6 +75,10 @@ export interface EvaluationRequest {
   shard?: ShardSpec | null;
   /** wraps the model (the response cache uses this) */
   wrapModel?: (lm: LM, request: EvaluationRequest) => Promise<LM> | LM;
+  /** `--judge_model`: the judge of judge metrics that name none (docs/judges.md) */
+  judgeModel?: JudgeModelSpec | null;
+  /** loads a backend package on first use (judge models may use another backend than the model) */
+  loadBackend?: (name: string) => Promise<void>;
 }
 
 export interface EvaluationOutput {
@@ -197,6 +202,7 @@ async function runEvaluationInner(request: EvaluationRequest): Promise<Evaluatio
     throw new LmEvalError(`--apply_chat_template: the model '${lm.name}' has no chat template`, 'use a model/tokenizer that has one, or drop --apply_chat_template');
   }
 
+  const judges = new JudgeModels({ useCache: request.useCache, loadBackend: request.loadBackend });
   try {
     // 3. Prepare tasks (docs, prompts, scoring)
     const prepared = [];
@@ -265,6 +271,8 @@ async function runEvaluationInner(request: EvaluationRequest): Promise<Evaluatio
       signal: request.signal,
       profileLimitBug: profile === '0.4.4',
       shard: request.shard ?? null,
+      judges,
+      defaultJudge: request.judgeModel ?? null,
       outputProfile: profile,
       skipUnsupported: Boolean(request.skipUnsupportedTasks),
       warn,
@@ -366,6 +374,9 @@ async function runEvaluationInner(request: EvaluationRequest): Promise<Evaluatio
       endTime: endPerf,
       totalSeconds: (Date.now() - started) / 1000,
     });
+    // answer metrics: per-repeat means, None counts and judge identities, per task
+    const answerMetrics = outcomes.filter((o) => o.answerSummary).map((o) => [o.task.name, o.answerSummary] as const);
+    if (answerMetrics.length) (results as Record<string, unknown>).answer_metrics = Object.fromEntries(answerMetrics);
     // configDump keys in configs already hold the dumps; the results 'configs' section is final.
     const resultsJson = serializeResults(results);
     const samples: Record<string, Array<Record<string, unknown>>> = {};
@@ -407,6 +418,7 @@ async function runEvaluationInner(request: EvaluationRequest): Promise<Evaluatio
     if (results.groups) summary += '\n\n' + makeTable(results as Record<string, unknown>, 'groups');
     return { results, samples, resultsJson, summary, files, profile };
   } finally {
+    await judges.close();
     await lm.close?.();
   }
 }

@@ -9,6 +9,8 @@ import { tuple } from '../python/values.ts';
 
 export interface RunProgress {
   requestType: RequestType;
+  /** what is being counted, when not the model's requests (e.g. `judging judge_exactness`) */
+  label?: string;
   done: number;
   total: number;
 }
@@ -43,7 +45,14 @@ function normalise(type: RequestType, v: unknown): unknown {
   return v;
 }
 
-/** Runs all instances in batches per request type; fills `resps`. */
+/** The request of one repeat: with a repeat seed, generate_until repeats get distinct `seed`s. */
+function argumentsOfRepeat(inst: Instance, r: number): Instance['arguments'] {
+  if (inst.repeatSeed === undefined || inst.requestType !== 'generate_until') return inst.arguments;
+  const [context, genKwargs] = inst.arguments as [unknown, Record<string, unknown>];
+  return [context, { ...genKwargs, seed: inst.repeatSeed + r }] as Instance['arguments'];
+}
+
+/** Runs all instances in batches per request type; fills `resps` (and `details` for generations). */
 export async function runInstances(lm: LM, instances: Instance[], options: RunOptions = {}): Promise<void> {
   const order: RequestType[] = [];
   const byType = new Map<RequestType, Instance[]>();
@@ -58,7 +67,10 @@ export async function runInstances(lm: LM, instances: Instance[], options: RunOp
     const group = byType.get(type)!;
     const slots: Array<[Instance, number]> = [];
     for (const inst of group) for (let r = 0; r < inst.repeats; r++) slots.push([inst, r]);
-    for (const inst of group) inst.resps = new Array(inst.repeats);
+    for (const inst of group) {
+      inst.resps = new Array(inst.repeats);
+      if (type === 'generate_until') inst.details = new Array(inst.repeats);
+    }
     let done = 0;
     const total = slots.length;
     options.onProgress?.({ requestType: type, done, total });
@@ -66,9 +78,13 @@ export async function runInstances(lm: LM, instances: Instance[], options: RunOp
     const results = await callModel(
       lm,
       type,
-      slots.map(([inst]) => inst.arguments),
+      slots.map(([inst, r]) => argumentsOfRepeat(inst, r)),
       {
         signal: options.signal,
+        onDetail: (i, detail) => {
+          const [inst, r] = slots[i];
+          if (inst.details) inst.details[r] = detail;
+        },
         onResult: (i, value) => {
           if (delivered[i]) return;
           delivered[i] = 1;

@@ -45,9 +45,29 @@ export interface GenerateRequest {
 /** `(logprob, is_greedy)` */
 export type LoglikelihoodResult = [number, boolean];
 
+/**
+ * What a backend knows about one generation besides its text (answer generation and judges
+ * record it per sample). Every field is optional: a backend fills what its API returns.
+ */
+export interface GenerationDetail {
+  /** reasoning text the server returned apart from the answer (or think blocks removed from it) */
+  reasoning?: string | null;
+  /** `stop`, `length`, ... as the server reports it */
+  finish_reason?: string | null;
+  prompt_tokens?: number | null;
+  completion_tokens?: number | null;
+  /** wall-clock seconds of the request that produced this answer (retries included) */
+  latency_s?: number | null;
+}
+
 export interface RequestHooks {
   /** Called once per request as soon as its answer is known (index = position in the input). */
   onResult?: (index: number, value: unknown) => void;
+  /**
+   * generate_until only: called (before `onResult` of the same request) with what the backend
+   * knows about the generation. Backends that know nothing never call it.
+   */
+  onDetail?: (index: number, detail: GenerationDetail) => void;
   /** Aborts outstanding work (Ctrl-C). Already-delivered results stay delivered. */
   signal?: AbortSignal;
 }

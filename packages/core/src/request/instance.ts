@@ -1,7 +1,7 @@
 /**
  * Requests (spec: prompts-and-requests.md §4): one Instance per model call, grouped per doc.
  */
-import type { Context, GenKwargs } from '../model/types.ts';
+import type { Context, GenerationDetail, GenKwargs } from '../model/types.ts';
 import type { Doc } from '../prompt/task-view.ts';
 
 export type RequestType = 'loglikelihood' | 'loglikelihood_rolling' | 'generate_until';
@@ -20,4 +20,8 @@ export interface Instance {
   resps: unknown[];
   /** pipeline name -> filtered value */
   filteredResps: Record<string, unknown>;
+  /** per repeat, what the backend reported about the generation (generate_until; may be absent) */
+  details?: Array<GenerationDetail | undefined>;
+  /** when set, repeat r of a generate_until request is sent with gen_kwargs `seed: repeatSeed + r` */
+  repeatSeed?: number;
 }
