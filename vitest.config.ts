@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // tests never read or write the user's task-index cache (index-cache.ts; its own tests pass a file)
+    env: { LMEVAL_TASK_INDEX_CACHE: 'off' },
   },
 });

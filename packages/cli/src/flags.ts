@@ -101,8 +101,10 @@ export const ENV_VARS: EnvVarSpec[] = [
   { name: 'HF_HUB_CACHE', help: 'The Hub cache folder itself (wins over HF_HOME).' },
   { name: 'HF_DATASETS_CACHE', help: "Accepted (MERA sets it); the Python `datasets` library's Arrow cache has no counterpart here: datasets are read from the Hub cache (HF_HUB_CACHE / HF_HOME) or LM_EVAL_DATASETS_DIR." },
   { name: 'HF_DATASETS_TRUST_REMOTE_CODE', help: 'Accepted; --trust_remote_code sets it. Dataset loading scripts are never run here.' },
-  { name: 'TOKENIZERS_PARALLELISM', help: 'Set to false by the CLI when unset (as lm-eval does); no effect on the JavaScript tokenizers.' },
+  { name: 'TOKENIZERS_PARALLELISM', help: 'Set to false by the CLI when unset (as lm-eval does); the native Hugging Face tokenizers (tokenizer.json folders) then encode each batch on one thread, off the event loop; true lets them use every core.' },
   { name: 'LM_HARNESS_CACHE_PATH', help: 'Folder of the request cache (--cache_requests).' },
+  { name: 'LMEVAL_TASK_INDEX_CACHE', help: 'File of the task-index cache (each task YAML file\'s index keys, checked against its size and times, so an unchanged tree is indexed without reading it); default $XDG_CACHE_HOME/lm-eval-ts/task-index.json (~/.cache/...); off disables it.' },
+  { name: 'LMEVAL_NATIVE_TOKENIZERS', help: 'Set to 0 to encode with transformers.js only; by default tokenizer.json folders are encoded in batches by Hugging Face\'s native tokenizers when they give the same ids on a probe set.' },
   { name: 'OPENAI_API_KEY', help: 'Bearer token for local-* (may be empty) and openai-* (required) backends.' },
   { name: 'CI', help: 'When set (and not false/0), no progress display is drawn even on a terminal.' },
 ];

@@ -7,9 +7,7 @@ import { conformRows } from './columns.ts';
 import { readCsvFile } from './csv-reader.ts';
 import { readJsonFile } from './json-reader.ts';
 import type { Builder } from './layout.ts';
-import { readParquetFile } from './parquet-reader.ts';
 import { readTextFile } from './text-reader.ts';
-import { readArrowFile } from './arrow-reader.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -34,6 +32,8 @@ export async function readSplitFiles(files: readonly string[], builder: Builder,
       return conformRows(rows);
     }
     case 'parquet':
+      // loaded on first use: runs on JSON/CSV data do not load the Parquet and Arrow libraries
+      const { readParquetFile } = await import('./parquet-reader.ts');
       for (const f of files) push(await readParquetFile(f));
       return rows;
     case 'text': {
@@ -43,6 +43,7 @@ export async function readSplitFiles(files: readonly string[], builder: Builder,
       return rows;
     }
     case 'arrow':
+      const { readArrowFile } = await import('./arrow-reader.ts');
       for (const f of files) push(await readArrowFile(f));
       return rows;
   }

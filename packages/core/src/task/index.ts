@@ -26,6 +26,7 @@ import { fnmatch, hasGlob } from './fnmatch.ts';
 import { loadWithIncludes, type YamlDict } from './include.ts';
 import { profileForFile } from './profile.ts';
 import { scanIndexKeys } from './scan.ts';
+import { ScanCache } from './index-cache.ts';
 import { parseYaml } from './yaml.ts';
 
 export type IndexKind = 'task' | 'group' | 'tag' | 'python_task';
@@ -68,14 +69,16 @@ export interface TaskIndexOptions {
   includePaths?: string[];
   /** Working directory (v0.4.4 include lookup, relative `--tasks` file paths). */
   cwd?: string;
+  /** Per-file scan cache (default: the persistent one, index-cache.ts); null: none. */
+  scanCache?: ScanCache | null;
 }
 
 const SKIP_DIRS = new Set(['__pycache__', '.ipynb_checkpoints', 'node_modules', '.git']);
 
 export { defaultTasksDir };
 
-/** All `*.yaml` files under `dir`, recursively, sorted by path. */
-export function listYamlFiles(dir: string): string[] {
+/** All `*.yaml` files under `dir`, recursively, sorted by path (symbolic links among them added to `symlinks`). */
+export function listYamlFiles(dir: string, symlinks?: Set<string>): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     let entries;
@@ -88,7 +91,10 @@ export function listYamlFiles(dir: string): string[] {
       const p = path.join(d, e.name);
       if (e.isDirectory()) {
         if (!SKIP_DIRS.has(e.name)) walk(p);
-      } else if (e.name.endsWith('.yaml') && (e.isFile() || e.isSymbolicLink())) out.push(p);
+      } else if (e.name.endsWith('.yaml') && (e.isFile() || e.isSymbolicLink())) {
+        out.push(p);
+        if (symlinks && e.isSymbolicLink()) symlinks.add(p);
+      }
     }
   };
   walk(path.resolve(dir));
@@ -185,28 +191,38 @@ export class TaskIndex {
   /** Scans the folders and builds the index. */
   static build(options: TaskIndexOptions = {}): TaskIndex {
     const index = new TaskIndex(options);
+    const cache = options.scanCache === undefined ? ScanCache.open() : options.scanCache;
+    index.fileScan = cache ? (f) => cache.scan(f) : scanIndexKeys;
     const seen = new Set<string>();
+    const scanned: string[] = [];
     for (const root of index.roots) {
       if (!existsSync(root)) {
         index.warnings.push(`built-in task folder not found: ${root}`);
         continue;
       }
-      for (const file of listYamlFiles(root)) {
+      scanned.push(root);
+      // folders are walked without following links, so only linked files need realpath
+      const realRoot = realpathSync(root);
+      const links = new Set<string>();
+      for (const file of listYamlFiles(root, links)) {
         // an --include_path inside (or equal to) another scanned folder: index each file once
-        const real = realpathSync(file);
+        const real = links.has(file) ? realpathSync(file) : realRoot + file.slice(root.length);
         if (seen.has(real)) continue;
         seen.add(real);
         index.addFile(file, root);
       }
     }
     index.finishTags();
+    cache?.save(scanned);
     return index;
   }
+
+  private fileScan: (file: string) => YamlDict = scanIndexKeys;
 
   private scan = (file: string): YamlDict => {
     let v = this.scanCache.get(file);
     if (!v) {
-      v = scanIndexKeys(file);
+      v = this.fileScan(file);
       this.scanCache.set(file, v);
     }
     return v;

@@ -1,0 +1,108 @@
+/**
+ * The task index's persistent scan cache: an unchanged tree is indexed from the cache with the
+ * same result, and any change (edit, new file, deletion, a file written moments ago) is seen.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TaskIndex } from '../src/task/index.ts';
+import { ScanCache, taskIndexCachePath } from '../src/task/index-cache.ts';
+
+let dir: string;
+let tree: string;
+let cacheFile: string;
+
+/** Writes a file dated `ageS` seconds ago (older than the cache's racy window unless 0). */
+function write(rel: string, text: string, ageS = 60): string {
+  const f = path.join(tree, rel);
+  fs.mkdirSync(path.dirname(f), { recursive: true });
+  fs.writeFileSync(f, text);
+  if (ageS > 0) {
+    const t = new Date(Date.now() - ageS * 1000);
+    fs.utimesSync(f, t, t);
+  }
+  return f;
+}
+
+function build(cache: ScanCache): TaskIndex {
+  return TaskIndex.build({ builtinDir: null, includePaths: [tree], scanCache: cache });
+}
+
+const summary = (ix: TaskIndex) => ix.names().map((n) => [n, ix.get(n)!.kind, ix.get(n)!.outputType ?? null, ix.get(n)!.tasks ?? null]);
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lm-eval-index-cache-'));
+  tree = path.join(dir, 'tasks');
+  cacheFile = path.join(dir, 'cache', 'task-index.json');
+  write('a/base.yaml', 'output_type: multiple_choice\ntag: [family]\n');
+  write('a/one.yaml', 'include: base.yaml\ntask: one\n');
+  write('a/two.yaml', 'include: base.yaml\ntask: two\noutput_type: loglikelihood\n');
+  write('g/group.yaml', 'group: grp\ntask:\n  - one\n  - two\n');
+  // a file the line scan cannot read (anchors): parsed in full, cached all the same
+  write('c/complex.yaml', 'defaults: &d\n  x: 1\ntask: three\ntag: &t family\n');
+});
+
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('task index scan cache', () => {
+  it('a warm build reads nothing and gives the same index', () => {
+    const cold = ScanCache.open(cacheFile);
+    const first = summary(build(cold));
+    expect(cold.misses).toBe(5);
+    expect(fs.existsSync(cacheFile)).toBe(true);
+    const warm = ScanCache.open(cacheFile);
+    expect(summary(build(warm))).toEqual(first);
+    expect(warm.misses).toBe(0);
+    expect(first).toContainEqual(['family', 'tag', null, ['one', 'three', 'two']]);
+  });
+
+  it('an edited, an added and a deleted file are seen', () => {
+    build(ScanCache.open(cacheFile));
+    write('a/two.yaml', 'include: base.yaml\ntask: two_renamed\noutput_type: loglikelihood\n', 30);
+    write('b/four.yaml', 'task: four\n', 30);
+    fs.rmSync(path.join(tree, 'c/complex.yaml'));
+    const cache = ScanCache.open(cacheFile);
+    const ix = build(cache);
+    expect(cache.misses).toBe(2);
+    expect(ix.has('two')).toBe(false);
+    expect(ix.get('two_renamed')?.outputType).toBe('loglikelihood');
+    expect(ix.has('four')).toBe(true);
+    expect(ix.has('three')).toBe(false);
+    const stored = Object.keys(JSON.parse(fs.readFileSync(cacheFile, 'utf8')).files);
+    expect(stored.some((f) => f.endsWith('complex.yaml'))).toBe(false);
+    expect(stored.some((f) => f.endsWith('four.yaml'))).toBe(true);
+  });
+
+  it('a same-size edit within the same clock tick is not missed (recent files are not trusted)', () => {
+    write('a/one.yaml', 'include: base.yaml\ntask: onf\n', 0);
+    build(ScanCache.open(cacheFile));
+    const f = path.join(tree, 'a/one.yaml');
+    const st = fs.statSync(f);
+    fs.writeFileSync(f, 'include: base.yaml\ntask: ong\n');
+    fs.utimesSync(f, st.atime, st.mtime); // same size, same mtime
+    const ix = build(ScanCache.open(cacheFile));
+    expect(ix.has('ong')).toBe(true);
+    expect(ix.has('onf')).toBe(false);
+  });
+
+  it('a corrupt cache file is ignored and replaced; entries of other trees are kept', () => {
+    fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
+    fs.writeFileSync(cacheFile, '{not json');
+    const ix = build(ScanCache.open(cacheFile));
+    expect(ix.has('one')).toBe(true);
+    const other = path.join(dir, 'elsewhere.yaml');
+    const data = JSON.parse(fs.readFileSync(cacheFile, 'utf8'));
+    data.files[other] = [1, 2, 3, { task: 'x' }];
+    fs.writeFileSync(cacheFile, JSON.stringify(data));
+    write('b/five.yaml', 'task: five\n', 30);
+    build(ScanCache.open(cacheFile));
+    expect(Object.keys(JSON.parse(fs.readFileSync(cacheFile, 'utf8')).files)).toContain(other);
+  });
+
+  it('location: LMEVAL_TASK_INDEX_CACHE (off disables), else XDG_CACHE_HOME', () => {
+    expect(taskIndexCachePath({ LMEVAL_TASK_INDEX_CACHE: 'off' })).toBeNull();
+    expect(taskIndexCachePath({ LMEVAL_TASK_INDEX_CACHE: '/x/y.json' })).toBe(path.resolve('/x/y.json'));
+    expect(taskIndexCachePath({ XDG_CACHE_HOME: '/c' })).toBe(path.join('/c', 'lm-eval-ts', 'task-index.json'));
+  });
+});
