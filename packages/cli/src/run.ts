@@ -154,6 +154,7 @@ export function buildRequest(opts: RunOptions, reporter: Reporter): EvaluationRe
     seeds,
     confirmRunUnsafeCode: Boolean(opts.confirm_run_unsafe_code),
     skipUnsupportedTasks: Boolean(opts.skip_unsupported_tasks),
+    strict: Boolean(opts.strict),
     metadata,
     outputPath: (opts.output_path as string | undefined) ?? null,
     log: (level, message) => reporter.log(level, message),

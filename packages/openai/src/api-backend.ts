@@ -147,10 +147,34 @@ export abstract class ApiBackendBase {
       // Re-bind to the retrying client now that the probe succeeded.
       this.tokenizer = await RemoteTokenizer.load(c.baseUrl, this.http, remoteHeaders);
     }
+    await this.checkModelListed();
     if (c.backend === 'gguf' && !c.addBosTokenGiven && this.tokenizer) {
       // llama.cpp defaults: BOS exactly when llama-server would add it to a text prompt.
       c.addBosToken = (await this.tokenizer.addsBosByDefault()) ?? false;
     }
+  }
+
+  /**
+   * A model= that the server's GET /v1/models does not list is a warning (an error with --strict):
+   * results would be filed under a name the server does not serve. Servers without the listing are
+   * not asked further.
+   */
+  private async checkModelListed(): Promise<void> {
+    const c = this.config;
+    if (c.model === null || c.backend.startsWith('openai-')) return;
+    let ids: string[];
+    try {
+      const r = await this.probeClient().request<{ data?: Array<{ id?: unknown }> }>(`${serverRoot(c.baseUrl)}/v1/models`, undefined);
+      if (!Array.isArray(r.data)) return;
+      ids = r.data.map((m) => String(m.id));
+    } catch {
+      return;
+    }
+    if (ids.length === 0 || ids.includes(c.model)) return;
+    const msg = `model=${c.model} is not among the models ${serverRoot(c.baseUrl)}/v1/models lists (${ids.slice(0, 5).join(', ')}); results will be filed under '${c.model}'.`;
+    const fix = `Pass model=${ids[0]} in --model_args (or the served name you meant).`;
+    if (c.strict) throw new LmEvalError(msg, fix);
+    warn(`${msg} ${fix} (--strict makes this an error.)`);
   }
 
   /** A one-attempt client for the auto-detection probe (a missing endpoint must not be retried). */

@@ -46,6 +46,8 @@ export interface ApiModelConfig {
   apiKey: string;
   /** Bearer token for the remote tokenizer endpoints (`auth_token`; default: the API key). */
   authToken: string | null;
+  /** `--strict`: a model= the server does not list is an error, not a warning. */
+  strict: boolean;
 }
 
 const DEFAULT_URL: Record<ApiBackendName, string | null> = {
@@ -219,6 +221,7 @@ export function parseApiModelArgs(
     scoring: v.scoring as ScoringChoice,
     apiKey,
     authToken: v.auth_token,
+    strict: options.strict === true,
   };
 }
 

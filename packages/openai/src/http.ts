@@ -98,7 +98,8 @@ export function parseErrorBody(text: string): ParsedError {
   return { message: text.slice(0, 500), type: null, code: null, param: null };
 }
 
-const CONTEXT_RE = /maximum context length|max_model_len|longer than the maximum model length|context length is only/i;
+// vLLM / OpenAI wordings, and llama.cpp's ("the request exceeds the available context size", exceed_context_size_error).
+const CONTEXT_RE = /maximum context length|max_model_len|longer than the maximum model length|context length is only|exceeds the available context size|exceed_context_size/i;
 
 export function isContextLengthError(e: unknown): boolean {
   return e instanceof ApiRequestError && (CONTEXT_RE.test(e.info.serverMessage ?? '') || e.info.code === 'context_length_exceeded');
@@ -523,7 +524,7 @@ export function explainFailure(e: unknown, context: { maxLength?: number; prompt
     const ml = context.maxLength !== undefined ? ` and the harness allows max_length=${context.maxLength}` : '';
     return new LmEvalError(
       `The server refused a prompt as too long for the model's context window: ${e.info.serverMessage}.${ours}${ml}.`,
-      'Lower max_length in --model_args to at most the server\'s max_model_len (see GET /v1/models), or start the server with a larger --max-model-len.',
+      'Lower max_length in --model_args to at most the server\'s context size (vLLM: max_model_len in GET /v1/models; llama.cpp: n_ctx in GET /props), or start the server with a larger one (vLLM --max-model-len, llama-server -c).',
       { cause: e },
     );
   }
@@ -535,6 +536,13 @@ export function explainFailure(e: unknown, context: { maxLength?: number; prompt
   }
   if (e.status === 404 && e.info.param === 'model') {
     return new LmEvalError(`The server does not serve that model: ${e.info.serverMessage}`, 'Pass model=<served name> in --model_args (GET /v1/models lists it).', { cause: e });
+  }
+  if (e.status === 404) {
+    return new LmEvalError(
+      `API request failed: ${e.message}`,
+      'base_url must be the endpoint the backend posts to: …/v1/completions for local-completions, …/v1/chat/completions for local-chat-completions (a server root or …/v1 is completed), or the server root for gguf.',
+      { cause: e },
+    );
   }
   return new LmEvalError(`API request failed: ${e.message}`, e.retryable ? 'The server kept failing; results delivered so far are kept — rerun with --use_cache to resume.' : undefined, { cause: e });
 }

@@ -173,8 +173,10 @@ describe('tokenizer backends', () => {
 describe('BOS policy', () => {
   it('warns once when token ids go without BOS for a tokenizer that adds it, and records the policy for the results config', async () => {
     const written: string[] = [];
-    const orig = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((chunk: string | Uint8Array) => (written.push(String(chunk)), true)) as typeof process.stderr.write;
+    const { lmEvalEvents } = await import('@lm-eval/core');
+    const unsubscribe = lmEvalEvents.subscribe((e) => {
+      if (e.type === 'log' && e.level === 'WARNING') written.push(e.message);
+    });
     try {
       const lm = await makeLM('local-completions', completionsArgs(vllm.url, { add_bos_token: false, num_concurrent: 2 }));
       await lm.loglikelihood(requests.slice(0, 3));
@@ -188,12 +190,39 @@ describe('BOS policy', () => {
       expect(withBos.configInfo().bos_policy).toMatchObject({ add_bos_token: true, first_request_starts_with_bos: true });
       await withBos.close();
     } finally {
-      process.stderr.write = orig;
+      unsubscribe();
     }
     const warnings = written.filter((w) => /without BOS/.test(w));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/add_bos_token=True/);
     expect(warnings[0]).toMatch(/#3295/);
+  });
+});
+
+describe('hints', () => {
+  it('a model= the server does not list warns; with --strict it is an error naming the served model', async () => {
+    const { createApiModel } = await import('../src/index.ts');
+    const args = completionsArgs(vllm.url, { model: 'stories-typo' });
+    const err = await createApiModel('local-completions', args, { strict: true }).catch((e) => e);
+    expect(err).toBeInstanceOf(LmEvalError);
+    expect(err.message).toMatch(/model=stories-typo is not among the models/);
+    expect(err.hint).toMatch(/model=stories260k/);
+    const lm = await createApiModel('local-completions', args, {});
+    await lm.close();
+  });
+
+  it('a prompt longer than the server context names max_length', async () => {
+    const s = await startTestServer({ model, maxModelLen: 16 });
+    try {
+      const lm = await makeLM('local-completions', completionsArgs(s.url, { max_length: 4096 }));
+      const err = await lm.loglikelihood([{ context: 'Once upon a time, there was a little girl named Lily. She liked to play', continuation: ' outside' }]).catch((e) => e);
+      expect(err).toBeInstanceOf(LmEvalError);
+      expect(err.message).toMatch(/max_length=4096/);
+      expect(err.hint).toMatch(/Lower max_length/);
+      await lm.close();
+    } finally {
+      await s.close();
+    }
   });
 });
 

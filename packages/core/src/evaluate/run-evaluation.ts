@@ -67,6 +67,8 @@ export interface EvaluationRequest {
   onPhase?: (phase: string) => void;
   onProgress?: (p: RunProgress) => void;
   signal?: AbortSignal;
+  /** `--strict`: the backend's warnings about doubtful settings become errors */
+  strict?: boolean;
   /** leave out tasks the backend's preflight cannot serve (default: refuse the run, listing them) */
   skipUnsupportedTasks?: boolean;
   /** builds the model instead of the factory registered under `model` (which still names it in results) */
@@ -188,7 +190,7 @@ async function runEvaluationInner(request: EvaluationRequest): Promise<Evaluatio
   let lm: LM;
   if (typeof request.model === 'string') {
     const factory = request.modelFactory ?? getModelFactory(request.model);
-    lm = await factory(modelArgs, { batchSize: request.batchSize, maxBatchSize: request.maxBatchSize, device: request.device });
+    lm = await factory(modelArgs, { batchSize: request.batchSize, maxBatchSize: request.maxBatchSize, device: request.device, strict: request.strict });
   } else lm = request.model;
   if (request.useCache) lm = CachingLM.open(lm, request.useCache);
   if (request.wrapModel) lm = await request.wrapModel(lm, request);

@@ -127,6 +127,8 @@ export interface ModelFactoryOptions {
   batchSize?: string | number;
   maxBatchSize?: number;
   device?: string;
+  /** `--strict`: doubtful settings a backend would warn about (e.g. a model name its server does not list) are errors. */
+  strict?: boolean;
 }
 
 /** Typed `--model_args` (values already converted to bool/int/float/string). */
