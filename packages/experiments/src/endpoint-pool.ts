@@ -135,6 +135,12 @@ export class EndpointPoolLM implements LM {
     return f ? f.bind(this.first) : undefined;
   }
 
+  /** Every endpoint serves the same model: the first one answers the backend's preflight. */
+  get preflight(): LM['preflight'] {
+    const f = this.first.preflight;
+    return f ? f.bind(this.first) : undefined;
+  }
+
   cacheIdentity(): Record<string, unknown> {
     return this.options.identity;
   }
