@@ -43,6 +43,7 @@ export const RUN_FLAGS: FlagSpec[] = [
   { name: 'system_instruction', kind: 'string', metavar: 'TEXT', help: 'System instruction placed before the prompt (a system message with a chat template).' },
   { name: 'num_fewshot', short: ['f'], kind: 'int', metavar: 'N', help: 'Number of few-shot examples (overrides every task except those whose YAML says num_fewshot: 0).' },
   { name: 'limit', short: ['L'], kind: 'float', metavar: 'N', help: 'Evaluate only the first N docs of each task; a value below 1.0 is a fraction of the docs. For testing only.' },
+  { name: 'shard', kind: 'string', metavar: 'I/N', help: 'Evaluate only shard I of N of the documents (stable hash of task and document; needs --log_samples and --output_path); `auto` reads SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX + LM_EVAL_SHARD_COUNT. Combine the N outputs with `lm-eval merge`.' },
   { name: 'samples', short: ['E'], kind: 'string', metavar: 'JSON', help: 'JSON object {"task": [doc indexes]} (or the path of a JSON file holding one) selecting the docs to evaluate; exclusive with --limit.' },
   { name: 'batch_size', short: ['b'], kind: 'string', metavar: 'N', default: '1', help: "Batch size: an integer, 'auto' or 'auto:N' (re-detect N times)." },
   { name: 'max_batch_size', kind: 'int', metavar: 'N', help: 'Upper bound for --batch_size auto.' },

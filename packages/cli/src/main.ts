@@ -12,7 +12,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { RUN_FLAGS, type FlagSpec } from './flags.ts';
 import { ExitCode } from './exit.ts';
 import { closest } from '@lm-eval/core/light';
-import { EXPERIMENTS_RUN_FLAGS } from './subcommand-flags.ts';
+import { EXPERIMENTS_RUN_FLAGS, MERGE_FLAGS } from './subcommand-flags.ts';
 
 export { ExitCode } from './exit.ts';
 
@@ -168,6 +168,16 @@ function buildProgram(modelArgsHelp: string | null = null): Command {
   ).action(async (file, opts) => {
     const { experimentsRunCommand } = await import('./experiments.ts');
     return experimentsRunCommand(file, opts);
+  });
+  addOptions(
+    program
+      .command('merge')
+      .description('Combine the outputs of `--shard i/n` runs (experiment sets or plain runs) into the files one unsharded run writes.')
+      .argument('<dirs...>', 'the shard output folders'),
+    MERGE_FLAGS,
+  ).action(async (dirs, opts) => {
+    const { mergeCommand } = await import('./results-commands.ts');
+    return mergeCommand(dirs, opts);
   });
   return program;
 }

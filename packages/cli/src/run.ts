@@ -5,7 +5,7 @@
  * milliseconds with one line naming the flag.
  */
 import { readFileSync } from 'node:fs';
-import { LmEvalError, isPlainObject, lmEvalEvents, parseYaml, runEvaluation, type EvaluationRequest, type LmEvalEvent, type Profile } from '@lm-eval/core';
+import { LmEvalError, isPlainObject, lmEvalEvents, parseShard, parseYaml, runEvaluation, shardFromEnv, type EvaluationRequest, type LmEvalEvent, type Profile, type ShardSpec } from '@lm-eval/core';
 import { HF_HUB_LOG_KEYS, LOG_LEVELS, RUN_FLAGS } from './flags.ts';
 import {
   parseBoolText,
@@ -74,6 +74,18 @@ function validateLoggingArgs(opts: RunOptions, reporter: Reporter): void {
 }
 
 const LEGACY_LISTINGS: Record<string, Listing> = { list: 'tasks', list_groups: 'groups', list_tags: 'tags', list_subtasks: 'subtasks' };
+
+/** `--shard i/n` (or `auto`: from the array-job environment); merging needs the per-sample rows. */
+function shardOption(opts: RunOptions, logSamples: boolean): ShardSpec | null {
+  if (opts.shard === undefined) return null;
+  const text = String(opts.shard).trim();
+  const shard = text === 'auto' ? shardFromEnv() : parseShard(text);
+  if (!shard) throw new LmEvalError('--shard auto: neither SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT nor JOB_COMPLETION_INDEX is set', 'give --shard i/n');
+  if (shard.count > 1 && (!logSamples || !opts.output_path)) {
+    throw new LmEvalError('--shard needs --log_samples and --output_path', '`lm-eval merge` recomputes the metrics from the shards\' per-sample rows');
+  }
+  return shard;
+}
 
 /** Validates every flag and builds the request (no task, dataset or model is loaded here). */
 export function buildRequest(opts: RunOptions, reporter: Reporter): EvaluationRequest {
@@ -157,6 +169,7 @@ export function buildRequest(opts: RunOptions, reporter: Reporter): EvaluationRe
     strict: Boolean(opts.strict),
     metadata,
     outputPath: (opts.output_path as string | undefined) ?? null,
+    shard: shardOption(opts, logSamples),
     log: (level, message) => reporter.log(level, message),
     onPhase: (phase) => {
       reporter.phase(phase);
@@ -220,6 +233,13 @@ async function evaluateCommand(opts: RunOptions, reporter: Reporter): Promise<vo
   try {
     const out = await runEvaluation(request);
     reporter.clear();
+    if (request.shard && request.shard.count > 1) {
+      const resultsFile = out.files.find((f) => /results_[^/\\]*\.json$/.test(f));
+      if (resultsFile) {
+        const { writeShardSidecar } = await import('@lm-eval/experiments');
+        out.files.push(writeShardSidecar(resultsFile, request.shard));
+      }
+    }
     for (const f of out.files) reporter.log('INFO', `wrote ${f}`);
     if (opts.show_config) process.stdout.write(out.resultsJson + '\n');
     process.stdout.write(out.summary + '\n');

@@ -53,4 +53,10 @@ export const EXPERIMENT_COMMANDS: SubcommandDoc[] = [
     what: 'run an experiment set (native file, EvalAP experiment-set JSON or DeathMath run.yaml): one folder of lm-eval output per experiment, DIR/leaderboard.md; rerunning resumes',
     flags: EXPERIMENTS_RUN_FLAGS,
   },
+  {
+    name: 'merge',
+    usage: 'merge DIR... --output_path OUT',
+    what: 'combine the outputs of `--shard i/n` runs (an experiment set, or a plain `lm-eval run --shard i/n --log_samples`) into the files one unsharded run writes: samples in order, metrics, stderrs and group aggregates recomputed from the per-sample rows',
+    flags: MERGE_FLAGS,
+  },
 ];

@@ -56,7 +56,7 @@ describe('lm-eval experiments run', () => {
     const again = await runCli(['experiments', 'run', path.join(ROOT, 'examples/experiments/tinystories.yaml'), '--output_path', out], { cwd: ROOT });
     expect(again.code).toBe(0);
     expect(again.stderr.match(/already finished \(skipped\)/g)).toHaveLength(4);
-  });
+  }, 300_000);
 
   it('names the field of a bad file in one line', async () => {
     const file = path.join(tmp, 'bad.yaml');
@@ -65,6 +65,38 @@ describe('lm-eval experiments run', () => {
     expect(r.code).toBe(1);
     expect(r.lastErr).toBe(`Error: experiments file ${file}: grid: is empty — give at least one key with a list of values, e.g. num_fewshot: [0, 5], or drop grid`);
   });
+
+  it('shards a plain run with --shard i/n and merges it into the unsharded files', async () => {
+    const base = ['run', '--model', 'hf', '--model_args', `pretrained=${MODEL}`, '--tasks', 'tinystories', '--limit', '6', '--log_samples', '--seed', '0,1234,1234,1234'];
+    const runs = await Promise.all([
+      runCli([...base, '--output_path', path.join(tmp, 'plain-full')], { cwd: ROOT }),
+      ...[1, 2, 3].map((i) => runCli([...base, '--output_path', path.join(tmp, `plain-s${i}`), '--shard', `${i}/3`], { cwd: ROOT })),
+    ]);
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    const noSamples = await runCli(['run', '--model', 'dummy', '--tasks', 'tinystories', '--shard', '1/2'], { cwd: ROOT });
+    expect(noSamples.lastErr).toMatch(/^Error: --shard needs --log_samples and --output_path/);
+
+    const merge = await runCli(['merge', ...[1, 2, 3].map((i) => path.join(tmp, `plain-s${i}`)), '--output_path', path.join(tmp, 'plain-merged')], { cwd: ROOT });
+    expect(merge.code, merge.stderr).toBe(0);
+    const list = (dir: string) => {
+      const sub = path.join(dir, fs.readdirSync(dir)[0]);
+      return fs.readdirSync(sub).sort().map((f) => path.join(sub, f));
+    };
+    const full = list(path.join(tmp, 'plain-full'));
+    const merged = list(path.join(tmp, 'plain-merged'));
+    expect(merged.map((f) => path.basename(f).replace(/_\d{4}-.*$/, ''))).toEqual(full.map((f) => path.basename(f).replace(/_\d{4}-.*$/, '')));
+    for (const [i, f] of full.entries()) {
+      if (f.endsWith('.jsonl')) expect(fs.readFileSync(merged[i], 'utf8')).toBe(fs.readFileSync(f, 'utf8'));
+      else {
+        const clean = (x: string) => {
+          const r = JSON.parse(fs.readFileSync(x, 'utf8'));
+          for (const k of ['date', 'total_evaluation_time_seconds']) delete r[k];
+          return r;
+        };
+        expect(clean(merged[i])).toEqual(clean(f));
+      }
+    }
+  }, 300_000);
 
   it('resumes a SIGKILLed run without re-sending answered requests', async () => {
     const file = path.join(tmp, 'api.yaml');
@@ -120,5 +152,5 @@ grid: {num_fewshot: [0, 1]}
     expect(answered2.filter((p) => answered1.includes(p))).toEqual([]);
     expect([...answered1, ...answered2].sort()).toEqual([...reference].sort());
     expect(second.stdout.replace(/\n/g, '')).toBe(ref.stdout.replace(/\n/g, ''));
-  });
+  }, 300_000);
 });

@@ -72,7 +72,8 @@ export function describeExperiment(e: Experiment, shard: ShardSpec | null | unde
   };
 }
 
-function fingerprint(desc: Record<string, unknown>): string {
+/** What decides whether a finished experiment can be reused: model (not endpoints), tasks, settings, seeds, shard. */
+export function experimentFingerprint(desc: Record<string, unknown>): string {
   const { model, tasks, settings, seeds, shard } = desc as Record<string, unknown> & { model: Record<string, unknown> };
   const { endpoints: _e, ...modelRest } = model;
   return createHash('sha256').update(JSON.stringify({ model: modelRest, tasks, settings, seeds, shard })).digest('hex');
@@ -223,7 +224,7 @@ export async function runExperiments(plan: ExperimentPlan, options: RunExperimen
   const runOne = async (e: Experiment): Promise<ExperimentOutcome> => {
     const folder = path.join(options.outputPath, e.id);
     const desc = describeExperiment(e, options.shard);
-    const fp = fingerprint(desc);
+    const fp = experimentFingerprint(desc);
     const markerFile = path.join(folder, MARKER);
     if (existsSync(markerFile)) {
       try {

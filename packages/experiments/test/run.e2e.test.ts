@@ -65,7 +65,7 @@ afterAll(() => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-describe('experiment set run', () => {
+describe('experiment set run', { timeout: 300_000 }, () => {
   it('runs 3 models × 2 tasks × 2 settings × 2 repeats, resumes as a no-op, and adds a model alone', async () => {
     const out = path.join(tmp, 'set');
     const plan = parsePlanText(planYaml(), 'e2e.yaml', { env: env() });

@@ -1,0 +1,21 @@
+/**
+ * Commands over finished outputs: `lm-eval merge` (shards -> one run), `lm-eval report` (any
+ * lm-eval outputs -> leaderboard.md, report.html), `lm-eval compare` (two runs, paired).
+ */
+import { LmEvalError } from '@lm-eval/core';
+import { mergeShards, readRuns, writeReports } from '@lm-eval/experiments';
+import { Reporter } from './progress.ts';
+import { asList } from './ls.ts';
+
+export async function mergeCommand(inputs: string[], opts: Record<string, unknown>): Promise<void> {
+  const reporter = new Reporter(undefined);
+  const outputPath = opts.output_path as string | undefined;
+  if (!outputPath) throw new LmEvalError('merge needs --output_path', 'add --output_path <new folder>');
+  const out = await mergeShards(inputs, { outputPath, includePath: asList(opts.include_path), log: (m) => reporter.log('WARNING', m) });
+  if (out.experimentSet) {
+    const written = writeReports(outputPath, readRuns([outputPath]));
+    out.files.push(...written.files);
+  }
+  for (const f of out.files) reporter.log('INFO', `wrote ${f}`);
+  process.stdout.write(`merged ${inputs.length} shards into ${outputPath} (${out.files.length} files)\n`);
+}
