@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { LmEvalError, isPlainObject, lmEvalEvents, parseShard, parseYaml, runEvaluation, shardFromEnv, type EvaluationRequest, type LmEvalEvent, type Profile, type ShardSpec } from '@lm-eval/core';
 import { HF_HUB_LOG_KEYS, LOG_LEVELS, RUN_FLAGS } from './flags.ts';
 import {
+  checkGenKwargs,
   parseBoolText,
   parseIntFlag,
   parseJsonObject,
@@ -103,6 +104,7 @@ export function buildRequest(opts: RunOptions, reporter: Reporter): EvaluationRe
     process.env.HF_DATASETS_TRUST_REMOTE_CODE = '1';
   }
   const genKwargs = opts.gen_kwargs ? parseKeyValueArgs(opts.gen_kwargs as string[], '--gen_kwargs', compat) : null;
+  if (genKwargs) checkGenKwargs(genKwargs.values);
   for (const k of genKwargs?.overridden ?? []) reporter.log('WARNING', `--gen_kwargs: '${k}' is given more than once; the last value is used`);
   const { seeds, filledFromDefault } = parseSeed(String(opts.seed ?? '0,1234,1234,1234'));
   if (filledFromDefault) reporter.log('WARNING', '--seed: 3 values given; the few-shot seed takes its default 1234');
@@ -110,6 +112,7 @@ export function buildRequest(opts: RunOptions, reporter: Reporter): EvaluationRe
   const limit = opts.limit === undefined ? null : parseLimit(String(opts.limit));
   const samples = opts.samples ? parseSamples(String(opts.samples)) : null;
   if (samples && limit !== null) throw new LmEvalError('--samples and --limit cannot be used together', 'keep one of them');
+  if (limit === 0) throw new LmEvalError('--limit 0 selects no documents', 'give a doc count (--limit 10) or a fraction of the docs (--limit 0.1), or drop --limit to run all');
   if (limit !== null) reporter.log('WARNING', '--limit SHOULD ONLY BE USED FOR TESTING: metrics computed on a subset are not the real scores.');
 
   const numFewshot = opts.num_fewshot === undefined ? undefined : parseIntFlag(String(opts.num_fewshot), '--num_fewshot');
@@ -243,6 +246,12 @@ async function evaluateCommand(opts: RunOptions, reporter: Reporter): Promise<vo
     for (const f of out.files) reporter.log('INFO', `wrote ${f}`);
     if (opts.show_config) process.stdout.write(out.resultsJson + '\n');
     process.stdout.write(out.summary + '\n');
+    if (out.unsaved) {
+      const where = out.unsaved.fallbackFile
+        ? `the results${request.logSamples ? ' and samples' : ''} were saved to ${out.unsaved.fallbackFile} instead`
+        : 'no fallback file could be written either: copy the table above';
+      throw new LmEvalError(`could not write the output files under --output_path ${request.outputPath} (${out.unsaved.reason})`, where);
+    }
   } catch (e) {
     reporter.clear();
     if (abort.signal.aborted) {

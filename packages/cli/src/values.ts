@@ -208,3 +208,55 @@ export function parseBoolText(v: unknown): boolean {
 function oneLine(s: string): string {
   return s.replace(/\s*\n\s*/g, ' ').trim();
 }
+
+const GEN_HINT = `example: --gen_kwargs max_gen_toks=64,temperature=0 or --gen_kwargs '{"until": ["\\n\\n"], "max_gen_toks": 64}'`;
+
+function numberOf(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (v && typeof v === 'object' && 'value' in v && typeof (v as { value: unknown }).value === 'number') return (v as { value: number }).value; // PyFloat
+  return undefined;
+}
+
+/**
+ * `--gen_kwargs` values of the keys every backend reads are checked before anything runs: a
+ * length that is not a whole number (`max_gen_toks=abc` would otherwise mean "no limit" on a
+ * paid API), a negative length or temperature, an empty stop sequence. Other keys pass as given.
+ */
+export function checkGenKwargs(values: Record<string, unknown>): void {
+  const bad = (key: string, v: unknown, what: string) =>
+    new LmEvalError(`--gen_kwargs: ${key}=${typeof v === 'string' ? `'${v}'` : pyStr(v)} ${what}`, GEN_HINT);
+  for (const [key, v] of Object.entries(values)) {
+    const n = numberOf(v);
+    switch (key) {
+      case 'max_gen_toks':
+      case 'max_new_tokens':
+      case 'max_tokens':
+      case 'max_length':
+      case 'min_tokens':
+      case 'top_k':
+      case 'seed':
+        if (n === undefined || !Number.isInteger(n)) throw bad(key, v, 'is not a whole number');
+        if (key !== 'seed' && key !== 'top_k' && n < 0) throw bad(key, v, 'is negative');
+        break;
+      case 'temperature':
+      case 'top_p':
+      case 'repetition_penalty':
+      case 'frequency_penalty':
+      case 'presence_penalty':
+        if (n === undefined || Number.isNaN(n)) throw bad(key, v, 'is not a number');
+        if ((key === 'temperature' || key === 'top_p') && n < 0) throw bad(key, v, 'is negative');
+        if (key === 'top_p' && n > 1) throw bad(key, v, 'is above 1');
+        break;
+      case 'do_sample':
+        if (typeof v !== 'boolean') throw bad(key, v, 'is not true or false');
+        break;
+      case 'until': {
+        const list = Array.isArray(v) ? v : [v];
+        if (list.some((s) => typeof s !== 'string')) throw bad(key, v, 'is not a string or a list of strings');
+        if (list.some((s) => s === '')) throw bad(key, v, 'contains an empty stop sequence (it would stop before the first token); drop it or give the text to stop at');
+        break;
+      }
+    }
+  }
+}

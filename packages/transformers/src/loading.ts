@@ -48,6 +48,11 @@ export function isOffline(): boolean {
   return on(process.env.HF_HUB_OFFLINE) || on(process.env.TRANSFORMERS_OFFLINE);
 }
 
+/** A `pretrained` value that can only mean a local folder (not a Hub id `name` or `org/name`). */
+function looksLikePath(pretrained: string): boolean {
+  return /^(\.{1,2}|~)?[/\\]/.test(pretrained) || path.isAbsolute(pretrained) || /^\.{1,2}$/.test(pretrained) || pretrained.split(/[/\\]/).length > 2;
+}
+
 export function resolveModel(pretrained: string, revision: string): ResolvedModel {
   const local = path.resolve(pretrained);
   if (isDir(local)) return { dir: local, sha: null };
@@ -120,6 +125,12 @@ export function loadModel(pretrained: string, revision: string, dtypeArg: string
 
 async function loadModelNow(pretrained: string, revision: string, dtypeArg: string, device: string): Promise<LoadedModel> {
   const resolved = resolveModel(pretrained, revision);
+  if (!resolved.dir && looksLikePath(pretrained)) {
+    throw new LmEvalError(
+      `--model hf: pretrained=${pretrained}: the folder ${path.resolve(pretrained)} does not exist`,
+      'check the path (relative paths start from the current folder), or give a Hub id such as org/name',
+    );
+  }
   if (!resolved.dir && isOffline()) {
     throw new LmEvalError(
       `--model hf: pretrained=${pretrained} is neither a local folder nor in the Hugging Face cache (${hubCacheDir()}), and HF_HUB_OFFLINE is set.`,
@@ -149,6 +160,14 @@ async function loadModelNow(pretrained: string, revision: string, dtypeArg: stri
     });
   } catch (e) {
     if (e instanceof LmEvalError) throw e;
+    const msg = (e as Error).message ?? '';
+    if (device !== 'cpu' && /ExecutionProvider|shared library|provider/i.test(msg)) {
+      throw new LmEvalError(
+        `--device ${device}: onnxruntime-node cannot use ${device} on this machine (${msg.split('\n')[0]})`,
+        'use --device cpu (the default); cuda needs onnxruntime-node with its CUDA binaries and a CUDA 12 runtime',
+        { cause: e },
+      );
+    }
     throw new LmEvalError(
       `--model hf: could not load pretrained=${pretrained} (dtype ${dtype}, device ${device}): ${(e as Error).message}`,
       'transformers.js needs tokenizer.json and an ONNX export (onnx/model.onnx, or onnx/model_<dtype>.onnx for other dtypes).',

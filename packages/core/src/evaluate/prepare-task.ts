@@ -189,6 +189,45 @@ async function prepareTaskInner(resolved: ResolvedTask, options: PrepareOptions)
   const configDump = dumpTaskConfig(cfg, rawForDump, profile);
   if (options.predictOnly && profile === 'latest') configDump.process_results = 'process_results';
 
+  // --- filters and scoring (before the data is loaded: a wrong name fails without a download)
+  const filters = buildFilterPipelines(cfg.filter_list ?? undefined, {
+    profile,
+    confirmRunUnsafeCode: options.confirmRunUnsafeCode,
+    where: `task '${name}'`,
+  });
+  const customPR = isFn(c.process_results) ? (c.process_results as Fn) : null;
+  // answer metrics (judges, lengths, times) are scored after generation, not by process_results
+  const { answerMetrics, otherEntries } = splitAnswerMetrics(name, cfg.output_type, (cfg.metric_list as MetricSpec[] | null) ?? null);
+  const { metrics, warnings } = resolveMetricList({
+    task: name,
+    outputType: cfg.output_type,
+    metricList: otherEntries,
+    customProcessResults: customPR !== null,
+    profile,
+  });
+  for (const w of warnings) options.warn?.(w);
+  const higherIsBetter: Record<string, boolean | null> = {};
+  for (const m of metrics) higherIsBetter[m.name] = m.higherIsBetter;
+  const answerKeys = new Set<string>();
+  for (const m of answerMetrics) {
+    for (const k of m.keys) {
+      answerKeys.add(k);
+      higherIsBetter[k] = k === m.name ? m.higherIsBetter : null;
+    }
+  }
+  const repeatSeed = (cfg.metadata as Record<string, unknown> | null | undefined)?.repeat_seed;
+  if (repeatSeed !== undefined && repeatSeed !== null && !(typeof repeatSeed === 'number' && Number.isInteger(repeatSeed))) {
+    throw new LmEvalError(`task '${name}': metadata.repeat_seed must be an integer, got ${JSON.stringify(repeatSeed)}`);
+  }
+  const warnedKeys = new Set<string>();
+  // keys of a metric function's dict result inherit the source metric's aggregation and direction
+  const expandedFrom = new Map<string, string>();
+  const onExpand = (source: string, key: string): void => {
+    if (metrics.some((m) => m.name === key) || expandedFrom.has(key)) return;
+    expandedFrom.set(key, source);
+    if (source in higherIsBetter && !(key in higherIsBetter)) higherIsBetter[key] = higherIsBetter[source];
+  };
+
   // --- docs
   const splitCache = new Map<string, Promise<Doc[]>>();
   let customData: Record<string, Doc[]> | undefined;
@@ -318,45 +357,6 @@ async function prepareTaskInner(resolved: ResolvedTask, options: PrepareOptions)
       );
     }
   }
-
-  // --- filters and scoring
-  const filters = buildFilterPipelines(cfg.filter_list ?? undefined, {
-    profile,
-    confirmRunUnsafeCode: options.confirmRunUnsafeCode,
-    where: `task '${name}'`,
-  });
-  const customPR = isFn(c.process_results) ? (c.process_results as Fn) : null;
-  // answer metrics (judges, lengths, times) are scored after generation, not by process_results
-  const { answerMetrics, otherEntries } = splitAnswerMetrics(name, cfg.output_type, (cfg.metric_list as MetricSpec[] | null) ?? null);
-  const { metrics, warnings } = resolveMetricList({
-    task: name,
-    outputType: cfg.output_type,
-    metricList: otherEntries,
-    customProcessResults: customPR !== null,
-    profile,
-  });
-  for (const w of warnings) options.warn?.(w);
-  const higherIsBetter: Record<string, boolean | null> = {};
-  for (const m of metrics) higherIsBetter[m.name] = m.higherIsBetter;
-  const answerKeys = new Set<string>();
-  for (const m of answerMetrics) {
-    for (const k of m.keys) {
-      answerKeys.add(k);
-      higherIsBetter[k] = k === m.name ? m.higherIsBetter : null;
-    }
-  }
-  const repeatSeed = (cfg.metadata as Record<string, unknown> | null | undefined)?.repeat_seed;
-  if (repeatSeed !== undefined && repeatSeed !== null && !(typeof repeatSeed === 'number' && Number.isInteger(repeatSeed))) {
-    throw new LmEvalError(`task '${name}': metadata.repeat_seed must be an integer, got ${JSON.stringify(repeatSeed)}`);
-  }
-  const warnedKeys = new Set<string>();
-  // keys of a metric function's dict result inherit the source metric's aggregation and direction
-  const expandedFrom = new Map<string, string>();
-  const onExpand = (source: string, key: string): void => {
-    if (metrics.some((m) => m.name === key) || expandedFrom.has(key)) return;
-    expandedFrom.set(key, source);
-    if (source in higherIsBetter && !(key in higherIsBetter)) higherIsBetter[key] = higherIsBetter[source];
-  };
 
   const processResults = (doc: Doc, results: unknown[]): Record<string, unknown> => {
     if (customPR) return customPR(doc, results) as Record<string, unknown>;

@@ -19,7 +19,7 @@ import { evaluateTasks, type TaskOutcome } from './evaluator.ts';
 import { assembleResults, type GroupOutcome } from './results.ts';
 import type { RunProgress } from './run-requests.ts';
 import { aggregateGroup, groupEntry, groupNShot, groupVersion, mergeHigherIsBetter, type LeafResult } from './group-aggregate.ts';
-import { dateId, modelNameOf, outputLocation, sanitizeModelName, SamplesWriter, serializeResults, writeResultsFile } from '../report/output-files.ts';
+import { checkOutputPath, writeFallbackFile, dateId, modelNameOf, outputLocation, sanitizeModelName, SamplesWriter, serializeResults, writeResultsFile } from '../report/output-files.ts';
 import { makeTable } from '../report/table.ts';
 import { pyFloat, pyRepr, pyStr } from '../python/values.ts';
 import { CachingLM } from '../cache/response-cache.ts';
@@ -94,6 +94,8 @@ export interface EvaluationOutput {
   /** files written */
   files: string[];
   profile: Profile;
+  /** set when the files could not be written under outputPath: why, and where they went instead */
+  unsaved?: { reason: string; fallbackFile: string | null };
 }
 
 function gitDescribe(cwd: string): string | null {
@@ -182,8 +184,18 @@ async function runEvaluationInner(request: EvaluationRequest): Promise<Evaluatio
   const loaded = await loadTasks(names, index, { metadata: { ...modelArgs, ...(request.metadata ?? {}) }, warn });
   const taskList = [...loaded.tasks.values()];
   if (taskList.length === 0) throw new LmEvalError(`no tasks selected by --tasks ${request.tasks.join(',')}`);
+  const unknownSamples = Object.keys(request.samples ?? {}).filter((n) => !loaded.tasks.has(n));
+  if (unknownSamples.length) {
+    // lm-eval looks samples up by task name, so a misspelled key silently runs the whole task
+    throw new LmEvalError(
+      `--samples names ${unknownSamples.map((n) => `'${n}'`).join(', ')}, not among the tasks being run (${[...loaded.tasks.keys()].join(', ')})`,
+      'use the task names exactly as --tasks selects them (group members by their own names)',
+    );
+  }
   const profile: Profile = request.profile ?? (taskList.every((t) => t.profile === '0.4.4') ? '0.4.4' : 'latest');
   const ordered = profile === '0.4.4' ? [...taskList].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) : taskList;
+
+  if (request.outputPath) checkOutputPath(request.outputPath, profile);
 
   // 2. Model
   request.onPhase?.('loading the model');
@@ -244,15 +256,23 @@ async function runEvaluationInner(request: EvaluationRequest): Promise<Evaluatio
     const loc = request.outputPath ? outputLocation(request.outputPath, modelNameSanitized, id, profile) : null;
     // samples are streamed to `<file>.partial` as each task is scored and moved into place at the end
     const writers = new Map<string, SamplesWriter>();
+    let writeError: Error | null = null;
     const onSample =
       loc && logSamples
         ? (task: string, sample: Record<string, unknown>) => {
-            let w = writers.get(task);
-            if (!w) {
-              w = new SamplesWriter(loc.samplesFile(task));
-              writers.set(task, w);
+            if (writeError) return; // the samples stay in memory and reach the fallback file
+            try {
+              let w = writers.get(task);
+              if (!w) {
+                w = new SamplesWriter(loc.samplesFile(task));
+                writers.set(task, w);
+              }
+              w.write(sample);
+            } catch (e) {
+              if (!(e instanceof Error) || !('code' in e)) throw e;
+              writeError = e;
+              log('ERROR', `cannot write samples under ${request.outputPath} (${(e as NodeJS.ErrnoException).code}); the run goes on and the results will be saved to a fallback file`);
             }
-            w.write(sample);
           }
         : undefined;
 
@@ -386,17 +406,26 @@ async function runEvaluationInner(request: EvaluationRequest): Promise<Evaluatio
 
     // 7. Files
     const files: string[] = [];
+    let unsaved: EvaluationOutput['unsaved'];
     if (loc) {
       request.onPhase?.('writing results');
-      writeResultsFile(loc.resultsFile, results);
-      files.push(loc.resultsFile);
-      if (logSamples) {
-        // sample files in the order of the `configs` keys (alphabetical), as lm-eval writes them
-        for (const name of Object.keys(results.configs as object)) {
-          const w = writers.get(name) ?? new SamplesWriter(loc.samplesFile(name));
-          w.finish();
-          files.push(loc.samplesFile(name));
+      try {
+        if (writeError) throw writeError;
+        writeResultsFile(loc.resultsFile, results);
+        files.push(loc.resultsFile);
+        if (logSamples) {
+          // sample files in the order of the `configs` keys (alphabetical), as lm-eval writes them
+          for (const name of Object.keys(results.configs as object)) {
+            const w = writers.get(name) ?? new SamplesWriter(loc.samplesFile(name));
+            w.finish();
+            files.push(loc.samplesFile(name));
+          }
         }
+      } catch (e) {
+        if (!(e instanceof Error) || !('code' in e)) throw e;
+        // never lose a finished run: everything goes to one fallback file, the table is still printed
+        const fallback = writeFallbackFile(id, results, logSamples ? samples : {});
+        unsaved = { reason: `${(e as NodeJS.ErrnoException).code}: ${e.message}`, fallbackFile: fallback };
       }
     }
 
@@ -418,7 +447,7 @@ async function runEvaluationInner(request: EvaluationRequest): Promise<Evaluatio
       void withAliases;
     } else summary += makeTable(results as Record<string, unknown>);
     if (results.groups) summary += '\n\n' + makeTable(results as Record<string, unknown>, 'groups');
-    return { results, samples, resultsJson, summary, files, profile };
+    return { results, samples, resultsJson, summary, files, profile, unsaved };
   } finally {
     await judges.close();
     await lm.close?.();
