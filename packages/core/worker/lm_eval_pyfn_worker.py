@@ -62,9 +62,6 @@ def _setup_lm_eval_shim():
 _setup_lm_eval_shim()
 _have["datasets"] = _importable("datasets")
 _have["numpy"] = _importable("numpy")
-_np = None
-if _have["numpy"]:
-    import numpy as _np  # noqa: E402
 
 
 # ---------------------------------------------------------------------------------------------
@@ -123,6 +120,7 @@ def to_wire(o, depth=0):
         return {"__py__": "dataset", "rows": [to_wire(r, depth + 1) for r in o.to_list()]}
     if isinstance(o, shim_ds.DatasetDict) or type(o).__name__ == "DatasetDict":
         return {k: to_wire(v, depth + 1) for k, v in o.items()}
+    _np = sys.modules.get("numpy")  # numpy values exist only when user code imported numpy
     if _np is not None:
         if isinstance(o, _np.bool_):
             return bool(o)

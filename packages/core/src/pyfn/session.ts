@@ -186,8 +186,25 @@ function raisedOrValue(t: PythonTarget, v: unknown): unknown {
  * `mode` 'metric': Python is called as lm-eval calls metric functions
  * (api/task.py `process_results`): `fn(**kwargs)`, and on TypeError `fn([references[0], predictions[0]])`.
  */
+/**
+ * Encoded objects, by identity: a doc is sent to several functions (doc_to_text, doc_to_target,
+ * …) and looked up again on every synchronous call; it is encoded once. Docs are not modified
+ * once loaded (process_docs returns new ones).
+ */
+const encodedObjects = new WeakMap<object, string>();
+
+function encodeArg(v: unknown): string {
+  if (v === null || typeof v !== 'object') return encodeForPython(v);
+  let e = encodedObjects.get(v);
+  if (e === undefined) {
+    e = encodeForPython(v);
+    encodedObjects.set(v, e);
+  }
+  return e;
+}
+
 function callSync(t: PythonTarget, args: unknown[], kwargs: Record<string, unknown> = {}, mode?: 'metric'): unknown {
-  const enc = encodeForPython(mode ? [args, kwargs, mode] : [args, kwargs]);
+  const enc = mode ? encodeForPython([args, kwargs, mode]) : `[[${args.map(encodeArg).join(',')}],{}]`;
   const key = digest(enc);
   if (t.cache.has(key)) {
     const v = t.cache.get(key);
