@@ -7,7 +7,7 @@
  * `int(doc["label"])` rejects a non-integer label (the unlabelled test split) with an error.
  * Like `datasets.Dataset.map`, the new columns are appended after the existing ones.
  */
-import { pyCapitalize, pyStrip, reSub } from '@lm-eval/core';
+import { pyCapitalize, pyIntFromString, pyStrip, reSub } from '@lm-eval/core';
 
 type Doc = Record<string, any>;
 
@@ -24,13 +24,11 @@ export function preprocess(text: string): string {
 function pyIntLabel(v: unknown): number {
   if (typeof v === 'number' && Number.isInteger(v)) return v;
   if (typeof v === 'boolean') return v ? 1 : 0;
-  const s = String(v);
-  // int() accepts surrounding whitespace, a sign and digit groups separated by single underscores
-  const m = /^[\s\u001c-\u001f\u0085]*([+-]?\d+(?:_\d+)*)[\s\u001c-\u001f\u0085]*$/u.exec(s);
-  if (typeof v !== 'string' || !m) {
+  const n = typeof v === 'string' ? pyIntFromString(v) : null;
+  if (n === null) {
     throw new Error(`hellaswag: label ${JSON.stringify(v)} is not an integer (Python: ValueError: invalid literal for int() with base 10)`);
   }
-  return Number.parseInt(m[1].replaceAll('_', ''), 10);
+  return n;
 }
 
 export function process_docs(docs: Doc[]): Doc[] {

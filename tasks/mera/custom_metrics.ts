@@ -12,8 +12,7 @@
  * Used as a custom aggregation (`aggregation: !function ../custom_metrics.f1_score_multiclass_macro`),
  * so lm-eval never bootstraps it: its stderr is "N/A".
  */
-import { LmEvalError, isNumberLike, pyFloat, pyRepr, toNumber, type PyFloat } from '@lm-eval/core';
-import { npMean } from './numpy_compat.ts';
+import { LmEvalError, compareCodePoints, isNumberLike, npMean, pyFloat, pyRepr, toNumber, type PyFloat } from '@lm-eval/core';
 
 type Label = number | string;
 
@@ -21,19 +20,6 @@ function labelOf(v: unknown, where: string): Label {
   if (typeof v === 'string') return v;
   if (isNumberLike(v) || typeof v === 'boolean') return toNumber(v);
   throw new LmEvalError(`${where}: labels must be numbers or strings, got ${pyRepr(v)}`);
-}
-
-/** Python string ordering: by code point (JS `<` compares UTF-16 units). */
-function compareCodePoints(a: string, b: string): number {
-  const ia = a[Symbol.iterator]();
-  const ib = b[Symbol.iterator]();
-  for (;;) {
-    const x = ia.next();
-    const y = ib.next();
-    if (x.done || y.done) return x.done === y.done ? 0 : x.done ? -1 : 1;
-    const d = x.value.codePointAt(0)! - y.value.codePointAt(0)!;
-    if (d !== 0) return d;
-  }
 }
 
 /** Sorted unique labels, as Python `sorted(set(golds) | set(preds))`. */

@@ -9,8 +9,7 @@
  * - generative: `{em, em<sep><group>}` = float(completion == outputs);
  * - empty `outputs` (closed test set): the same keys with 0.0.
  */
-import { LmEvalError, pyFloat, pyRepr, pyStr, toNumber, type PyFloat } from '@lm-eval/core';
-import { argmax } from './numpy_compat.ts';
+import { LmEvalError, argmax, pyFloat, pyRepr, pyStr, toNumber, type PyFloat } from '@lm-eval/core';
 
 type Doc = Record<string, any>;
 

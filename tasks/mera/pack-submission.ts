@@ -25,8 +25,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LmEvalError, modelNameOf, parsePyJson, pyJsonDumps, pyStr, sanitizeModelName, sha256Hex } from '@lm-eval/core';
-import { argmax } from './numpy_compat.ts';
+import { LmEvalError, argmax, modelNameOf, parsePyJson, pyJsonDumps, pyStr, sanitizeModelName, sha256Hex } from '@lm-eval/core';
 import { buildZip, type ZipEntry } from './zip.ts';
 
 type Sample = Record<string, any>;

@@ -10,16 +10,9 @@
  * right. `np.exp` is computed by core's correctly rounded `pyExp` (NumPy's exp is faithfully rounded; the last bit of a
  * p_i can differ on some arguments).
  */
-import { isNumberLike, toNumber, pyExp } from '@lm-eval/core';
+import { isNumberLike, toNumber, pyExp, pySum } from '@lm-eval/core';
 
 type Doc = Record<string, any>;
-
-/** Python `sum(xs)` (left to right from 0). */
-function pySum(xs: number[]): number {
-  let s = 0;
-  for (const x of xs) s += x;
-  return s;
-}
 
 export function process_results_mc2(doc: Doc, results: unknown[]): { acc: number } {
   // results: one (loglikelihood, is_greedy) pair per option, in option order

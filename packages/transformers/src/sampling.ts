@@ -2,6 +2,7 @@
  * Next-token selection for generate_until: greedy argmax or HF-style sampling (temperature, then
  * top-k, then top-p — the order of transformers' logits warpers), drawn from a seeded RNG.
  */
+import { topPCount } from '@lm-eval/core';
 import { argmax, type FloatRow } from './logprobs.ts';
 
 export interface SamplingParams {
@@ -33,17 +34,7 @@ export function pickToken(row: FloatRow, params: SamplingParams, rng: Rng): numb
   let probs = order.map((i) => Math.exp(scaled[i] - max));
   let total = probs.reduce((a, b) => a + b, 0);
   if (params.topP < 1) {
-    // Keep the smallest head of the distribution whose mass reaches top_p (at least one token):
-    // transformers removes tokens whose ascending cumulative mass is <= 1 - top_p.
-    let cum = 0;
-    let keep = order.length;
-    for (let j = 0; j < order.length; j++) {
-      cum += probs[j] / total;
-      if (cum >= params.topP) {
-        keep = j + 1;
-        break;
-      }
-    }
+    const keep = topPCount(probs, total, params.topP);
     order = order.slice(0, keep);
     probs = probs.slice(0, keep);
     total = probs.reduce((a, b) => a + b, 0);

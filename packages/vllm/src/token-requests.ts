@@ -60,19 +60,6 @@ export function compareTokenLists(a: number[], b: number[]): number {
   return a.length - b.length;
 }
 
-/** Python `str` comparison (by code point, not UTF-16 unit). */
-export function comparePyStr(a: string, b: string): number {
-  const ai = a[Symbol.iterator]();
-  const bi = b[Symbol.iterator]();
-  for (;;) {
-    const x = ai.next();
-    const y = bi.next();
-    if (x.done || y.done) return x.done && y.done ? 0 : x.done ? -1 : 1;
-    const d = x.value.codePointAt(0)! - y.value.codePointAt(0)!;
-    if (d !== 0) return d;
-  }
-}
-
 /** Indices of `items` in a stable sort by `key` (lm-eval's Collator sorts stably). */
 export function sortedOrder<T>(items: T[], compare: (a: T, b: T) => number): number[] {
   return items.map((_, i) => i).sort((i, j) => compare(items[i], items[j]) || i - j);

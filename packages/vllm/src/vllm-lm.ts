@@ -9,6 +9,7 @@
  * finishes.
  */
 import {
+  compareCodePoints,
   createLogger,
   LmEvalError,
   registerModel,
@@ -29,7 +30,6 @@ import { parseVllmArgs, type VllmConfig } from './args.ts';
 import { planSampling, postprocessGeneration } from './gen-kwargs.ts';
 import {
   causalPair,
-  comparePyStr,
   compareTokenLists,
   emptyContextPair,
   loglikelihoodInput,
@@ -366,7 +366,7 @@ export class VllmLM implements LM {
     // lm-eval latest: sort by (−len(tokens), context); one SamplingParams per request.
     const order = sortedOrder(
       requests.map((_, i) => i),
-      (a, b) => encoded[b].length - encoded[a].length || comparePyStr(contexts[a], contexts[b]),
+      (a, b) => encoded[b].length - encoded[a].length || compareCodePoints(contexts[a], contexts[b]),
     );
     const results = new Array<string>(requests.length);
     await this.worker.request(

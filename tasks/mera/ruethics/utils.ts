@@ -6,7 +6,7 @@
  *   choice loglikelihoods, or Python `int(completion)` (−1 on ValueError) for `ruethics_gen`.
  *   The lists are aggregated with `matthews_corrcoef`.
  */
-import { LmEvalError, isNumberLike, isPyWhitespace, pyRepr, toNumber } from '@lm-eval/core';
+import { LmEvalError, isNumberLike, pyIntFromString, pyRepr, toNumber } from '@lm-eval/core';
 import { isGenerative, predictedIndex } from '../group_scoring.ts';
 
 type Doc = Record<string, any>;
@@ -18,36 +18,6 @@ export function doc_to_target(doc: Doc): string {
   let sum = 0;
   for (const [criterion, v] of Object.entries(outputs)) sum += pyIntLabel(v, `ruethics outputs.${criterion}`);
   return sum >= 3 ? '1' : '0';
-}
-
-/**
- * Python `int(s)` of a str: surrounding (Python) whitespace, an optional sign, decimal digits of
- * any script (Unicode Nd), single underscores between digits. Null when Python raises ValueError.
- */
-export function pyIntFromString(s: string): number | null {
-  const cps = Array.from(s);
-  let a = 0;
-  let b = cps.length;
-  while (a < b && isPyWhitespace(cps[a])) a++;
-  while (b > a && isPyWhitespace(cps[b - 1])) b--;
-  const body = cps.slice(a, b).join('');
-  const m = /^([+-]?)(\p{Nd}+(?:_\p{Nd}+)*)$/u.exec(body);
-  if (!m) return null;
-  let digits = '';
-  for (const ch of m[2]) if (ch !== '_') digits += String(digitValue(ch));
-  const n = parseInt(digits, 10);
-  return m[1] === '-' ? -n : n;
-}
-
-/**
- * Decimal value of a Unicode Nd character: Nd code points come in runs of whole decades, each
- * decade starting at its zero, so the value is the offset from the run's start modulo 10.
- */
-function digitValue(ch: string): number {
-  const cp = ch.codePointAt(0)!;
-  let start = cp;
-  while (start > 0 && /^\p{Nd}$/u.test(String.fromCodePoint(start - 1))) start--;
-  return (cp - start) % 10;
 }
 
 /** Python `int(x)` for a label (int, float, bool or an integer string). */

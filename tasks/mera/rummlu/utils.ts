@@ -2,8 +2,7 @@
  * ruMMLU scoring (spec/mera.md §6): `acc` plus `acc.<meta.domain>` per doc; generative runs
  * score `em` / `em.<domain>`; docs without `outputs` (closed test set) score 0.
  */
-import { pyFloat, pyEquals, pyStr } from '@lm-eval/core';
-import { argmax } from '../numpy_compat.ts';
+import { argmax, pyFloat, pyEquals, pyStr } from '@lm-eval/core';
 
 type Doc = Record<string, any>;
 

@@ -8,8 +8,7 @@
  * `_update_request(instance, storage)` before each model call, and
  * `_update_storage(storage, instance, response)` after it (returns the storage to use next).
  */
-import { JsonChatStr, LmEvalError, compilePyRegex, pyRepr, pyStrip, regexExtract, toNumber } from '@lm-eval/core';
-import { argmax } from '../numpy_compat.ts';
+import { JsonChatStr, LmEvalError, argmax, compilePyRegex, pyIntFromString, pyRepr, pyStrip, regexExtract, toNumber } from '@lm-eval/core';
 
 type Doc = Record<string, any>;
 
@@ -33,7 +32,8 @@ function intId(v: unknown, what: string): number {
     const n = toNumber(v);
     if (Number.isFinite(n)) return Math.trunc(n);
   }
-  if (typeof v === 'string' && /^\s*[+-]?\d+\s*$/.test(v)) return parseInt(v, 10);
+  const n = typeof v === 'string' ? pyIntFromString(v) : null;
+  if (n !== null) return n;
   throw new LmEvalError(`rutie: meta.${what} must be an integer, got ${pyRepr(v)}`);
 }
 

@@ -14,8 +14,7 @@
  * - aggregations: `overall_score` = mean over variants (first-seen order) of Σscore / Σmax_score;
  *   `task_score` = mean of score / max_score. Both are NumPy means.
  */
-import { LmEvalError, isNumberLike, pyFloat, pyRepr, pyStr, reSub, toNumber, tuple, type PyFloat } from '@lm-eval/core';
-import { npMean } from '../numpy_compat.ts';
+import { LmEvalError, isNumberLike, npMean, pyFloat, pyRepr, pyStr, reSub, toNumber, tuple, type PyFloat } from '@lm-eval/core';
 
 type Doc = Record<string, any>;
 

@@ -12,6 +12,7 @@
  * <cache> = $HF_HUB_CACHE, else $HUGGINGFACE_HUB_CACHE, else $HF_HOME/hub, else
  * $XDG_CACHE_HOME/huggingface/hub, else ~/.cache/huggingface/hub.
  */
+import { listFilesRecursive } from '../util/walk.ts';
 import { copyFile, lstat, mkdir, readFile, readdir, rename, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { homedir } from 'node:os';
@@ -90,23 +91,7 @@ export class HubRepoCache {
 
   /** Every file of a cached snapshot, as repo-relative POSIX paths, sorted. */
   async listSnapshot(commit: string): Promise<string[]> {
-    const base = this.snapshotDir(commit);
-    const out: string[] = [];
-    const walk = async (dir: string): Promise<void> => {
-      let entries;
-      try {
-        entries = await readdir(dir, { withFileTypes: true });
-      } catch {
-        return;
-      }
-      for (const e of entries) {
-        const p = join(dir, e.name);
-        if (e.isDirectory()) await walk(p);
-        else if (await exists(p)) out.push(relative(base, p).split(sep).join('/')); // skips dangling links
-      }
-    };
-    await walk(base);
-    return out.sort();
+    return listFilesRecursive(this.snapshotDir(commit));
   }
 
   /** Absolute path of a file in a snapshot, or null when it is not cached. */

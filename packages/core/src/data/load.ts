@@ -14,6 +14,7 @@
  * Only the requested splits are read. `process_docs` / `custom_dataset` are the evaluator's job.
  */
 import { readdir, stat } from 'node:fs/promises';
+import { listFilesRecursive } from '../util/walk.ts';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { LmEvalError } from '../errors.ts';
 import { globFiles, normalizeDataFiles } from './data-files.ts';
@@ -268,22 +269,8 @@ async function packagedSources(
 }
 
 /** Every file under a folder, as sorted POSIX paths relative to it (hidden entries included; the layout rules skip them). */
-async function listDir(root: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    const entries = await readdir(dir, { withFileTypes: true });
-    for (const e of entries) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) {
-        if (e.name === '.git' || e.name === 'node_modules') continue;
-        await walk(p);
-      } else if (e.isFile() || (e.isSymbolicLink() && (await stat(p).then((s) => s.isFile(), () => false)))) {
-        out.push(relative(root, p).split(sep).join('/'));
-      }
-    }
-  };
-  await walk(root);
-  return out.sort();
+function listDir(root: string): Promise<string[]> {
+  return listFilesRecursive(root, new Set(['.git', 'node_modules']));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
 import type { Profile } from '../compat.ts';
 import { LmEvalError } from '../errors.ts';
 import { isNumberLike, pyRepr, pyStr, toNumber } from '../python/values.ts';
-import { asFloat } from './aggregations/numeric.ts';
+import { asFloat } from '../python/numeric.ts';
 import type { StderrValue } from './stderr.ts';
 
 /** A custom group aggregation (`aggregation: !function`): `fn(values, sizes, weight_by_size)`. */

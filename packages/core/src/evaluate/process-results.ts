@@ -7,7 +7,8 @@ import { LmEvalError } from '../errors.ts';
 import type { OutputType } from '../task/config.ts';
 import { PyFloat, PyTuple, isFloat, isNumberLike, isPlainObject, pyEquals, pyFloat, pyRepr, pyStr, pyTruthy, toNumber, tuple } from '../python/values.ts';
 import { exp } from './aggregations/libm.ts';
-import { argmax, npSum, num, pyReSplitWhitespace } from './aggregations/numeric.ts';
+import { argmax, npSum, num } from '../python/numeric.ts';
+import { pyReSplitWhitespace } from '../python/str-methods.ts';
 import type { ResolvedMetric } from './metrics/registry.ts';
 import type { MetricImpl } from './metrics/types.ts';
 

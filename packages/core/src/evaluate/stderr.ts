@@ -6,7 +6,7 @@
 import { PyRandom } from '../python/random.ts';
 import type { PyFloat } from '../python/values.ts';
 import { getAggregationDef, resolvedAggregationOf, type ResolvedAggregation } from './aggregations/registry.ts';
-import { asFloat, meanStderr, num, sampleStddev } from './aggregations/numeric.ts';
+import { asFloat, meanStderr, num, sampleStddev } from '../python/numeric.ts';
 
 /** A stderr as written to results: a float, or the string "N/A". */
 export type StderrValue = number | PyFloat | 'N/A';

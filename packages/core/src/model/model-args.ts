@@ -11,7 +11,7 @@
  * - absent, empty, `None` (Python None / `null`) or the text `None` → the argument's default;
  * - bool: a boolean, `true`/`false` in any case, or the ints 1/0 (Python's truthy ints). Other
  *   words (`yes`, `on`, ...) are errors, as they are not booleans to lm-eval either;
- * - int: an integer, an integral float, or text that Python `int()` reads (`1_000`, ` 8 `);
+ * - int: an integer, an integral float, or text that Python `int()` reads (`1_000`, ` 8 `, `٣`);
  * - float: a number or text that Python `float()` reads;
  * - str: text; a number or bool given where text is expected reads as Python `str()` of it;
  * - json: a mapping, or its JSON text;
@@ -22,6 +22,7 @@
 import { LmEvalError } from '../errors.ts';
 import { isPlainObject, PyFloat, pyStr } from '../python/values.ts';
 import { closest } from '../util/suggest.ts';
+import { pyIntFromString } from '../python/numeric.ts';
 import type { ModelArgs } from './types.ts';
 
 export type ModelArgType = 'str' | 'int' | 'float' | 'bool' | 'json' | 'batch_size';
@@ -92,12 +93,6 @@ function isNone(v: unknown): boolean {
   return v === undefined || v === null || (typeof v === 'string' && (v.trim() === 'None' || v.trim() === ''));
 }
 
-/** Python `int(text)` for ASCII text: sign, digits, single underscores between digits, spaces around. */
-function parseIntText(s: string): number | undefined {
-  const t = s.trim();
-  return /^[+-]?\d(_?\d)*$/.test(t) ? Number(t.replace(/_/g, '')) : undefined;
-}
-
 /** Python `float(text)` (finite and non-finite spellings). */
 function parseFloatText(s: string): number | undefined {
   const t = s.trim();
@@ -132,7 +127,7 @@ function readOne(backend: string, spec: ModelArgSpec, v: unknown): unknown {
       return bad('True or False');
     }
     case 'int': {
-      const n = typeof v === 'string' ? parseIntText(v) : numeric(v);
+      const n = typeof v === 'string' ? (pyIntFromString(v) ?? undefined) : numeric(v);
       if (n === undefined || !Number.isInteger(n) || (spec.min !== undefined && n < spec.min)) bad(`an integer${atLeast}`);
       return n;
     }
@@ -155,7 +150,7 @@ function readOne(backend: string, spec: ModelArgSpec, v: unknown): unknown {
     }
     case 'batch_size': {
       if (typeof v === 'string' && /^auto(:\d+)?$/.test(v.trim())) return v.trim();
-      const n = typeof v === 'string' ? parseIntText(v) : numeric(v);
+      const n = typeof v === 'string' ? (pyIntFromString(v) ?? undefined) : numeric(v);
       if (n === undefined || !Number.isInteger(n) || n < (spec.min ?? 1)) bad(`a positive integer, auto or auto:N`);
       return n;
     }

@@ -3,7 +3,7 @@
  * (api-backends.md §2): moving a context's trailing whitespace into the continuation, and the
  * rolling windows of `loglikelihood_rolling` in their disjoint form.
  */
-import { isPyWhitespace } from '../python/methods.ts';
+import { isPyWhitespace } from '../python/str-methods.ts';
 
 /**
  * `_encode_pair`'s first step: the context's trailing whitespace (Python `str.rstrip()`, so

@@ -5,7 +5,7 @@
  */
 import type { ChatMessage, Context, LM } from '../model/types.ts';
 import { isNumberLike, pyEquals, pyStr, toNumber } from '../python/values.ts';
-import { isPyWhitespace } from '../python/methods.ts';
+import { isPyWhitespace } from '../python/str-methods.ts';
 import { LmEvalError } from '../errors.ts';
 import type { FewshotSampler } from './sampler.ts';
 import type { Doc, DocAccessors, TaskView } from './task-view.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pyFormat, pyFormatValue, pyPercentFormat, pyRound } from './format.ts';
-import { PyException } from './methods.ts';
+import { PyException } from './types.ts';
 import { PyFloat, tuple } from './values.ts';
 
 // Expected strings are CPython 3.11 output.

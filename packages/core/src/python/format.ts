@@ -6,17 +6,8 @@
  * (`'%.0f' % 0.5 == '0'`, `format(2.675, '.2f') == '2.67'`); JS `toFixed` rounds ties away from
  * zero, so it is not used.
  */
-import {
-  PyException,
-  isIntLike,
-  pyGetAttr,
-  pyGetItem,
-  pyToStr,
-  pyTypeName,
-  typeError,
-  valueError,
-  isDict,
-} from './methods.ts';
+import { PyException, isIntLike, pyToStr, pyTypeName, typeError, valueError, isDict } from './types.ts';
+import { pyGetAttr, pyGetItem } from './methods.ts';
 import { PyFloat, PyTuple, floatRepr, isFloat, pyLen, pyRepr, toNumber } from './values.ts';
 
 // ---------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
  * Python-compatible JSON: a parser that keeps Python's int/float distinction (`json.loads`) and
  * a writer that reproduces CPython `json.dumps` byte for byte (spec: outputs-and-cli.md §4).
  */
-import { PyFloat, PyTuple, floatRepr, isPlainObject, pyStr } from './values.ts';
+import { PyFloat, PyTuple, compareCodePoints, floatRepr, isPlainObject, pyStr } from './values.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Parsing
@@ -363,22 +363,6 @@ function keyJson(k: unknown): string | undefined {
   if (typeof k === 'bigint') return k.toString();
   if (k instanceof PyFloat) return floatJson(k.value);
   return undefined;
-}
-
-/** Python's ordering of str keys: by code point (JS `<` compares UTF-16 units). */
-function compareCodePoints(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    const xs = x >= 0xd800 && x <= 0xdfff;
-    const ys = y >= 0xd800 && y <= 0xdfff;
-    // Surrogates encode astral code points, which sort after every BMP character.
-    if (xs !== ys) return xs ? 1 : -1;
-    return x - y;
-  }
-  return a.length - b.length;
 }
 
 function compareKeys(a: unknown, b: unknown): number {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parsePythonLiteral, decodePyEscapes } from './literal.ts';
-import { PyException } from './methods.ts';
+import { PyException } from './types.ts';
 import { PyFloat, PyTuple, pyRepr } from './values.ts';
 
 // Expected reprs were produced with CPython 3.11 `repr(ast.literal_eval(text))`.

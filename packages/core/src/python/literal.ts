@@ -8,7 +8,8 @@
  * integer-like string whose position JS objects would not keep); sets are JS Sets; bytes
  * literals become JS strings of their byte values (latin-1).
  */
-import { PyException, makeDict, checkHashable } from './methods.ts';
+import { PyException, checkHashable } from './types.ts';
+import { makeDict } from './collections.ts';
 import { PyFloat, tuple } from './values.ts';
 
 function syntaxError(msg: string, pos?: number): PyException {

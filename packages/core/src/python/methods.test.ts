@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { PyBoundMethod, PyException, pyGetAttr, pyGetItem, pySliceOf, PySlice, pySplit, pyRSplit, pyTitle, pyCapitalize } from './methods.ts';
+import { PyBoundMethod, PyException, PySlice } from './types.ts';
+import { pyGetAttr, pyGetItem } from './methods.ts';
+import { pySliceOf } from './collections.ts';
+import { pySplit, pyRSplit, pyTitle, pyCapitalize } from './str-methods.ts';
 import { PyTuple, pyStr, tuple } from './values.ts';
 
 function call(obj: unknown, name: string, ...args: unknown[]): unknown {

@@ -203,6 +203,22 @@ export function pyEquals(a: unknown, b: unknown): boolean {
   return a === b;
 }
 
+/** Python `str` ordering: by code point (JS `<` compares UTF-16 units, which misorders astral characters). */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    // Surrogates encode astral code points, which sort after every BMP character.
+    if (xs !== ys) return xs ? 1 : -1;
+    return x < y ? -1 : 1;
+  }
+  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
+}
+
 /** Python `len()` of a string: number of code points. */
 export function pyLen(s: string): number {
   let n = 0;

@@ -5,7 +5,8 @@
  * block sets get a child scope whose assignments do not leak out; `{% if %}` has no scope.
  * Name lookup: scopes (innermost first) → render variables (the doc) → globals.
  */
-import { PyException, PySlice, isDict, dictEntries, makeDict, pyIter, pyTypeName, typeError } from '../python/methods.ts';
+import { PyException, PySlice, isDict, pyIter, pyTypeName, typeError } from '../python/types.ts';
+import { dictEntries, makeDict } from '../python/collections.ts';
 import { tuple } from '../python/values.ts';
 import { TemplateSyntaxError } from './errors.ts';
 import { FILTERS, type FilterEnv } from './filters.ts';

@@ -1,6 +1,6 @@
 /** Errors raised while compiling or rendering a Jinja template. */
 import { LmEvalError } from '../errors.ts';
-import { PyException } from '../python/methods.ts';
+import { PyException } from '../python/types.ts';
 
 /**
  * Jinja's TemplateSyntaxError (raised while lexing/parsing), or its subclass

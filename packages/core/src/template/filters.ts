@@ -3,27 +3,10 @@
  * `regex_replace`. Not provided: `random`, `pprint`, `urlize`, `urlencode`, `wordwrap`,
  * `xmlattr`, `filesizeformat`, `striptags`, `groupby` (unknown filters fail like in Jinja).
  */
-import {
-  PyException,
-  PyIterator,
-  bindArgs,
-  dictEntries,
-  isDict,
-  isIntLike,
-  pyCapitalize,
-  pyGetAttr,
-  pyIter,
-  pyLength,
-  pyList,
-  pyReplace,
-  pySplitLines,
-  pyToStr,
-  pyTypeName,
-  toIndex,
-  typeError,
-  PY_WHITESPACE,
-  pyCompareValues,
-} from '../python/methods.ts';
+import { PyException, PyIterator, bindArgs, isDict, isIntLike, pyIter, pyLength, pyList, pyToStr, pyTypeName, toIndex, typeError } from '../python/types.ts';
+import { dictEntries, pyCompareValues } from '../python/collections.ts';
+import { pyCapitalize, pyReplace, pySplitLines, PY_WHITESPACE } from '../python/str-methods.ts';
+import { pyGetAttr } from '../python/methods.ts';
 import { pyPercentFormat, pyRound } from '../python/format.ts';
 import { reSub } from '../python/re.ts';
 import { pyJsonDumps } from '../python/json.ts';

@@ -24,7 +24,7 @@
  * in lm-eval anyway), `{% call %}`, recursive loops, `{% autoescape %}`.
  */
 import { LmEvalError } from '../errors.ts';
-import { PyException } from '../python/methods.ts';
+import { PyException } from '../python/types.ts';
 import { compileStatements } from './compiler.ts';
 import { TemplateError } from './errors.ts';
 import { tokenize } from './lexer.ts';

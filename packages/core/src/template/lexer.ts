@@ -12,7 +12,7 @@
  */
 import { decodePyEscapes } from '../python/literal.ts';
 import { PyFloat } from '../python/values.ts';
-import { PY_WHITESPACE } from '../python/methods.ts';
+import { PY_WHITESPACE } from '../python/str-methods.ts';
 import { TemplateSyntaxError } from './errors.ts';
 
 export type TokenType =

@@ -1,5 +1,6 @@
 /** Jinja2 built-in tests (`x is defined`, `x is none`, …), jinja2/tests.py semantics. */
-import { PyBoundMethod, PyRange, bindArgs, isDict, isPyInt, pyGetAttr, pyIter, pyLength, pyToStr } from '../python/methods.ts';
+import { PyBoundMethod, PyRange, bindArgs, isDict, isPyInt, pyIter, pyLength, pyToStr } from '../python/types.ts';
+import { pyGetAttr } from '../python/methods.ts';
 import { PyFloat, isFloat } from '../python/values.ts';
 import { Undef, binaryOp, compareOp } from './runtime.ts';
 import { FILTERS } from './filters.ts';

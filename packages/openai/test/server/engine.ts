@@ -4,6 +4,7 @@
  */
 import { StoriesModel, type LogprobRow } from './stories-model.ts';
 import { mulberry32 } from './faults.ts';
+import { topPCount } from '@lm-eval/core';
 
 export interface SamplingOptions {
   maxTokens: number;
@@ -46,15 +47,7 @@ function sample(raw: LogprobRow, o: SamplingOptions, rand: () => number): number
   let z = probs.reduce((a, b) => a + b, 0);
   probs = probs.map((p) => p / z);
   if (o.topP < 1) {
-    let acc = 0;
-    let cut = probs.length;
-    for (let i = 0; i < probs.length; i++) {
-      acc += probs[i];
-      if (acc >= o.topP) {
-        cut = i + 1;
-        break;
-      }
-    }
+    const cut = topPCount(probs, 1, o.topP);
     cand = cand.slice(0, cut);
     probs = probs.slice(0, cut);
     z = probs.reduce((a, b) => a + b, 0);

@@ -5,7 +5,8 @@ import { PyFloat, tuple } from '../../python/values.ts';
 import { f1Binary } from './f1.ts';
 import { matthewsCorrcoef } from './matthews-corrcoef.ts';
 import { exp, log } from './libm.ts';
-import { npMean, npSum, pyReSplitWhitespace, pySplitWhitespace, sampleStddev } from './numeric.ts';
+import { npMean, npSum, sampleStddev } from '../../python/numeric.ts';
+import { pyReSplitWhitespace, pySplitWhitespace } from '../../python/str-methods.ts';
 import { aggregationNames, getAggregationDef, resolveAggregation } from './registry.ts';
 
 const V = JSON.parse(readFileSync(new URL('./testdata/python-vectors.json', import.meta.url), 'utf8'));

@@ -1,4 +1,4 @@
-import { asFloat } from './numeric.ts';
+import { asFloat } from '../../python/numeric.ts';
 import type { AggregationDef } from './types.ts';
 import { weightedMean } from './weighted-perplexity.ts';
 

@@ -1,5 +1,5 @@
 import { pyRepr } from '../../python/values.ts';
-import { asFloat, npMean, npSum, num } from './numeric.ts';
+import { asFloat, npMean, npSum, num } from '../../python/numeric.ts';
 import { unzipPairs } from './pairs.ts';
 import type { AggregationDef } from './types.ts';
 

@@ -1,4 +1,4 @@
-import { asFloat } from './numeric.ts';
+import { asFloat } from '../../python/numeric.ts';
 import { labelKeys, sortedUnique } from './labels.ts';
 import { unzipPairs } from './pairs.ts';
 import type { AggregationDef } from './types.ts';

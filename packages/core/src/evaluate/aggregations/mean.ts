@@ -1,4 +1,4 @@
-import { asFloat, num, pyMean } from './numeric.ts';
+import { asFloat, num, pyMean } from '../../python/numeric.ts';
 import type { AggregationDef } from './types.ts';
 
 /** `mean`: `sum(x) / len(x)`, Python float sum left to right. */

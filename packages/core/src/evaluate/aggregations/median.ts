@@ -1,5 +1,5 @@
 import type { Profile } from '../../compat.ts';
-import { num } from './numeric.ts';
+import { num } from '../../python/numeric.ts';
 import type { AggregationDef } from './types.ts';
 
 /** Python `sorted()` order for numbers (stable). */

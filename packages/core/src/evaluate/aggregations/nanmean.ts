@@ -1,4 +1,4 @@
-import { asFloat, npSum, num } from './numeric.ts';
+import { asFloat, npSum, num } from '../../python/numeric.ts';
 import type { AggregationDef } from './types.ts';
 
 function nanmeanOf(xs: ArrayLike<number>): number {

@@ -1,5 +1,5 @@
 import { exp } from './libm.ts';
-import { asFloat, num, pyMean } from './numeric.ts';
+import { asFloat, num, pyMean } from '../../python/numeric.ts';
 import type { AggregationDef } from './types.ts';
 
 /** `perplexity`: `exp(-mean(ll))`. */

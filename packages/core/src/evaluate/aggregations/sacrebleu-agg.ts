@@ -1,6 +1,6 @@
 import { sumOfLists } from './sacrebleu/bleu.ts';
 import { sacreformat } from './sacrebleu/references.ts';
-import { asFloat } from './numeric.ts';
+import { asFloat } from '../../python/numeric.ts';
 import type { AggregationDef } from './types.ts';
 
 export type SegmentStats = (hyps: readonly unknown[], refStreams: readonly unknown[][]) => number[][];

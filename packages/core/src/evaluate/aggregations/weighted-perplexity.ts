@@ -1,5 +1,5 @@
 import { exp } from './libm.ts';
-import { asFloat, num, pySum } from './numeric.ts';
+import { asFloat, num, pySum } from '../../python/numeric.ts';
 import { unzipPairs } from './pairs.ts';
 import type { AggregationDef } from './types.ts';
 

@@ -5,7 +5,6 @@
  * `repeats` responses per instance) plus the instances' docs, and returns a new list of the same
  * length. Loglikelihood responses are `PyTuple [logprob, isGreedy]` and pass through unchanged.
  */
-import { PY_WHITESPACE } from '../../python/methods.ts';
 import type { Profile } from '../../compat.ts';
 
 export type FilterDoc = Record<string, unknown>;
@@ -36,25 +35,6 @@ export function describe(v: unknown): string {
   if (v === null || v === undefined) return 'None';
   if (Array.isArray(v)) return 'a list';
   return `a ${typeof v}`;
-}
-
-// Python str.isspace() characters (also what str.strip() removes).
-const LEADING_WS = new RegExp(`^[${PY_WHITESPACE}]+`);
-const TRAILING_WS = new RegExp(`[${PY_WHITESPACE}]+$`);
-
-/** Python `str.lstrip()` (Unicode whitespace as Python defines it, not JS `trimStart`). */
-export function pyLstrip(s: string): string {
-  return s.replace(LEADING_WS, '');
-}
-
-/** Python `str.rstrip()`. */
-export function pyRstrip(s: string): string {
-  return s.replace(TRAILING_WS, '');
-}
-
-/** Python `str.strip()`. */
-export function pyStrip(s: string): string {
-  return pyRstrip(pyLstrip(s));
 }
 
 /** Throws when a Python filter without `**kwargs` would get an unexpected keyword argument. */

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Profile } from '../../compat.ts';
 import { LmEvalError } from '../../errors.ts';
 import { PyTuple, tuple } from '../../python/values.ts';
-import { buildFilterPipelines, createFilter, knownFilters, pyStrip, registerFilter } from './index.ts';
+import { buildFilterPipelines, createFilter, knownFilters, registerFilter } from './index.ts';
+import { pyStrip } from '../../python/str-methods.ts';
 import type { Filter } from './filter.ts';
 
 const latest = { profile: 'latest' as const };

@@ -1,6 +1,5 @@
 // Public API of the filters (evaluation-and-metrics.md §2).
 export type { Filter, FilterContext, FilterDoc, FilterFactory } from './filter.ts';
-export { pyLstrip, pyRstrip, pyStrip } from './filter.ts';
 export { BUILTIN_FILTERS } from './builtins.ts';
 export { createFilter, knownFilters, registerFilter } from './registry.ts';
 export { buildFilterPipelines, makeFilterPipeline } from './pipeline.ts';

@@ -12,7 +12,8 @@
 import { LmEvalError } from '../../errors.ts';
 import { PyPattern, compilePyRegex, reEscape, reSub } from '../../python/re.ts';
 import { PyTuple, pyTruthy } from '../../python/values.ts';
-import { checkKwargs, describe, pyIter, pyStrip, requireStr, type FilterFactory } from './filter.ts';
+import { pyStrip } from '../../python/str-methods.ts';
+import { checkKwargs, describe, pyIter, requireStr, type FilterFactory } from './filter.ts';
 import { pySelect, regexOptions } from './regex.ts';
 
 const PUNCTUATION = /\p{P}/gu;

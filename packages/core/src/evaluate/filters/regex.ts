@@ -7,7 +7,8 @@ import type { Profile } from '../../compat.ts';
 import { LmEvalError } from '../../errors.ts';
 import { compilePyRegex, type PyPattern } from '../../python/re.ts';
 import { PyTuple, strRepr } from '../../python/values.ts';
-import { describe, mapResponses, pyStrip, type FilterFactory } from './filter.ts';
+import { pyStrip } from '../../python/str-methods.ts';
+import { describe, mapResponses, type FilterFactory } from './filter.ts';
 
 export const DEFAULT_REGEX_PATTERN = '#### (\\-?[0-9\\.\\,]+)';
 

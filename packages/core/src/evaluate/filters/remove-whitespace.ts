@@ -1,5 +1,6 @@
 /** `remove_whitespace`: [v0.4.4] `lstrip()` each response; [latest] `strip()`. */
-import { mapResponses, pyLstrip, pyStrip, requireStr, type FilterFactory } from './filter.ts';
+import { pyLstrip, pyStrip } from '../../python/str-methods.ts';
+import { mapResponses, requireStr, type FilterFactory } from './filter.ts';
 
 export const removeWhitespaceFilter: FilterFactory = (_kwargs, { profile }) => {
   const f = profile === '0.4.4' ? pyLstrip : pyStrip;

@@ -1,6 +1,6 @@
 import { reSub } from '../../python/re.ts';
 import { pyRepr, pyStr, pyTruthy } from '../../python/values.ts';
-import { asFloat } from '../aggregations/numeric.ts';
+import { asFloat } from '../../python/numeric.ts';
 import type { MetricCallArgs, MetricDef } from './types.ts';
 
 const OPTIONS = new Set(['regexes_to_ignore', 'ignore_case', 'ignore_punctuation', 'ignore_numbers']);

@@ -3,7 +3,7 @@
  * smoothing `exp`, no lowercasing, max n-gram order 4, no effective order.
  */
 import { exp, log } from '../libm.ts';
-import { pyRstrip, pySplitWhitespace } from '../numeric.ts';
+import { pyRstrip, pySplitWhitespace } from '../../../python/str-methods.ts';
 import { checkCorpusArgs, segmentReferences } from './references.ts';
 import { tokenize13a } from './tokenizer-13a.ts';
 

@@ -2,7 +2,7 @@
  * Port of sacrebleu 2.x `corpus_chrf(hyps, refs)` with its defaults (chrF2): character n-grams
  * up to 6, no word n-grams, β = 2, whitespace removed, case-sensitive, effective-order averaging.
  */
-import { pySplitWhitespace } from '../numeric.ts';
+import { pySplitWhitespace } from '../../../python/str-methods.ts';
 import { checkCorpusArgs, segmentReferences } from './references.ts';
 import { sumOfLists } from './bleu.ts';
 

@@ -3,7 +3,7 @@
  * normalisation and no punctuation removal, case-insensitive): beam edit distance with shifts
  * (sacrebleu's `lib_ter`, a near-exact re-implementation of Tercom).
  */
-import { pyRstrip, pySplitWhitespace } from '../numeric.ts';
+import { pyRstrip, pySplitWhitespace } from '../../../python/str-methods.ts';
 import { checkCorpusArgs, segmentReferences } from './references.ts';
 import { sumOfLists } from './bleu.ts';
 

@@ -2,7 +2,7 @@
  * sacrebleu's default BLEU tokenizer `13a` (mteval-v13a): unescape a few XML entities, then
  * split punctuation off with four regex passes and normalise whitespace.
  */
-import { pySplitWhitespace } from '../numeric.ts';
+import { pySplitWhitespace } from '../../../python/str-methods.ts';
 
 // Punctuation/symbols always split: { | } ~ [ \ ] ^ _ ` space ! " # $ % & ( ) * + : ; < = > ? @ /
 const SYMBOLS = /([{-~[-` -&(-+:-@/])/gu;

@@ -1,9 +1,11 @@
 /**
- * Float arithmetic in the exact order CPython / NumPy use, so that aggregated numbers match
- * lm-eval bit for bit (evaluation-and-metrics.md §5, §6).
+ * Numbers the way CPython and NumPy compute them, so that aggregated numbers match lm-eval bit
+ * for bit: `sum()`, lm-eval's `mean`/`sample_stddev`/`mean_stderr` (lm_eval/api/metrics.py),
+ * NumPy's pairwise `np.sum`/`np.mean` (numpy/_core/src/umath/loops_utils.h.src `pairwise_sum`),
+ * `np.argmax`, and Python `int(str)`. Used by core's aggregations and by task helpers.
  */
-import { PY_WHITESPACE } from '../../python/methods.ts';
-import { PyFloat, isNumberLike, pyRepr, toNumber } from '../../python/values.ts';
+import { PyFloat, isNumberLike, pyRepr, toNumber } from './values.ts';
+import { isPyWhitespace } from './str-methods.ts';
 
 /** A per-doc value as a JS number (Python int/float/bool). Throws a TypeError like Python would. */
 export function num(v: unknown, where: string): number {
@@ -99,23 +101,32 @@ export function asFloat(x: number): number | PyFloat {
   return Number.isInteger(x) ? new PyFloat(x) : x;
 }
 
-const WS_RUN = new RegExp(`[${PY_WHITESPACE}]+`, 'u');
-const WS_RUN_G = new RegExp(`[${PY_WHITESPACE}]+`, 'gu');
-
-/** Python `s.split()` (no arguments): split on runs of Unicode whitespace, drop empty ends. */
-export function pySplitWhitespace(s: string): string[] {
-  const parts = s.split(WS_RUN_G);
-  const out: string[] = [];
-  for (const p of parts) if (p !== '') out.push(p);
-  return out;
+/**
+ * Python `int(s)` of a str: surrounding (Python) whitespace, an optional sign, decimal digits of
+ * any script (Unicode Nd), single underscores between digits. Null when Python raises ValueError.
+ */
+export function pyIntFromString(s: string): number | null {
+  const cps = Array.from(s);
+  let a = 0;
+  let b = cps.length;
+  while (a < b && isPyWhitespace(cps[a])) a++;
+  while (b > a && isPyWhitespace(cps[b - 1])) b--;
+  const body = cps.slice(a, b).join('');
+  const m = /^([+-]?)(\p{Nd}+(?:_\p{Nd}+)*)$/u.exec(body);
+  if (!m) return null;
+  let digits = '';
+  for (const ch of m[2]) if (ch !== '_') digits += String(digitValue(ch));
+  const n = parseInt(digits, 10);
+  return m[1] === '-' ? -n : n;
 }
 
-/** Python `re.split(r"\s+", s)` (keeps empty leading/trailing pieces). */
-export function pyReSplitWhitespace(s: string): string[] {
-  return s.split(WS_RUN);
-}
-
-/** Python `s.rstrip()` (Unicode whitespace). */
-export function pyRstrip(s: string): string {
-  return s.replace(new RegExp(`[${PY_WHITESPACE}]+$`, 'u'), '');
+/**
+ * Decimal value of a Unicode Nd character: Nd code points come in runs of whole decades, each
+ * decade starting at its zero, so the value is the offset from the run's start modulo 10.
+ */
+function digitValue(ch: string): number {
+  const cp = ch.codePointAt(0)!;
+  let start = cp;
+  while (start > 0 && /^\p{Nd}$/u.test(String.fromCodePoint(start - 1))) start--;
+  return (cp - start) % 10;
 }
