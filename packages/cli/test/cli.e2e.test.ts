@@ -115,7 +115,7 @@ beforeAll(async () => {
     Math.max(2, Math.min(6, os.cpus().length)),
   );
   all.forEach(([name], i) => results.set(name, outs[i]));
-}, 120_000);
+}, 600_000); // ~40 CLI processes: generous for a loaded 2-core machine
 
 afterAll(() => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
