@@ -5,6 +5,10 @@
  */
 import { ENV_VARS, HF_HUB_LOG_KEYS, LOG_LEVELS, RUN_FLAGS, type FlagSpec } from './flags.ts';
 import { EXPERIMENT_COMMANDS } from './subcommand-flags.ts';
+import { ANSWERS_COMMAND } from './answers-flags.ts';
+
+/** Commands documented with their own flag table, after `run`. */
+const SUBCOMMANDS = [ANSWERS_COMMAND, ...EXPERIMENT_COMMANDS];
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -52,7 +56,7 @@ export function renderCliDocs(): string {
     '| `lm-eval ls tasks\\|groups\\|subtasks\\|tags [--include_path DIR ...]` | markdown tables of the indexed names; `tasks` prints the group, tag and subtask tables; built-in files show as `lm_eval/tasks/...`; no argument prints help |',
     '| `lm-eval validate --tasks a,b [--include_path DIR ...]` | prints `Validating tasks: [...]`, then `All tasks found and valid` or `Tasks not found: …` (exit 1); checks names only |',
     '| `lm-eval cache stats\\|clear PATH` | inspect or empty a response cache (`--use_cache PATH`), see docs/cache.md |',
-    ...EXPERIMENT_COMMANDS.map((c) => `| \`lm-eval ${c.usage}\` | ${cell(c.what)} |`),
+    ...SUBCOMMANDS.map((c) => `| \`lm-eval ${c.usage}\` | ${cell(c.what)} |`),
     '| `lm-eval --help`, `lm-eval --version` | |',
     '',
     '## `lm-eval run` flags',
@@ -64,7 +68,7 @@ export function renderCliDocs(): string {
     '| --- | --- | --- | --- | --- |',
     ...RUN_FLAGS.map(flagRow),
     '',
-    ...EXPERIMENT_COMMANDS.flatMap((c) => [
+    ...SUBCOMMANDS.flatMap((c) => [
       `## \`lm-eval ${c.name}\` flags`,
       '',
       `\`lm-eval ${c.usage}\`: ${c.what} (docs/experiments.md)`,

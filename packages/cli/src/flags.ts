@@ -63,6 +63,7 @@ export const RUN_FLAGS: FlagSpec[] = [
   { name: 'verbosity', short: ['v'], kind: 'string', metavar: 'LEVEL', default: 'INFO', help: 'Log level: DEBUG, INFO, WARNING, ERROR, CRITICAL (case-insensitive; env LMEVAL_LOG_LEVEL wins). DEBUG adds stack traces to errors.' },
   { name: 'seed', kind: 'string', metavar: 'SEEDS', default: '0,1234,1234,1234', help: 'Seeds of python random, numpy, torch and the few-shot sampler: one value for all four, or 3 or 4 comma-separated values; None leaves one unset.' },
   { name: 'trust_remote_code', kind: 'bool', help: 'Sets trust_remote_code=True in the model arguments (and HF_DATASETS_TRUST_REMOTE_CODE); no remote code is ever executed here.' },
+  { name: 'judge_model', kind: 'strings', metavar: 'ARGS', help: "Judge of the tasks' judge metrics that name none in their metric_list: 'base_url=...,model=...' arguments of its backend; backend=NAME picks the backend (default local-chat-completions). See docs/judges.md." },
   { name: 'confirm_run_unsafe_code', kind: 'bool', help: 'Allow tasks marked unsafe_code: true (they execute model-generated code).' },
   { name: 'strict', kind: 'bool', help: 'Turn the model backend\'s warnings about doubtful settings into errors (e.g. a model= name the server\'s /v1/models does not list).' },
   { name: 'skip_unsupported_tasks', kind: 'bool', help: 'Run only the tasks the model backend can serve (its preflight checks every task before the first request); by default a run with any such task is refused, listing them all.' },

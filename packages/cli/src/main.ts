@@ -10,13 +10,14 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { RUN_FLAGS, type FlagSpec } from './flags.ts';
+import { ANSWERS_FLAGS } from './answers-flags.ts';
 import { ExitCode } from './exit.ts';
 import { closest } from '@lm-eval/core/light';
 import { EXPERIMENTS_RUN_FLAGS, MERGE_FLAGS } from './subcommand-flags.ts';
 
 export { ExitCode } from './exit.ts';
 
-export const COMMANDS = ['run', 'ls', 'validate', 'cache', 'experiments', 'merge', 'report', 'compare', 'help'];
+export const COMMANDS = ['run', 'answers', 'ls', 'validate', 'cache', 'experiments', 'merge', 'report', 'compare', 'help'];
 
 const VERSION = (() => {
   try {
@@ -157,6 +158,16 @@ function buildProgram(modelArgsHelp: string | null = null): Command {
       const { cacheClearCommand } = await import('./cache.ts');
       return cacheClearCommand(p);
     });
+  addOptions(
+    program
+      .command('answers')
+      .description('Generate answers to a dataset of open questions (EvalAP-style files per repetition) and score them with answer and judge metrics (docs/judges.md).')
+      .allowExcessArguments(false),
+    ANSWERS_FLAGS,
+  ).action(async (opts) => {
+    const { answersCommand } = await import('./answers.ts');
+    return answersCommand(opts);
+  });
   const experiments = program.command('experiments').description('Experiment sets: many models × tasks × settings × repeats in one resumable run (docs/experiments.md).');
   addOptions(
     experiments

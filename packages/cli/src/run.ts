@@ -5,7 +5,7 @@
  * milliseconds with one line naming the flag.
  */
 import { readFileSync } from 'node:fs';
-import { LmEvalError, isPlainObject, lmEvalEvents, parseShard, parseYaml, runEvaluation, shardFromEnv, type EvaluationRequest, type LmEvalEvent, type Profile, type ShardSpec } from '@lm-eval/core';
+import { LmEvalError, isPlainObject, judgeModelSpecOf, lmEvalEvents, parseShard, parseYaml, runEvaluation, shardFromEnv, type EvaluationRequest, type LmEvalEvent, type Profile, type ShardSpec } from '@lm-eval/core';
 import { HF_HUB_LOG_KEYS, LOG_LEVELS, RUN_FLAGS } from './flags.ts';
 import {
   checkGenKwargs,
@@ -179,7 +179,9 @@ export function buildRequest(opts: RunOptions, reporter: Reporter): EvaluationRe
       // with LMEVAL_LOG_LEVEL=DEBUG: when each phase starts, in seconds since the process started
       reporter.log('DEBUG', `phase '${phase}' at +${(performance.now() / 1000).toFixed(3)} s`);
     },
-    onProgress: (p) => reporter.progress(`${p.requestType} requests`, p.done, p.total),
+    onProgress: (p) => reporter.progress(p.label ?? `${p.requestType} requests`, p.done, p.total),
+    judgeModel: opts.judge_model ? judgeModelSpecOf(parseKeyValueArgs(opts.judge_model as string[], '--judge_model').values, '--judge_model') : null,
+    loadBackend: registerBackends,
   };
 }
 

@@ -25,6 +25,7 @@ export * from './model/chat-template.ts';
 export * from './model/dummy.ts';
 export * from './model/token-windows.ts';
 export * from './testing/conformance.ts';
+export * from './testing/scripted-judge.ts';
 
 // Tasks: YAML (PyYAML 1.1), includes, !function, configs, the index, groups, doc_to_*
 export * from './task/yaml.ts';

@@ -73,7 +73,9 @@ export class JudgeModels {
     } catch (e) {
       throw new LmEvalError(`judge model: ${(e as Error).message}`, `judge_model.backend must be a registered backend (${registeredModels().join(', ')})`);
     }
-    return factory(spec.args, {});
+    // judges only generate: an OpenAI-compatible judge needs no tokenizer unless one is named
+    const args = /-completions$/.test(spec.backend) && spec.args.tokenizer_backend === undefined && spec.args.tokenizer === undefined ? { ...spec.args, tokenizer_backend: 'none' } : spec.args;
+    return factory(args, {});
   }
 
   /** The judge model for `spec`, seen under `identity` (and cached when the run caches). */
