@@ -2,6 +2,7 @@
  * `--model hf`: lm-eval's HuggingFace backend (spec api-backends.md §1, §2, §5) running in-process
  * on transformers.js / onnxruntime (CPU by default).
  */
+import { checkDevice } from './runtime-support.ts';
 import seedrandom from 'seedrandom';
 import type { PreTrainedModel } from '@huggingface/transformers';
 import {
@@ -95,6 +96,10 @@ function torchDtypeName(dtype: string): string {
 
 export class HfLM implements LM {
   readonly name = 'hf';
+  /** The device it runs on (recorded in the results' config when --device was not given). */
+  get device(): string {
+    return this.args.device;
+  }
   readonly tokenizerName: string;
   readonly maxLength: number;
   readonly prefixTokenId: number;
@@ -315,6 +320,7 @@ export class HfLM implements LM {
 /** Factory for `--model hf`. */
 export async function createHfModel(args: ModelArgs, options: ModelFactoryOptions = {}): Promise<LM> {
   const parsed = parseHfArgs(args, options);
+  checkDevice(parsed.device);
   const loaded = await loadModel(parsed.pretrained, parsed.revision, parsed.dtype, parsed.device);
   return new HfLM(parsed, loaded);
 }

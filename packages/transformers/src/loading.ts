@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { env, AutoTokenizer, AutoModelForCausalLM, type PreTrainedTokenizer, type PreTrainedModel } from '@huggingface/transformers';
 import { LmEvalError } from '@lm-eval/core';
+import { noOnnxError, onnxFiles } from './runtime-support.ts';
 
 export interface ResolvedModel {
   /** Local folder holding the files, or null when transformers.js should download `pretrained`. */
@@ -114,6 +115,27 @@ export function resolveDtype(dtype: string, config: Record<string, unknown> | nu
   return typeof js?.dtype === 'string' ? js.dtype : 'fp32';
 }
 
+/**
+ * Before a Hub download: asks the Hub's model API for the repository's files (`HF_ENDPOINT`, as
+ * huggingface_hub uses it) and refuses at once when there is no onnx/ export. When the Hub cannot be
+ * asked, the download itself decides.
+ */
+async function checkHubHasOnnx(pretrained: string, revision: string): Promise<void> {
+  const endpoint = (process.env.HF_ENDPOINT ?? 'https://huggingface.co').replace(/\/+$/, '');
+  let siblings: Array<{ rfilename?: string }>;
+  try {
+    const headers: Record<string, string> = process.env.HF_TOKEN ? { authorization: `Bearer ${process.env.HF_TOKEN}` } : {};
+    const r = await fetch(`${endpoint}/api/models/${pretrained}/revision/${encodeURIComponent(revision)}`, { headers, signal: AbortSignal.timeout(15_000) });
+    if (!r.ok) return;
+    siblings = ((await r.json()) as { siblings?: Array<{ rfilename?: string }> }).siblings ?? [];
+  } catch {
+    return;
+  }
+  if (!siblings.some((f) => typeof f.rfilename === 'string' && /^onnx\/.*\.onnx$/.test(f.rfilename))) {
+    throw noOnnxError(pretrained, `the Hub repository lists no onnx/*.onnx file`);
+  }
+}
+
 /** transformers.js reads its global `env` while loading, so loads run one at a time. */
 let loadQueue: Promise<unknown> = Promise.resolve();
 
@@ -137,6 +159,10 @@ async function loadModelNow(pretrained: string, revision: string, dtypeArg: stri
       'Pass a local model folder, or unset HF_HUB_OFFLINE to download it.',
     );
   }
+  if (resolved.dir && onnxFiles(resolved.dir).length === 0) {
+    throw noOnnxError(pretrained, `${path.join(resolved.dir, 'onnx')} holds no .onnx file`);
+  }
+  if (!resolved.dir) await checkHubHasOnnx(pretrained, revision);
   const diskConfig = readJson(resolved.dir, 'config.json');
   const dtype = resolveDtype(dtypeArg, diskConfig);
   const saved = { localModelPath: env.localModelPath, allowRemoteModels: env.allowRemoteModels, allowLocalModels: env.allowLocalModels };

@@ -230,6 +230,10 @@ export class CachingLM implements LM {
     return f ? f.bind(this.inner) : undefined;
   }
 
+  get device(): string | undefined {
+    return this.inner.device;
+  }
+
   get tokenizerName(): string | undefined {
     return this.inner.tokenizerName;
   }

@@ -373,7 +373,7 @@ async function runEvaluationInner(request: EvaluationRequest): Promise<Evaluatio
       modelConfigInfo: lm.configInfo?.(),
       batchSize: request.batchSize === undefined ? 1 : typeof request.batchSize === 'number' ? request.batchSize : request.batchSize,
       batchSizes: (lm.configInfo?.().batch_sizes as unknown[]) ?? [],
-      device: request.device ?? (profile === 'latest' ? 'cuda:0' : null),
+      device: request.device ?? (profile === 'latest' ? lm.device ?? 'cuda:0' : null),
       useCache: request.useCache ?? null,
       limit: request.limit ?? null,
       bootstrapIters: request.bootstrapIters ?? 100000,

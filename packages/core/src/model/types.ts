@@ -106,6 +106,8 @@ export interface LM {
   applyChatTemplate?(messages: ChatMessage[], options: ChatTemplateOptions): Context;
   /** The chat template string recorded in results (`chat_template`), for `--apply_chat_template [name]`. */
   chatTemplate?(name?: string | boolean): string | null;
+  /** The device an in-process backend runs on (`cpu`, `cuda`), recorded when --device was not given. */
+  readonly device?: string;
   /** Tokenizer name (for the request cache key with chat templates). */
   readonly tokenizerName?: string;
   /** Identity used by the response cache: model name, endpoint or weights path, relevant args. */
