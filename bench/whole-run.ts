@@ -95,6 +95,8 @@ interface CliRun {
   /** phase name → epoch ms (first time seen) */
   phases: Array<[string, number]>;
   maxRssMb: number;
+  /** CPU seconds of the CLI process (all its threads) */
+  cpuS: number;
   code: number | null;
   stderr: string;
 }
@@ -116,12 +118,16 @@ function runCli(args: string[], rssFile: string): Promise<CliRun> {
       const phases: Array<[string, number]> = [];
       for (const m of stderr.matchAll(/^DEBUG: phase '(.*)' at \+(\d+\.\d+) s$/gm)) phases.push([m[1], spawnAt + Number(m[2]) * 1000]);
       let maxRssMb = NaN;
+      let cpuS = NaN;
       try {
-        maxRssMb = Number(fs.readFileSync(rssFile, 'utf8')) / 1024;
+        const [rss, cpu] = fs.readFileSync(rssFile, 'utf8').split(' ').map(Number);
+        maxRssMb = rss / 1024;
+        cpuS = cpu / 1e6;
       } catch {
         /* the probe did not run */
       }
-      resolve({ wallMs, spawnAt, phases, maxRssMb, code, stderr });
+      fs.rmSync(rssFile, { force: true });
+      resolve({ wallMs, spawnAt, phases, maxRssMb, cpuS, code, stderr });
     });
   });
 }
@@ -168,7 +174,7 @@ async function main(): Promise<void> {
       const tasks = path.join(work, 'tasks');
       writeWorkload(tasks, kind, docs);
       console.log(`\n== ${TASK_NAME[kind]}: ${docs} docs${kind === 'mc' ? ' × 4 choices' : ''} ==`);
-      console.log('  c | whole s | whole req/s | model req/s | raw req/s | ratio | RSS MB | start-up index model data prompts tokenise model-phase metrics writing (ms) | load');
+      console.log('  c | whole s | CPU s | whole req/s | model req/s | raw req/s | ratio | RSS MB | start-up index model data prompts tokenise model-phase metrics writing (ms) | load');
       for (const c of concurrencies) {
         for (let r = 0; r < reps; r++) {
           const out = path.join(work, `out-${kind}-${c}-${r}`);
@@ -195,7 +201,7 @@ async function main(): Promise<void> {
           const st = stages(run, stats);
           const f = (x: number) => (Number.isFinite(x) ? Math.round(x).toString() : '?');
           console.log(
-            `${String(c).padStart(3)} | ${(run.wallMs / 1000).toFixed(2).padStart(7)} | ${((n / run.wallMs) * 1000).toFixed(0).padStart(11)} | ${modelRps.toFixed(0).padStart(11)} | ${rawRps.toFixed(0).padStart(9)} | ${(modelRps / rawRps).toFixed(2).padStart(5)} | ${run.maxRssMb.toFixed(0).padStart(6)} | ${Object.values(st).map(f).join(' ')} | ${load()}`,
+            `${String(c).padStart(3)} | ${(run.wallMs / 1000).toFixed(2).padStart(7)} | ${run.cpuS.toFixed(2).padStart(5)} | ${((n / run.wallMs) * 1000).toFixed(0).padStart(11)} | ${modelRps.toFixed(0).padStart(11)} | ${rawRps.toFixed(0).padStart(9)} | ${(modelRps / rawRps).toFixed(2).padStart(5)} | ${run.maxRssMb.toFixed(0).padStart(6)} | ${Object.values(st).map(f).join(' ')} | ${load()}`,
           );
         }
       }

@@ -10,9 +10,9 @@
  *   - `echo: true` → `logprobs.{tokens, token_logprobs, top_logprobs, text_offset}` over the prompt
  *     and one generated token;
  *   - otherwise (generation) a short text chosen from the prompt's hash.
- * - `GET /bench/stats`: `{count, first, last}` (epoch ms of the first request's arrival and the last
- *   response's end) and every request body received since the previous call, in arrival order;
- *   the counters then reset.
+ * - `GET /bench/stats`: `{count, first, last}` of the /v1/completions requests (epoch ms of the
+ *   first one's arrival and the last response's end) and their bodies since the previous call, in
+ *   arrival order; the counters then reset. Any other route answers 404.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -130,24 +130,33 @@ export function startServer(port = 0): Promise<BenchServer> {
       res.end(out);
       return;
     }
-    if (count === 0) first = Date.now();
-    count += 1;
+    const scored = req.method === 'POST' && req.url === '/v1/completions';
+    if (scored) {
+      if (count === 0) first = Date.now();
+      count += 1;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
-      bodies.push(text);
       let out: string;
       let status = 200;
-      try {
-        out = completionReply(JSON.parse(text) as Body);
-      } catch (e) {
-        status = 400;
-        out = JSON.stringify({ object: 'error', message: String(e), type: 'BadRequestError', param: null, code: 400 });
+      if (!scored) {
+        // no other route (the harness may probe a few at start-up): vLLM's 404
+        status = 404;
+        out = JSON.stringify({ detail: 'Not Found' });
+      } else {
+        bodies.push(text);
+        try {
+          out = completionReply(JSON.parse(text) as Body);
+        } catch (e) {
+          status = 400;
+          out = JSON.stringify({ object: 'error', message: String(e), type: 'BadRequestError', param: null, code: 400 });
+        }
       }
       res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out) });
       res.end(out, () => {
-        last = Date.now();
+        if (scored) last = Date.now();
       });
     });
   });

@@ -173,6 +173,8 @@ export function buildRequest(opts: RunOptions, reporter: Reporter): EvaluationRe
     metadata,
     outputPath: (opts.output_path as string | undefined) ?? null,
     shard: shardOption(opts, logSamples),
+    // the CLI writes the records to the samples files and never reads them back
+    keepSamples: false,
     log: (level, message) => reporter.log(level, message),
     onPhase: (phase) => {
       reporter.phase(phase);

@@ -38,6 +38,8 @@ export interface EvaluatorOptions {
   signal?: AbortSignal;
   /** samples are streamed here as soon as a task is scored */
   onSample?: (task: string, sample: Record<string, unknown>) => void;
+  /** false: outcomes keep only each sample's hash fields (what the results' task_hashes need), not the records */
+  keepSamples?: boolean;
   /** the run's profile: decides the key set of sample records (default: each task's) */
   outputProfile?: Profile;
   /** `--cache_requests`: built requests cached per task */
@@ -65,6 +67,7 @@ export interface TaskOutcome {
   sampleLen: number;
   /** number of values per metric key */
   sampleCounts: Record<string, number>;
+  /** the sample records (with keepSamples false: only their doc_hash, prompt_hash and target_hash) */
   samples: Array<Record<string, unknown>>;
   /** effective doc count (v0.4.4 n-samples) */
   effective: number;
@@ -304,7 +307,7 @@ export async function evaluateTasks(tasks: EvalTask[], lm: LM, options: Evaluato
             sample.judgements = docAnswers.judgements;
             sample.answer_scores = docAnswers.values;
           }
-          samples.push(sample);
+          samples.push(options.keepSamples === false ? { doc_hash: sample.doc_hash, prompt_hash: sample.prompt_hash, target_hash: sample.target_hash } : sample);
           options.onSample?.(task.name, sample);
         }
         for (const [metric, value] of Object.entries(metrics)) {

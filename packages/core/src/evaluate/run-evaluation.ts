@@ -75,6 +75,11 @@ export interface EvaluationRequest {
   modelFactory?: ModelFactory;
   /** `--shard i/n`: only this shard's documents are sent to the model and scored */
   shard?: ShardSpec | null;
+  /**
+   * false: the output's `samples` hold only each record's hash fields (the records are still
+   * written to the samples files); memory then does not grow with the records. Default true.
+   */
+  keepSamples?: boolean;
   /** wraps the model (the response cache uses this) */
   wrapModel?: (lm: LM, request: EvaluationRequest) => Promise<LM> | LM;
   /** `--judge_model`: the judge of judge metrics that name none (docs/judges.md) */
@@ -287,6 +292,7 @@ async function runEvaluationInner(request: EvaluationRequest): Promise<Evaluatio
       bootstrapIters: request.bootstrapIters ?? 100000,
       logSamples,
       onSample,
+      keepSamples: request.keepSamples,
       writeOut: request.writeOut ? (_task, text) => log('INFO', text) : undefined,
       onPhase: request.onPhase,
       onProgress: request.onProgress,

@@ -2,7 +2,7 @@
  * results_<date_id>.json and samples_<task>_<date_id>.jsonl, named and serialised as lm-eval
  * writes them (spec: outputs-and-cli.md §1–§4).
  */
-import { mkdirSync, writeFileSync, renameSync, appendFileSync, existsSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { LmEvalError } from '../errors.ts';
 import path from 'node:path';
@@ -156,16 +156,34 @@ export function writeResultsFile(file: string, results: Record<string, unknown>)
  */
 export class SamplesWriter {
   private readonly tmp: string;
+  /** lines not yet written (at most ~1 MB), and the open `.partial` file */
+  private pending: string[] = [];
+  private pendingSize = 0;
+  private fd: number | null = null;
   constructor(private readonly file: string) {
     mkdirSync(path.dirname(file), { recursive: true });
     this.tmp = `${file}.partial`;
     if (existsSync(this.tmp)) rmSync(this.tmp);
   }
   write(sample: Record<string, unknown>): void {
-    appendFileSync(this.tmp, serializeSampleLine(sample), 'utf8');
+    const line = serializeSampleLine(sample);
+    this.pending.push(line);
+    this.pendingSize += line.length;
+    if (this.pendingSize >= 1 << 20) this.flush();
+  }
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    this.fd ??= openSync(this.tmp, 'a');
+    writeFileSync(this.fd, this.pending.join(''), 'utf8');
+    this.pending = [];
+    this.pendingSize = 0;
   }
   finish(): void {
-    if (!existsSync(this.tmp)) writeFileSync(this.tmp, '');
+    this.flush();
+    if (this.fd !== null) {
+      closeSync(this.fd);
+      this.fd = null;
+    } else if (!existsSync(this.tmp)) writeFileSync(this.tmp, '');
     renameSync(this.tmp, this.file);
   }
 }
