@@ -16,6 +16,9 @@ Protocol (version PROTOCOL_VERSION), requests (replies carry the value as ``resu
   {"op":"new","handle":H,"args":[...],"kwargs":{...}}      -> {"handle":H2}
   {"op":"method","handle":H,"name":N,"calls":[[args, kwargs], ...]} -> [result, ...]
   {"op":"release","handles":[H, ...]}
+  {"op":"seed","random":N|null,"numpy":N|null}   seeds ``random`` now and numpy's global generator
+     as soon as user code has imported numpy (lm-eval's simple_evaluate seeds both before it
+     builds the tasks)
 
 Values (both directions) are JSON with Python's int/float distinction (``1.0`` stays a float,
 non-finite floats as ``NaN``/``Infinity``) plus tagged objects: ``{"__py__":"tuple","v":[...]}``,
@@ -201,6 +204,7 @@ def _load_module(file, module):
         if isinstance(e, (KeyboardInterrupt, SystemExit)):
             raise
         _fail("load", e, f"importing {key} failed")
+    _seed_numpy_if_imported()
     _modules[key] = mod
     return mod
 
@@ -253,8 +257,26 @@ def _run_calls(fn, calls, what, each=False):
     return out
 
 
+_numpy_seed = [None]
+
+
+def _seed_numpy_if_imported():
+    if _numpy_seed[0] is not None and "numpy" in sys.modules:
+        sys.modules["numpy"].random.seed(_numpy_seed[0])
+        _numpy_seed[0] = None
+
+
 def handle(msg):
     op = msg.get("op")
+    if op == "seed":
+        import random
+
+        if msg.get("random") is not None:
+            random.seed(msg["random"])
+        _numpy_seed[0] = msg.get("numpy")
+        _seed_numpy_if_imported()
+        return {}
+    _seed_numpy_if_imported()
     if op == "info":
         return {"datasets": _have["datasets"], "lm_eval": _have["lm_eval"], "numpy": _have["numpy"], "executable": sys.executable}
     if op == "load":

@@ -158,7 +158,11 @@ function tableOrder(results: Record<string, any>, loaded: LoadedTasks, outcomes:
 
 export async function runEvaluation(request: EvaluationRequest): Promise<EvaluationOutput> {
   // One Python helper worker serves the run (started on first use) and ends with it.
-  configurePythonHelpers({ python: request.python ?? request.env?.LM_EVAL_PYTHON ?? undefined });
+  configurePythonHelpers({
+    python: request.python ?? request.env?.LM_EVAL_PYTHON ?? undefined,
+    // the CLI's default --seed 0,1234,1234,1234 when none is given
+    seeds: request.seeds ? { random: request.seeds.random, numpy: request.seeds.numpy } : { random: 0, numpy: 1234 },
+  });
   try {
     return await runEvaluationInner(request);
   } finally {

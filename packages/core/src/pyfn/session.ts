@@ -19,6 +19,8 @@ export interface PythonHelperOptions {
   python?: string;
   /** Receives what helpers print (default: written to stderr). */
   onLog?: (line: string) => void;
+  /** Seeds of Python's `random` and numpy's global generator (the run's --seed), set at start. */
+  seeds?: { random?: number | null; numpy?: number | null };
 }
 
 let options: PythonHelperOptions = {};
@@ -105,7 +107,9 @@ async function getWorker(t: PythonTarget): Promise<PyfnWorker> {
       startupTimeoutMs: 60_000,
       pythonNotFoundHint: 'Install Python 3, or pass --python /path/to/python3 (or set LM_EVAL_PYTHON).',
     }).then(
-      (w) => {
+      async (w) => {
+        const seeds = options.seeds ?? {};
+        await w.request('seed', { random: seeds.random ?? null, numpy: seeds.numpy ?? null });
         w.unref();
         return w;
       },
