@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { LmEvalError } from '../errors.ts';
+import { createLogger } from '../log/events.ts';
 import { pyDeepCopy } from '../python/values.ts';
 import type { FunctionRef } from '../task/yaml.ts';
 import { decodeFromPython, encodeForPython } from './codec.ts';
@@ -17,7 +18,7 @@ import { PyfnWorker, PythonHelperError, tracebackTail } from './worker.ts';
 export interface PythonHelperOptions {
   /** Interpreter (path or command); default `LM_EVAL_PYTHON`, else `python3`. */
   python?: string;
-  /** Receives what helpers print (default: written to stderr). */
+  /** Receives what helpers print (default: INFO log events, source `python`). */
   onLog?: (line: string) => void;
   /** Seeds of Python's `random` and numpy's global generator (the run's --seed), set at start. */
   seeds?: { random?: number | null; numpy?: number | null };
@@ -93,9 +94,11 @@ function where(t: PythonTarget): string {
 let worker: Promise<PyfnWorker> | null = null;
 let inFlight = 0;
 
+const log = createLogger('python');
+
 function logLine(line: string): void {
   if (options.onLog) options.onLog(line);
-  else process.stderr.write(line + '\n');
+  else log.info(line);
 }
 
 async function getWorker(t: PythonTarget): Promise<PyfnWorker> {
