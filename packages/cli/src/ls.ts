@@ -30,13 +30,25 @@ export function asList(v: unknown, splitCommas = true): string[] {
 /**
  * lm-eval's `list_all_tasks(list_groups, list_tags, list_subtasks)`: the group table, the tag
  * table and the subtask table (YAML tasks; Python-class tasks are left out), each sorted by name.
- * `ls tasks` prints all three.
+ * `ls tasks` prints all three. `verbose` adds an `Overrides` column: the other files that define
+ * the same name and lost to the one listed (an --include_path copy of a built-in task, ...).
  */
-export function renderListing(index: TaskIndex, what: Listing): string {
+export function renderListing(index: TaskIndex, what: Listing, verbose = false): string {
   const builtin = defaultTasksDir();
+  // --verbose: the files a name was also defined in and that lost to the one listed (collisions)
+  const others = new Map<string, string[]>();
+  if (verbose) {
+    for (const c of index.collisions) {
+      const list = others.get(c.name) ?? [];
+      list.push(location({ name: c.name, kind: c.kind, yamlPath: c.loser } as IndexEntry, builtin));
+      others.set(c.name, list);
+    }
+  }
+  const extra = (header: string[]) => (verbose ? [...header, 'Overrides'] : header);
+  const row = (e: IndexEntry, cells: string[]) => (verbose ? [...cells, (others.get(e.name) ?? []).join(', ')] : cells);
   const tables: string[] = [];
   if (what === 'tasks' || what === 'groups') {
-    tables.push(markdownTable(['Group', 'Config Location'], index.allGroups().map((e) => [e.name, location(e, builtin)])));
+    tables.push(markdownTable(extra(['Group', 'Config Location']), index.allGroups().map((e) => row(e, [e.name, location(e, builtin)]))));
   }
   if (what === 'tasks' || what === 'tags') {
     tables.push(markdownTable(['Tag'], index.allTags().map((e) => [e.name])));
@@ -45,8 +57,8 @@ export function renderListing(index: TaskIndex, what: Listing): string {
     const rows = index
       .allTasks()
       .filter((e) => e.kind === 'task')
-      .map((e) => [e.name, location(e, builtin), e.outputType ?? '']);
-    tables.push(markdownTable(['Task', 'Config Location', 'Output Type'], rows));
+      .map((e) => row(e, [e.name, location(e, builtin), e.outputType ?? '']));
+    tables.push(markdownTable(extra(['Task', 'Config Location', 'Output Type']), rows));
   }
   return tables.join('\n\n') + '\n';
 }
@@ -54,6 +66,7 @@ export function renderListing(index: TaskIndex, what: Listing): string {
 export interface IndexFlags {
   include_path?: string[] | string;
   compat?: string;
+  verbose?: boolean;
 }
 
 /**
@@ -71,24 +84,57 @@ export async function lsCommand(what: string, opts: IndexFlags): Promise<void> {
   if (!(LISTINGS as string[]).includes(what)) {
     throw new LmEvalError(`lm-eval ls: unknown listing '${what}'`, `use one of: ${LISTINGS.join(', ')}`);
   }
-  process.stdout.write(renderListing(buildIndex(opts), what as Listing));
+  process.stdout.write(renderListing(buildIndex(opts), what as Listing, opts.verbose === true));
 }
 
 /**
- * Checks names only: prints `Validating tasks: [...]` (a Python list repr), then
- * `All tasks found and valid`, or `Tasks not found: a, b` (+ suggestions) and exits 1.
+ * `lm-eval validate [--tasks a,b] [--include_path DIR ...]`: configures each task fully without
+ * loading data (core `validateTasks`) and prints one line per failing task with its file and the
+ * reason, then `N of M tasks configure`; exit 1 when any fails. Without --tasks, every task (and
+ * group) defined in the include paths is checked. Python helpers count as runnable when the Python
+ * the worker would use (LM_EVAL_PYTHON, else python3) starts; they are checked statically (the
+ * name is defined in the .py file), never run.
  */
-export async function validateCommand(opts: IndexFlags & { tasks: string[] | string }): Promise<void> {
-  const tasks = asList(opts.tasks);
-  process.stdout.write(`Validating tasks: [${tasks.map(pyStrRepr).join(', ')}]\n`);
-  try {
-    buildIndex(opts).matchTasks(tasks);
-  } catch (e) {
-    if (!(e instanceof LmEvalError) || !e.message.startsWith('Tasks not found')) throw e;
-    process.stdout.write(`${e.message}${e.hint ? ` — ${e.hint}` : ''}\n`);
-    throw new ExitCode(1);
+export async function validateCommand(opts: IndexFlags & { tasks?: string[] | string }): Promise<void> {
+  const { probePython, validateTasks } = await import('@lm-eval/core');
+  const index = buildIndex(opts);
+  const requested = asList(opts.tasks);
+  let names: string[];
+  let groups: string[] = [];
+  if (requested.length > 0) {
+    process.stdout.write(`Validating tasks: [${requested.map(pyStrRepr).join(', ')}]\n`);
+    try {
+      names = index.matchTasks(requested);
+    } catch (e) {
+      if (!(e instanceof LmEvalError) || !e.message.startsWith('Tasks not found')) throw e;
+      process.stdout.write(`${e.message}${e.hint ? ` — ${e.hint}` : ''}\n`);
+      throw new ExitCode(1);
+    }
+  } else {
+    const roots = index.roots.filter((r) => r !== index.builtinRoot);
+    if (roots.length === 0) throw new LmEvalError('lm-eval validate: nothing to validate', 'name tasks with --tasks, or a folder with --include_path (every task in it is checked)');
+    const inRoots = (e: IndexEntry) => !!e.yamlPath && roots.some((r) => e.yamlPath!.startsWith(r + path.sep));
+    names = index.allTasks().filter(inRoots).map((e) => e.name);
+    groups = index.allGroups().filter(inRoots).map((e) => e.name);
+    process.stdout.write(`Validating ${names.length} tasks and ${groups.length} groups in ${roots.join(', ')}\n`);
   }
-  process.stdout.write('All tasks found and valid\n');
+  const python = probePython();
+  const checks = await validateTasks([...names, ...groups], index, { python });
+  for (const c of checks) {
+    if (c.ok) continue;
+    process.stdout.write(`${c.kind === 'group' ? 'group ' : ''}${c.name}${c.file ? ` (${c.file})` : ''}: ${c.reason}\n`);
+  }
+  const isGroup = (c: { kind: string }) => c.kind === 'group';
+  const tasks = requested.length > 0 ? checks : checks.filter((c) => !isGroup(c));
+  if (requested.length === 0 && groups.length > 0) {
+    const g = checks.filter(isGroup);
+    process.stdout.write(`${g.filter((c) => c.ok).length} of ${g.length} groups configure\n`);
+  }
+  const okCount = tasks.filter((c) => c.ok).length;
+  const withoutPython = tasks.filter((c) => c.ok && c.python.length === 0).length;
+  if (python.usable && withoutPython !== okCount) process.stdout.write(`${withoutPython} of ${tasks.length} tasks configure without Python\n`);
+  process.stdout.write(`${okCount} of ${tasks.length} tasks configure\n`);
+  if (checks.some((c) => !c.ok)) throw new ExitCode(1);
 }
 
 /** Python repr of a str (single quotes unless the text holds one and no double quote). */

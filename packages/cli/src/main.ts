@@ -123,7 +123,8 @@ function buildProgram(modelArgsHelp: string | null = null): Command {
     .command('ls')
     .description('List tasks, groups, subtasks or tags as markdown tables.')
     .argument('[what]', 'tasks | groups | subtasks | tags')
-    .option('--include_path <dir...>', 'extra folder(s) of task YAML files')
+    .option('--include_path <dir...>', 'extra folder(s) of task YAML files (repeat the flag or separate with ":"; later folders override earlier ones and the built-in tasks)')
+    .option('--verbose', 'add an Overrides column: the other files that define the same name')
     .action(async (what, opts, cmd: Command) => {
       if (!what) {
         cmd.outputHelp();
@@ -135,8 +136,8 @@ function buildProgram(modelArgsHelp: string | null = null): Command {
 
   program
     .command('validate')
-    .description('Check that task names exist (names only; nothing is loaded).')
-    .requiredOption('-t, --tasks <task...>', 'task names, comma- or space-separated')
+    .description('Configure tasks without loading data (YAML, includes, templates, !function, filters, metrics, samplers, groups); one line per failing task, then "N of M tasks configure".')
+    .option('-t, --tasks <task...>', 'task names, comma- or space-separated (default: every task in the --include_path folders)')
     .option('--include_path <dir...>', 'extra folder(s) of task YAML files')
     .action(async (opts) => {
       const { validateCommand } = await import('./ls.ts');

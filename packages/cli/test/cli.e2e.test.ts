@@ -321,7 +321,7 @@ describe('help, ls, validate', () => {
   });
 
   it('validate', () => {
-    expect(ok('validateOk').stdout).toBe("Validating tasks: ['arc_easy', 'my_task']\nAll tasks found and valid\n");
+    expect(ok('validateOk').stdout).toBe("Validating tasks: ['arc_easy', 'my_task']\n2 of 2 tasks configure\n");
     const r = get('validateMissing');
     expect(r.code).toBe(1);
     const lines = r.stdout.trimEnd().split('\n');

@@ -4,6 +4,7 @@
 // Running an evaluation (the entry point most users need) and the pieces it is made of
 export * from './evaluate/run-evaluation.ts';
 export * from './evaluate/prepare-task.ts';
+export * from './evaluate/validate-task.ts';
 export * from './evaluate/evaluator.ts';
 export * from './evaluate/eval-task.ts';
 export * from './evaluate/run-requests.ts';
