@@ -96,7 +96,6 @@ export async function lsCommand(what: string, opts: IndexFlags): Promise<void> {
  * name is defined in the .py file), never run.
  */
 export async function validateCommand(opts: IndexFlags & { tasks?: string[] | string }): Promise<void> {
-  const { probePython, validateTasks } = await import('@lm-eval/core');
   const index = buildIndex(opts);
   const requested = asList(opts.tasks);
   let names: string[];
@@ -118,7 +117,9 @@ export async function validateCommand(opts: IndexFlags & { tasks?: string[] | st
     groups = index.allGroups().filter(inRoots).map((e) => e.name);
     process.stdout.write(`Validating ${names.length} tasks and ${groups.length} groups in ${roots.join(', ')}\n`);
   }
-  const python = probePython();
+  const { probePython, validateTasks } = await import('@lm-eval/core');
+  let probed: ReturnType<typeof probePython> | undefined;
+  const python = () => (probed ??= probePython());
   const checks = await validateTasks([...names, ...groups], index, { python });
   for (const c of checks) {
     if (c.ok) continue;
@@ -132,7 +133,7 @@ export async function validateCommand(opts: IndexFlags & { tasks?: string[] | st
   }
   const okCount = tasks.filter((c) => c.ok).length;
   const withoutPython = tasks.filter((c) => c.ok && c.python.length === 0).length;
-  if (python.usable && withoutPython !== okCount) process.stdout.write(`${withoutPython} of ${tasks.length} tasks configure without Python\n`);
+  if (probed?.usable && withoutPython !== okCount) process.stdout.write(`${withoutPython} of ${tasks.length} tasks configure without Python\n`);
   process.stdout.write(`${okCount} of ${tasks.length} tasks configure\n`);
   if (checks.some((c) => !c.ok)) throw new ExitCode(1);
 }

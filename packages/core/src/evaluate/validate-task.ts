@@ -27,8 +27,8 @@ export interface PythonStatus {
   executable: string;
   /** the interpreter starts */
   usable: boolean;
-  /** `import lm_eval` works there (Python `class:` tasks) */
-  lmEval: boolean;
+  /** `import lm_eval` works there (Python `class:` tasks); probed on first read */
+  readonly lmEval: boolean;
 }
 
 /** The interpreter named by `LM_EVAL_PYTHON` (else `python3`), probed once: does it start, does it have `lm_eval`. */
@@ -38,7 +38,14 @@ export function probePython(env: NodeJS.ProcessEnv = process.env, executable = e
     return r.status === 0 && r.stdout.trim() === 'ok';
   };
   const usable = run('print("ok")');
-  return { executable, usable, lmEval: usable && run('import lm_eval; print("ok")') };
+  let lmEval: boolean | undefined;
+  return {
+    executable,
+    usable,
+    get lmEval() {
+      return (lmEval ??= usable && run('import lm_eval; print("ok")'));
+    },
+  };
 }
 
 export interface TaskCheck {
@@ -236,13 +243,16 @@ function firstLine(e: unknown): string {
 }
 
 export interface ValidateOptions {
-  python: PythonStatus;
+  /** the Python the worker would use; a function is called (once) only when some task needs Python */
+  python: PythonStatus | (() => PythonStatus);
 }
 
 /** Validates each name (task, group or tag registered in `index`). */
 export async function validateTasks(names: string[], index: TaskIndex, options: ValidateOptions): Promise<TaskCheck[]> {
   const checker = new FunctionChecker();
   const out: TaskCheck[] = [];
+  let pythonStatus: PythonStatus | undefined;
+  const python = (): PythonStatus => (pythonStatus ??= typeof options.python === 'function' ? options.python() : options.python);
   for (const name of names) {
     const entry = index.get(name);
     const check: TaskCheck = { name, kind: entry?.kind ?? 'unknown', file: entry?.yamlPath ?? '', ok: false, python: [] };
@@ -253,8 +263,9 @@ export async function validateTasks(names: string[], index: TaskIndex, options: 
     }
     if (entry.kind === 'python_task') {
       check.python = ['class'];
-      if (options.python.lmEval) check.ok = true;
-      else check.reason = `Python class task (key 'class'): needs a Python with the lm_eval package (${options.python.executable}: ${options.python.usable ? 'no lm_eval' : 'not usable'})`;
+      const py = python();
+      if (py.lmEval) check.ok = true;
+      else check.reason = `Python class task (key 'class'): needs a Python with the lm_eval package (${py.executable}: ${py.usable ? 'no lm_eval' : 'not usable'})`;
       continue;
     }
     try {
@@ -276,8 +287,8 @@ export async function validateTasks(names: string[], index: TaskIndex, options: 
         }
       }
       check.python = [...needed.keys()];
-      if (check.python.length && !options.python.usable) {
-        check.reason = `needs Python for ${check.python.slice(0, 3).join(', ')}${check.python.length > 3 ? ', …' : ''} (no usable Python: ${options.python.executable}; set LM_EVAL_PYTHON)`;
+      if (check.python.length && !python().usable) {
+        check.reason = `needs Python for ${check.python.slice(0, 3).join(', ')}${check.python.length > 3 ? ', …' : ''} (no usable Python: ${python().executable}; set LM_EVAL_PYTHON)`;
       } else check.ok = true;
     } catch (e) {
       check.reason = firstLine(e);
