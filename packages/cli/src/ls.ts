@@ -92,10 +92,10 @@ export async function lsCommand(what: string, opts: IndexFlags): Promise<void> {
  * loading data (core `validateTasks`) and prints one line per failing task with its file and the
  * reason, then `N of M tasks configure`; exit 1 when any fails. Without --tasks, every task (and
  * group) defined in the include paths is checked. Python helpers count as runnable when the Python
- * the worker would use (LM_EVAL_PYTHON, else python3) starts; they are checked statically (the
+ * the worker would use (--python, else LM_EVAL_PYTHON, else python3) starts; they are checked statically (the
  * name is defined in the .py file), never run.
  */
-export async function validateCommand(opts: IndexFlags & { tasks?: string[] | string }): Promise<void> {
+export async function validateCommand(opts: IndexFlags & { tasks?: string[] | string; python?: string }): Promise<void> {
   const index = buildIndex(opts);
   const requested = asList(opts.tasks);
   let names: string[];
@@ -119,7 +119,7 @@ export async function validateCommand(opts: IndexFlags & { tasks?: string[] | st
   }
   const { probePython, validateTasks } = await import('@lm-eval/core');
   let probed: ReturnType<typeof probePython> | undefined;
-  const python = () => (probed ??= probePython());
+  const python = () => (probed ??= probePython(process.env, opts.python || process.env.LM_EVAL_PYTHON || 'python3'));
   const checks = await validateTasks([...names, ...groups], index, { python });
   for (const c of checks) {
     if (c.ok) continue;

@@ -139,6 +139,7 @@ function buildProgram(modelArgsHelp: string | null = null): Command {
     .description('Configure tasks without loading data (YAML, includes, templates, !function, filters, metrics, samplers, groups); one line per failing task, then "N of M tasks configure".')
     .option('-t, --tasks <task...>', 'task names, comma- or space-separated (default: every task in the --include_path folders)')
     .option('--include_path <dir...>', 'extra folder(s) of task YAML files')
+    .option('--python <path>', 'Python for task helpers in .py files (default: $LM_EVAL_PYTHON, else python3); only probed, never runs the helpers')
     .action(async (opts) => {
       const { validateCommand } = await import('./ls.ts');
       return validateCommand(opts);

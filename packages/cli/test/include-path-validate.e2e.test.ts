@@ -34,7 +34,8 @@ beforeAll(async () => {
   write('v/bad_metric.yaml', TASK('v_bad_metric', 'metric_list:\n  - metric: no_such_metric\n'));
   write('v/missing_fn.yaml', TASK('v_missing_fn', 'process_docs: !function utils.not_there\n'));
   write('v/py_fn.yaml', TASK('v_py_fn', 'process_docs: !function utils.keep\n'));
-  write('v/utils.py', 'def keep(dataset):\n    return dataset\n');
+  write('v/py_sampler.yaml', TASK('v_py_sampler', 'fewshot_config:\n  sampler: !function utils.MySampler\n'));
+  write('v/utils.py', 'def keep(dataset):\n    return dataset\n\n\nclass MySampler:\n    pass\n');
   write('v/group.yaml', 'group: v_group\ntask:\n  - v_good\n  - v_bad_metric\n');
   write('v/not_a_dir.yaml', TASK('x'));
 
@@ -47,7 +48,7 @@ beforeAll(async () => {
     repeated: { args: ['ls', 'subtasks', '--verbose', '--include_path', path.join(tmp, 'a'), '--include_path', path.join(tmp, 'b')] },
     quiet: { args: ['ls', 'subtasks', '--include_path', twice], env: { LMEVAL_LOG_LEVEL: 'ERROR' } },
     validateDir: { args: ['validate', '--include_path', path.join(tmp, 'v')] },
-    validateDirNoPython: { args: ['validate', '--include_path', path.join(tmp, 'v')], env: { LM_EVAL_PYTHON: path.join(tmp, 'no-python') } },
+    validateDirNoPython: { args: ['validate', '--include_path', path.join(tmp, 'v'), '--python', path.join(tmp, 'no-python')] },
     validateOk: { args: ['validate', '--tasks', 'v_good,arc_easy,hellaswag', '--include_path', path.join(tmp, 'v')] },
     validateMissing: { args: ['validate', '--tasks', 'v_good,v_nothing', '--include_path', path.join(tmp, 'v')] },
     validateNothing: { args: ['validate'] },
@@ -98,22 +99,23 @@ describe('lm-eval validate', () => {
     const res = r('validateDir');
     expect(res.code).toBe(1);
     const lines = res.stdout.trim().split('\n');
-    expect(lines[0]).toBe(`Validating 7 tasks and 1 groups in ${path.join(tmp, 'v')}`);
+    expect(lines[0]).toBe(`Validating 8 tasks and 1 groups in ${path.join(tmp, 'v')}`);
     const line = (task: string) => lines.find((l) => l.startsWith(task + ' ')) ?? '';
     expect(line('v_bad_template')).toMatch(new RegExp(`^v_bad_template \\(${path.join(tmp, 'v/bad_template.yaml')}\\): doc_to_text: template does not compile`));
     expect(line('v_bad_filter')).toMatch(/unknown filter 'no_such_filter'/);
     expect(line('v_bad_metric')).toMatch(/metric 'no_such_metric' is not available/);
     expect(line('v_missing_fn')).toMatch(/!function utils\.not_there: .*utils\.py defines no 'not_there'/);
     expect(lines.find((l) => l.startsWith('group v_group'))).toMatch(/member 'v_bad_metric': .*no_such_metric/);
+    expect(line('v_py_sampler')).toMatch(/fewshot_config\.sampler: MySampler is a Python sampler class/);
     expect(line('v_good')).toBe('');
     expect(line('x')).toBe('');
-    expect(lines.slice(-3)).toEqual(['0 of 1 groups configure', '2 of 7 tasks configure without Python', '3 of 7 tasks configure']);
+    expect(lines.slice(-3)).toEqual(['0 of 1 groups configure', '2 of 8 tasks configure without Python', '3 of 8 tasks configure']);
   });
 
   it('a Python helper counts only when a Python is usable (checked statically, never run)', () => {
     const res = r('validateDirNoPython');
-    expect(res.stdout).toMatch(/^v_py_fn \(.*py_fn\.yaml\): needs Python for utils\.keep \(no usable Python: .*no-python; set LM_EVAL_PYTHON\)$/m);
-    expect(res.stdout.trim().split('\n').at(-1)).toBe('2 of 7 tasks configure');
+    expect(res.stdout).toMatch(/^v_py_fn \(.*py_fn\.yaml\): needs Python for utils\.keep \(no usable Python: .*no-python; pass --python or set LM_EVAL_PYTHON\)$/m);
+    expect(res.stdout.trim().split('\n').at(-1)).toBe('2 of 8 tasks configure');
   });
 
   it('--tasks: names, built-ins, exit 0 when all configure; unknown names as lm-eval prints them', () => {

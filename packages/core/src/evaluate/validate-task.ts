@@ -191,6 +191,9 @@ async function checkTask(t: ResolvedTask, checker: FunctionChecker): Promise<Map
 
   const sampler = ft.sampler ?? 'default';
   if (!isFn(sampler)) getSampler(String(sampler), 'fewshot_config.sampler');
+  else if (standIns.has(sampler)) {
+    throw new LmEvalError(`fewshot_config.sampler: ${sampler.name} is a Python sampler class, which the Python worker cannot run (write a TypeScript sampler next to the YAML)`);
+  }
 
   // filters: Python filter classes (a !function or a name their module registers) are checked statically
   const pyFilters = new Set<string>();
@@ -288,7 +291,7 @@ export async function validateTasks(names: string[], index: TaskIndex, options: 
       }
       check.python = [...needed.keys()];
       if (check.python.length && !python().usable) {
-        check.reason = `needs Python for ${check.python.slice(0, 3).join(', ')}${check.python.length > 3 ? ', …' : ''} (no usable Python: ${python().executable}; set LM_EVAL_PYTHON)`;
+        check.reason = `needs Python for ${check.python.slice(0, 3).join(', ')}${check.python.length > 3 ? ', …' : ''} (no usable Python: ${python().executable}; pass --python or set LM_EVAL_PYTHON)`;
       } else check.ok = true;
     } catch (e) {
       check.reason = firstLine(e);
