@@ -181,7 +181,7 @@ export function buildRequest(opts: RunOptions, reporter: Reporter): EvaluationRe
       // with LMEVAL_LOG_LEVEL=DEBUG: when each phase starts, in seconds since the process started
       reporter.log('DEBUG', `phase '${phase}' at +${(performance.now() / 1000).toFixed(3)} s`);
     },
-    onProgress: (p) => reporter.progress(p.label ?? `${p.requestType} requests`, p.done, p.total),
+    onProgress: (p) => reporter.progress(p.label ?? `${p.requestType} requests`, p.done, p.total, p.tasks),
     judgeModel: opts.judge_model ? judgeModelSpecOf(parseKeyValueArgs(opts.judge_model as string[], '--judge_model').values, '--judge_model') : null,
     loadBackend: registerBackends,
   };
@@ -231,11 +231,18 @@ async function evaluateCommand(opts: RunOptions, reporter: Reporter): Promise<vo
   await registerBackends(String(request.model));
 
   const abort = new AbortController();
+  // first Ctrl-C: stop cleanly (answers so far stay in the cache); second: exit at once. The
+  // SQLite cache commits each batch atomically, so an immediate exit leaves it consistent.
   const onSigint = () => {
     reporter.clear();
+    if (abort.signal.aborted) {
+      process.stderr.write('Interrupted twice: exiting now.\n');
+      process.exit(130);
+    }
+    process.stderr.write('Stopping… (press Ctrl-C again to exit at once)\n');
     abort.abort();
   };
-  process.once('SIGINT', onSigint);
+  process.on('SIGINT', onSigint);
   request.signal = abort.signal;
   try {
     const out = await runEvaluation(request);
@@ -266,5 +273,6 @@ async function evaluateCommand(opts: RunOptions, reporter: Reporter): Promise<vo
     throw e;
   } finally {
     process.off('SIGINT', onSigint);
+    reporter.close();
   }
 }

@@ -55,7 +55,7 @@ interface Run {
   done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
 }
 
-function runCli(out: string, cachePrefix: string): Run {
+function runCli(out: string, cachePrefix: string, env: NodeJS.ProcessEnv = {}): Run {
   const args = [
     BIN,
     '--model',
@@ -70,7 +70,7 @@ function runCli(out: string, cachePrefix: string): Run {
     '--use_cache',
     cachePrefix,
   ];
-  const proc = spawn(process.execPath, args, { cwd: tmp, env: { ...process.env, LM_EVAL_DATASETS_DIR: datasets }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, args, { cwd: tmp, env: { ...process.env, LM_EVAL_DATASETS_DIR: datasets, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   proc.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -183,3 +183,22 @@ describe('--use_cache resume', () => {
     expect(first.stderr).toContain('run the same command again to resume from the response cache');
   });
 });
+
+describe('a server that accepts requests and never answers is visible off a terminal', () => {
+  it('periodic progress lines name the request type and task; "waiting for <url>" says how long', async () => {
+    await control('/__control/reset');
+    await control('/__control/faults', { faults: `hang:nth=${HANG_AT}` });
+    const run = runCli(path.join(tmp, 'silent'), path.join(tmp, 'silent-cache', 'run'), { LMEVAL_PROGRESS_INTERVAL: '1', LMEVAL_WAIT_NOTICE_SECS: '1', CI: 'true' });
+    let stderr = '';
+    run.proc.stderr!.on('data', (d: Buffer | string) => (stderr += String(d)));
+    await waitFor(async () => /waiting for .*\/v1\/completions: no answer for \d+ s/.test(stderr) && /loglikelihood requests: \d+\/\d+ \(\d+%\).*\[arc_easy\]/.test(stderr), 'the waiting and progress lines', 120_000);
+    run.proc.kill('SIGINT');
+    const r = await run.done;
+    await control('/__control/faults', { faults: '' });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/^WARNING: \[openai\] waiting for http:\/\/127\.0\.0\.1:\d+\/v1\/completions: no answer for \d+ s \(1 request outstanding; each attempt times out after \d+ s, \d+ attempts\)$/m);
+    expect(r.stderr).toMatch(/^loglikelihood requests: \d+\/\d+ \(\d+%\)( [\d.]+ req\/s ETA \S+)? \[arc_easy\]$/m);
+    expect(r.stderr).toContain('Stopping… (press Ctrl-C again to exit at once)');
+  }, 180_000);
+});
+

@@ -84,3 +84,41 @@ describe('progressLine / formatSecs', () => {
     expect(formatSecs(Infinity)).toBe('?');
   });
 });
+
+describe('off a terminal', () => {
+  const fake = () => {
+    const out: string[] = [];
+    return { out, stream: { isTTY: false, write: (s: string) => out.push(s) } };
+  };
+
+  it('work shorter than the interval prints nothing', () => {
+    const { out, stream } = fake();
+    const r = new Reporter(undefined, { stream, env: {}, intervalMs: 60_000 });
+    r.progress('loglikelihood requests', 0, 2, ['a']);
+    r.progress('loglikelihood requests', 2, 2);
+    r.close();
+    expect(out).toEqual([]);
+  });
+
+  it('longer work prints a line per interval with the tasks, then its last line', async () => {
+    const { out, stream } = fake();
+    const r = new Reporter(undefined, { stream, env: {}, intervalMs: 20 });
+    r.progress('generate_until requests', 0, 4, ['t1', 't2', 't3', 't4', 't5']);
+    r.progress('generate_until requests', 1, 4);
+    await new Promise((res) => setTimeout(res, 200));
+    r.progress('generate_until requests', 4, 4);
+    r.close();
+    expect(out.length).toBeGreaterThanOrEqual(2);
+    expect(out[0]).toMatch(/^generate_until requests: 1\/4 \(25%\) .* \[t1, t2, t3 and 2 more\]\n$/);
+    expect(out.at(-1)).toMatch(/^generate_until requests: 4\/4 \(100%\) .*in \d+s \[t1, t2, t3 and 2 more\]\n$/);
+  });
+
+  it('--verbosity WARNING silences progress lines', async () => {
+    const { out, stream } = fake();
+    const r = new Reporter('WARNING', { stream, env: {}, intervalMs: 10 });
+    r.progress('loglikelihood requests', 0, 2);
+    await new Promise((res) => setTimeout(res, 60));
+    r.close();
+    expect(out).toEqual([]);
+  });
+});

@@ -13,7 +13,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
-import { LmEvalError } from '@lm-eval/core';
+import { createLogger, LmEvalError } from '@lm-eval/core';
 
 export interface HttpClientOptions {
   timeoutMs: number;
@@ -143,6 +143,14 @@ export interface RetryHooks {
   /** Checked before each retry: false = the run is stopping, give up now. */
   mayRetry?: () => boolean;
   signal?: AbortSignal;
+}
+
+const log = createLogger('openai');
+
+/** Seconds of silence before the first "waiting for" note (LMEVAL_WAIT_NOTICE_SECS, default 10). */
+function waitNoticeSecs(): number {
+  const v = Number(process.env.LMEVAL_WAIT_NOTICE_SECS);
+  return Number.isFinite(v) && v > 0 ? v : 10;
 }
 
 const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
@@ -424,7 +432,9 @@ export class JsonHttpClient {
       return call.reject(e);
     }
     this.counters.retries += 1;
-    sleep(backoffDelayMs(attempt, this.backoff, e.info.retryAfterMs ?? null), hooks.signal).then(
+    const delay = backoffDelayMs(attempt, this.backoff, e.info.retryAfterMs ?? null);
+    this.noticeRetry(e, attempt, delay);
+    sleep(delay, hooks.signal).then(
       () => call.start(),
       (err) => call.reject(err),
     );
@@ -493,6 +503,7 @@ export class JsonHttpClient {
           const c = this.head;
           c.fail(new ApiRequestError(`${c.t.where} did not answer within ${this.options.timeoutMs / 1000} s (timeout)`, null, true, { kind: 'timeout' }));
         }
+        if (this.head !== null) this.noticeSilence(now);
         if (this.head === null && this.sweeper) {
           clearInterval(this.sweeper);
           this.sweeper = null;
@@ -502,9 +513,50 @@ export class JsonHttpClient {
     }
   }
 
+  /** When the last attempt ended (answer or failure): silence is measured from here. */
+  private lastSettled = 0;
+  private nextNotice = 0;
+
+  /**
+   * "waiting for <url>: no answer for N s" while requests are outstanding and nothing has come
+   * back for a while (after LMEVAL_WAIT_NOTICE_SECS, default 10, then at growing intervals), so a
+   * server that accepts connections but never answers is visible even off a terminal.
+   */
+  private noticeSilence(now: number): void {
+    const head = this.head!;
+    const since = Math.max(head.deadline - this.options.timeoutMs, this.lastSettled);
+    const silentS = Math.floor((now - since) / 1000);
+    const first = waitNoticeSecs();
+    if (silentS < first || now < this.nextNotice) return;
+    let inFlight = 0;
+    for (let c: Call | null = head; c !== null; c = c.next) inFlight++;
+    log.warn(
+      `waiting for ${head.t.where}: no answer for ${silentS} s (${inFlight} request${inFlight === 1 ? '' : 's'} outstanding; each attempt times out after ${this.options.timeoutMs / 1000} s, ${this.options.maxRetries} attempts)`,
+    );
+    this.nextNotice = now + Math.max(first, Math.min(60, silentS)) * 1000;
+  }
+
+  /** Retries as they happen, at most one line per 10 s (the rest are counted into the next line). */
+  private lastRetryNotice = 0;
+  private unreportedRetries = 0;
+
+  private noticeRetry(e: ApiRequestError, attempt: number, delayMs: number): void {
+    const now = Date.now();
+    if (now - this.lastRetryNotice < 10_000) {
+      this.unreportedRetries++;
+      return;
+    }
+    const more = this.unreportedRetries ? ` (+${this.unreportedRetries} more retr${this.unreportedRetries === 1 ? 'y' : 'ies'} since the last note)` : '';
+    log.warn(`retrying after: ${e.message} — attempt ${attempt + 1} of ${this.options.maxRetries} in ${(delayMs / 1000).toFixed(1)} s; ${this.counters.retries} retries so far${more}`);
+    this.lastRetryNotice = now;
+    this.unreportedRetries = 0;
+  }
+
   /** @internal */
   untrack(call: Call): void {
     if (!call.linked) return;
+    this.lastSettled = Date.now();
+    this.nextNotice = 0;
     call.linked = false;
     const { prev, next } = call;
     if (prev) prev.next = next;

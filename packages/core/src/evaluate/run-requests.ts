@@ -13,6 +13,8 @@ export interface RunProgress {
   label?: string;
   done: number;
   total: number;
+  /** the tasks whose requests these are (set on a series' first event) */
+  tasks?: string[];
 }
 
 export interface RunOptions {
@@ -73,7 +75,7 @@ export async function runInstances(lm: LM, instances: Instance[], options: RunOp
     }
     let done = 0;
     const total = slots.length;
-    options.onProgress?.({ requestType: type, done, total });
+    options.onProgress?.({ requestType: type, done, total, tasks: [...new Set(group.map((i) => i.taskName))] });
     const delivered = new Uint8Array(total);
     const results = await callModel(
       lm,
