@@ -5,7 +5,7 @@
  */
 import type { GenerateRequest, LM, LoglikelihoodRequest, RequestHooks, RollingRequest } from '../model/types.ts';
 import type { Instance, RequestType } from '../request/instance.ts';
-import { tuple } from '../python/values.ts';
+import { isNumberLike, toNumber, tuple } from '../python/values.ts';
 
 export interface RunProgress {
   requestType: RequestType;
@@ -47,10 +47,17 @@ function normalise(type: RequestType, v: unknown): unknown {
   return v;
 }
 
-/** The request of one repeat: with a repeat seed, generate_until repeats get distinct `seed`s. */
+/** Whether gen_kwargs sample (temperature > 0 or do_sample): only then do repeats need their own seeds. */
+function samples(genKwargs: Record<string, unknown>): boolean {
+  const t = genKwargs.temperature;
+  return genKwargs.do_sample === true || (isNumberLike(t) && toNumber(t) > 0);
+}
+
+/** The request of one repeat: with a repeat seed, sampled generate_until repeats get distinct `seed`s. */
 function argumentsOfRepeat(inst: Instance, r: number): Instance['arguments'] {
   if (inst.repeatSeed === undefined || inst.requestType !== 'generate_until') return inst.arguments;
   const [context, genKwargs] = inst.arguments as [unknown, Record<string, unknown>];
+  if (!samples(genKwargs)) return inst.arguments;
   return [context, { ...genKwargs, seed: inst.repeatSeed + r }] as Instance['arguments'];
 }
 

@@ -16,7 +16,7 @@ const DOCS = [
   { query: 'Broken judge? ASK:banana', output_true: 'x' },
 ];
 
-function taskYaml(name: string, metricList: string, extra = ''): string {
+function taskYaml(name: string, metricList: string, extra = '', temperature = 0.5): string {
   return `task: ${name}
 dataset_path: json
 dataset_kwargs:
@@ -29,6 +29,7 @@ doc_to_target: "{{output_true}}"
 generation_kwargs:
   until: []
   max_gen_toks: 32
+  temperature: ${temperature}
 ${extra}metric_list:
 ${metricList}
 `;
@@ -61,6 +62,7 @@ beforeAll(() => {
       'repeats: 2\nmetadata:\n  repeat_seed: 10\n',
     ),
   );
+  writeFileSync(path.join(dir, 'greedy.yaml'), taskYaml('answers_greedy', '  - metric: output_length', 'repeats: 2\nmetadata:\n  repeat_seed: 10\n', 0));
   judge = new ScriptedJudge();
   registerModel('scripted-judge', () => judge);
 });
@@ -185,6 +187,11 @@ describe('answer metrics through runEvaluation', () => {
     expect(r.higher_is_better.answers_custom.json_judge).toBe(false);
     expect(judge.prompts[0]).toBe('Answer: Capital of France? JUDGE:1 #10 (reference Paris) JUDGE:parity');
     expect(scriptedVerdict(judge.prompts[1])).toBe('1');
+  });
+
+  it('greedy repeats are sent without seeds (repeat_seed applies when sampling)', async () => {
+    const out = await runEvaluation(request(['answers_greedy']));
+    expect((out.samples.answers_greedy[0] as any).resps).toEqual([['Capital of France? JUDGE:1 #0', 'Capital of France? JUDGE:1 #0']]);
   });
 
   it('a judge metric without a judge model fails with one clear message', async () => {
