@@ -13,7 +13,7 @@ import { RUN_FLAGS, type FlagSpec } from './flags.ts';
 import { ANSWERS_FLAGS } from './answers-flags.ts';
 import { ExitCode } from './exit.ts';
 import { closest } from '@lm-eval/core/light';
-import { EXPERIMENTS_RUN_FLAGS, MERGE_FLAGS } from './subcommand-flags.ts';
+import { EXPERIMENTS_RUN_FLAGS, MERGE_FLAGS, REPORT_FLAGS } from './subcommand-flags.ts';
 
 export { ExitCode } from './exit.ts';
 
@@ -191,6 +191,16 @@ function buildProgram(modelArgsHelp: string | null = null): Command {
   ).action(async (dirs, opts) => {
     const { mergeCommand } = await import('./results-commands.ts');
     return mergeCommand(dirs, opts);
+  });
+  addOptions(
+    program
+      .command('report')
+      .description('Build leaderboard.md and report.html from lm-eval outputs (folders or results_*.json files, ours or Python lm-eval\'s).')
+      .argument('<inputs...>', 'output folders or results files'),
+    REPORT_FLAGS,
+  ).action(async (inputs, opts) => {
+    const { reportCommand } = await import('./results-commands.ts');
+    return reportCommand(inputs, opts);
   });
   return program;
 }

@@ -19,3 +19,14 @@ export async function mergeCommand(inputs: string[], opts: Record<string, unknow
   for (const f of out.files) reporter.log('INFO', `wrote ${f}`);
   process.stdout.write(`merged ${inputs.length} shards into ${outputPath} (${out.files.length} files)\n`);
 }
+
+export async function reportCommand(inputs: string[], opts: Record<string, unknown>): Promise<void> {
+  const reporter = new Reporter(undefined);
+  const outputPath = opts.output_path as string | undefined;
+  if (!outputPath) throw new LmEvalError('report needs --output_path', 'add --output_path <folder> (leaderboard.md and report.html go there)');
+  if (inputs.length === 0) throw new LmEvalError('report: no results given', 'lm-eval report DIR_OR_RESULTS_FILE... --output_path OUT');
+  const runs = readRuns(inputs);
+  const written = writeReports(outputPath, runs, { mainMetric: (opts.main_metric as string | undefined) ?? null, title: (opts.title as string | undefined) ?? 'Leaderboard' });
+  for (const f of written.files) reporter.log('INFO', `wrote ${f}`);
+  process.stdout.write(written.markdown);
+}

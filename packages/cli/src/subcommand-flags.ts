@@ -50,7 +50,7 @@ export const EXPERIMENT_COMMANDS: SubcommandDoc[] = [
   {
     name: 'experiments run',
     usage: 'experiments run FILE --output_path DIR',
-    what: 'run an experiment set (native file, EvalAP experiment-set JSON or DeathMath run.yaml): one folder of lm-eval output per experiment, DIR/leaderboard.md; rerunning resumes',
+    what: 'run an experiment set (native file, EvalAP experiment-set JSON or DeathMath run.yaml): one folder of lm-eval output per experiment, DIR/leaderboard.md and DIR/report.html; rerunning resumes',
     flags: EXPERIMENTS_RUN_FLAGS,
   },
   {
@@ -58,5 +58,11 @@ export const EXPERIMENT_COMMANDS: SubcommandDoc[] = [
     usage: 'merge DIR... --output_path OUT',
     what: 'combine the outputs of `--shard i/n` runs (an experiment set, or a plain `lm-eval run --shard i/n --log_samples`) into the files one unsharded run writes: samples in order, metrics, stderrs and group aggregates recomputed from the per-sample rows',
     flags: MERGE_FLAGS,
+  },
+  {
+    name: 'report',
+    usage: 'report DIR_OR_FILE... --output_path OUT',
+    what: 'build OUT/leaderboard.md and OUT/report.html (one self-contained page: sortable leaderboard, charts, heatmap, repeat spread, run details, sample browser with diffs) from any lm-eval outputs, including Python-written ones',
+    flags: REPORT_FLAGS,
   },
 ];

@@ -51,11 +51,17 @@ describe('lm-eval experiments run', () => {
     expect(r.stdout).toMatch(/\| 1 \| stories260k_num_fewshot-\d \| stories260k \| 2 \| /);
     expect(fs.readFileSync(path.join(out, 'leaderboard.md'), 'utf8')).toBe(r.stdout);
     expect(fs.readdirSync(out).sort()).toEqual(
-      ['.cache', 'experiments.json', 'leaderboard.md', 'stories260k_num_fewshot-0_r1', 'stories260k_num_fewshot-0_r2', 'stories260k_num_fewshot-1_r1', 'stories260k_num_fewshot-1_r2'].filter((f) => fs.existsSync(path.join(out, f))).sort(),
+      ['.cache', 'experiments.json', 'leaderboard.md', 'report.html', 'stories260k_num_fewshot-0_r1', 'stories260k_num_fewshot-0_r2', 'stories260k_num_fewshot-1_r1', 'stories260k_num_fewshot-1_r2'].filter((f) => fs.existsSync(path.join(out, f))).sort(),
     );
     const again = await runCli(['experiments', 'run', path.join(ROOT, 'examples/experiments/tinystories.yaml'), '--output_path', out], { cwd: ROOT });
     expect(again.code).toBe(0);
     expect(again.stderr.match(/already finished \(skipped\)/g)).toHaveLength(4);
+    // lm-eval report over Python-written results and this set
+    const rep = await runCli(['report', path.join(ROOT, 'packages/core/test/fixtures/oracle/arc_easy/lmeval_out_zeroshot'), out, '--output_path', path.join(tmp, 'rep'), '--title', 'mixed'], { cwd: ROOT });
+    expect(rep.code, rep.stderr).toBe(0);
+    expect(rep.stdout).toContain('# mixed');
+    expect(rep.stdout).toMatch(/\| lmeval_out_zeroshot \| vdujuxrm \| 1 \|/);
+    expect(fs.existsSync(path.join(tmp, 'rep', 'report.html'))).toBe(true);
   }, 300_000);
 
   it('names the field of a bad file in one line', async () => {

@@ -8,3 +8,5 @@ export { readRuns, type RunRecord, type MetricValue } from './results-reader.ts'
 export { buildLeaderboard, renderLeaderboardMarkdown, formatCell, columnLabel, findColumn, sampleStd, colId, type Leaderboard, type LeaderboardRow, type Column, type Cell } from './leaderboard.ts';
 export { writeReports, type WrittenReports } from './write-reports.ts';
 export { mergeShards, writeShardSidecar, type MergeOptions, type MergeOutput } from './merge.ts';
+export { buildReportData, type ReportData, type ReportSample } from './report-data.ts';
+export { renderReportHtml } from './report-html.ts';

@@ -133,10 +133,15 @@ export function readRuns(inputs: string[]): RunRecord[] {
       out.push(buildRecord(label, label, 0, d, fs));
     }
   }
+  // labels that collide get their parent folder's name (arc_easy/out, gsm8k/out), then a number
+  const counts = new Map<string, number>();
+  for (const r of out) counts.set(r.id, (counts.get(r.id) ?? 0) + 1);
   const ids = new Set<string>();
   for (const r of out) {
     let id = r.id;
+    if ((counts.get(id) ?? 0) > 1 && !r.experiment) id = `${path.basename(path.dirname(path.resolve(r.dir)))}/${id}`;
     for (let k = 2; ids.has(id); k++) id = `${r.id}#${k}`;
+    if (!r.experiment) r.name = id;
     r.id = id;
     ids.add(id);
   }
