@@ -6,6 +6,12 @@ import { RuHumanEvalScoring, checkSolution, computePassK, preprocessGeneration, 
 import { CONFIRM_UNSAFE_ENV, assertUnsafeCodeConfirmed, runPythonTests } from './code_runner.ts';
 
 const hasPython = !spawnSync('python3', ['-c', 'pass']).error;
+/**
+ * Limits for tests whose code finishes: MERA's 3 s / 4 s include Python start-up and the
+ * harness's `import numpy`, which a loaded 2-core machine can take longer than. The time-limit
+ * tests below keep short limits (their code never finishes, so load cannot change the outcome).
+ */
+const LOADED_MACHINE = { defineTimeoutS: 60, overallTimeoutS: 120 };
 
 describe('preprocessGeneration', () => {
   it('strips a ```python … ``` fence made of the first character', () => {
@@ -56,14 +62,14 @@ describe('unsafe-code gate', () => {
 
 describe.skipIf(!hasPython)('sandboxed Python runner', () => {
   it('runs the tests and records str(result) or None', () => {
-    const r = runPythonTests({ program: 'def f(a, b):\n    return a + b\n', tests: "[{'a': 1, 'b': 2}, {'a': 'x', 'b': 'y'}, {'a': 1, 'b': 'y'}]", entryPoint: 'f' });
+    const r = runPythonTests({ program: 'def f(a, b):\n    return a + b\n', tests: "[{'a': 1, 'b': 2}, {'a': 'x', 'b': 'y'}, {'a': 1, 'b': 'y'}]", entryPoint: 'f', ...LOADED_MACHINE });
     expect(r).toEqual(['3', 'xy', null]);
   });
   it('keeps MERA’s separate globals/locals: top-level names are invisible inside functions', () => {
-    const r = runPythonTests({ program: 'import math\ndef f(a):\n    return math.sqrt(a)\n', tests: "[{'a': 4}]", entryPoint: 'f' });
+    const r = runPythonTests({ program: 'import math\ndef f(a):\n    return math.sqrt(a)\n', tests: "[{'a': 4}]", entryPoint: 'f', ...LOADED_MACHINE });
     expect(r).toEqual([null]);
     // names of the harness module (np, List, …) are visible
-    const np = runPythonTests({ program: 'def f(a):\n    return np.sum([a, a])\n', tests: "[{'a': 4}]", entryPoint: 'f' });
+    const np = runPythonTests({ program: 'def f(a):\n    return np.sum([a, a])\n', tests: "[{'a': 4}]", entryPoint: 'f', ...LOADED_MACHINE });
     expect(np).toEqual(['8']);
   });
   it('a definition running past the define limit gives None for every test', () => {
@@ -75,9 +81,9 @@ describe.skipIf(!hasPython)('sandboxed Python runner', () => {
     expect(r).toBe('timed out');
   });
   it('has no network and cannot spawn processes', () => {
-    const net = runPythonTests({ program: 'def f(a):\n    import socket\n    return 1\n', tests: "[{'a': 1}]", entryPoint: 'f' });
+    const net = runPythonTests({ program: 'def f(a):\n    import socket\n    return 1\n', tests: "[{'a': 1}]", entryPoint: 'f', ...LOADED_MACHINE });
     expect(net).toEqual([null]);
-    const proc = runPythonTests({ program: 'def f(a):\n    import subprocess\n    return subprocess.run(["true"])\n', tests: "[{'a': 1}]", entryPoint: 'f' });
+    const proc = runPythonTests({ program: 'def f(a):\n    import subprocess\n    return subprocess.run(["true"])\n', tests: "[{'a': 1}]", entryPoint: 'f', ...LOADED_MACHINE });
     expect(proc).toEqual([null]);
   });
   it('the filter runs every generation of every doc (in parallel, results in order)', async () => {

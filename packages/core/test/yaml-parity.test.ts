@@ -89,12 +89,16 @@ describe('YAML parity with PyYAML', () => {
   });
 
   const tree = process.env.LM_EVAL_YAML_PARITY_TREE;
-  const pyyaml = spawnSync('python3', ['-c', 'import yaml'], { timeout: 60_000 });
+  const pyyaml = tree ? spawnSync('python3', ['-c', 'import yaml'], { timeout: 180_000, encoding: 'utf8' }) : null;
+  const pyyamlMissing =
+    pyyaml && ((pyyaml.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' || /ModuleNotFoundError/.test(pyyaml.stderr ?? ''));
+  // a probe that fails for another reason (timeout, crash) fails the test instead of skipping it
+  if (pyyaml && !pyyamlMissing && (pyyaml.error || pyyaml.status !== 0)) throw new Error(`probing python3 for PyYAML failed: ${pyyaml.error?.message ?? pyyaml.stderr}`);
   const skipReason = !tree
     ? 'LM_EVAL_YAML_PARITY_TREE is not set (point it at a task tree such as lm-eval\'s lm_eval/tasks)'
     : !fs.existsSync(tree)
       ? `LM_EVAL_YAML_PARITY_TREE=${tree} does not exist`
-      : pyyaml.error || pyyaml.status !== 0
+      : pyyamlMissing
         ? 'python3 with PyYAML is not available'
         : '';
   if (skipReason) console.log(`[yaml-parity] real tree check skipped: ${skipReason}`);

@@ -16,9 +16,16 @@ export function fakeEnv(extra: Record<string, string> = {}): Record<string, stri
 
 /** Why Python tests cannot run here (null = they can). */
 export function pythonMissing(modules: string[]): string | null {
-  const r = spawnSync(PYTHON, ['-c', modules.map((m) => `import ${m}`).join('; ') || 'pass'], { encoding: 'utf8' });
-  if (r.error) return `${PYTHON} not runnable: ${r.error.message}`;
-  if (r.status !== 0) return `${PYTHON} lacks ${modules.join(', ')}: ${(r.stderr ?? '').trim().split('\n').pop()}`;
+  // a generous limit: on a loaded machine `import numpy` can take many seconds, and a slow probe
+  // must not turn into a skip
+  const r = spawnSync(PYTHON, ['-c', modules.map((m) => `import ${m}`).join('; ') || 'pass'], { encoding: 'utf8', timeout: 180_000 });
+  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') return `${PYTHON} not found`;
+  const last = (r.stderr ?? '').trim().split('\n').pop() ?? '';
+  if (r.status !== 0 && /^(ModuleNotFoundError|ImportError)\b/.test(last)) return `${PYTHON} lacks ${modules.join(', ')}: ${last}`;
+  // anything else (timeout, crash, a broken install) is a failure of the machine, not a reason to skip
+  if (r.error || r.status !== 0) {
+    throw new Error(`probing ${PYTHON} for ${modules.join(', ')} failed: ${r.error?.message ?? `exit ${r.status ?? r.signal}`} ${last}`.trim());
+  }
   return null;
 }
 
