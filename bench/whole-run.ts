@@ -12,10 +12,12 @@
  * loglikelihood_rolling over short stories, --requests docs (one window each).
  *
  * The CLI runs with --log_samples and LMEVAL_LOG_LEVEL=DEBUG, which makes it log each phase with
- * its time since process start; the server records the first request's arrival and the last
- * response's end. Stages: start-up (spawn → task indexing), index (indexing + task configs), model
- * (backend + tokenizer load), data, prompts, tokenisation (request phase start → first request at
- * the server), model phase (first request → last response), metrics (→ writing), writing (→ exit).
+ * its start time; the server records each request's arrival and the last response's end. Stages:
+ * start-up (spawn → task indexing), index (indexing + task configs), model (backend + tokenizer
+ * load), data, prompts (building requests), preflight (the backend's one probe request, whose
+ * tokenisation it includes), tokenisation (request phase start → its first request at the
+ * server), model phase (that request → the last response; model req/s counts the requests in
+ * it), metrics (filters, scores, sample records → writing), writing (results file → exit).
  * Peak RSS is the child's own maxRSS (a preloaded probe writes process.resourceUsage() at exit).
  */
 import { spawn } from 'node:child_process';
@@ -44,6 +46,7 @@ interface Stats {
   count: number;
   first: number;
   last: number;
+  arrivals: number[];
   bodies: string[];
 }
 
@@ -116,7 +119,7 @@ function runCli(args: string[], rssFile: string): Promise<CliRun> {
     proc.on('close', (code) => {
       const wallMs = performance.now() - t0;
       const phases: Array<[string, number]> = [];
-      for (const m of stderr.matchAll(/^DEBUG: phase '(.*)' at \+(\d+\.\d+) s$/gm)) phases.push([m[1], spawnAt + Number(m[2]) * 1000]);
+      for (const m of stderr.matchAll(/^DEBUG: phase '(.*)' at \+\d+\.\d+ s \((\d+)\)$/gm)) phases.push([m[1], Number(m[2])]);
       let maxRssMb = NaN;
       let cpuS = NaN;
       try {
@@ -132,6 +135,13 @@ function runCli(args: string[], rssFile: string): Promise<CliRun> {
   });
 }
 
+/** The request phase as the server saw it: from the first request after `since` to the last response. */
+function modelPhase(stats: Stats, since: number): { first: number; count: number } {
+  let k = 0;
+  while (k < stats.arrivals.length && stats.arrivals[k] < since) k++;
+  return { first: stats.arrivals[k] ?? NaN, count: stats.arrivals.length - k };
+}
+
 function stages(run: CliRun, stats: Stats): Record<string, number> {
   const at = (prefix: string) => run.phases.find(([p]) => p.startsWith(prefix))?.[1] ?? NaN;
   const end = run.spawnAt + run.wallMs;
@@ -139,17 +149,21 @@ function stages(run: CliRun, stats: Stats): Record<string, number> {
   const model = at('loading the model');
   const data = at('loading dataset');
   const prompts = at('building requests');
+  const preflight = at('preflight');
   const requests = at('running requests');
   const scoring = at('scoring');
   const writing = at('writing');
+  const { first } = modelPhase(stats, requests);
   return {
     'start-up': index - run.spawnAt,
     index: model - index,
     model: data - model,
     data: prompts - data,
+    // building requests (+ the backend's one-request preflight, when it has one)
     prompts: requests - prompts,
-    tokenisation: stats.first - requests,
-    'model phase': stats.last - stats.first,
+    preflight: Number.isFinite(preflight) ? requests - preflight : 0,
+    tokenisation: first - requests,
+    'model phase': stats.last - first,
     metrics: writing - Math.max(stats.last, Math.min(scoring, writing)),
     writing: end - writing,
   };
@@ -174,7 +188,7 @@ async function main(): Promise<void> {
       const tasks = path.join(work, 'tasks');
       writeWorkload(tasks, kind, docs);
       console.log(`\n== ${TASK_NAME[kind]}: ${docs} docs${kind === 'mc' ? ' × 4 choices' : ''} ==`);
-      console.log('  c | whole s | CPU s | whole req/s | model req/s | raw req/s | ratio | RSS MB | start-up index model data prompts tokenise model-phase metrics writing (ms) | load');
+      console.log('  c | whole s | CPU s | whole req/s | model req/s | raw req/s | ratio | CPU µs/req CLI/raw | RSS MB | start-up index model data prompts preflight tokenise model-phase metrics writing (ms) | load');
       for (const c of concurrencies) {
         for (let r = 0; r < reps; r++) {
           const out = path.join(work, `out-${kind}-${c}-${r}`);
@@ -193,15 +207,19 @@ async function main(): Promise<void> {
           );
           if (run.code !== 0) throw new Error(`lm-eval exited with ${run.code}:\n${run.stderr.slice(-2000)}`);
           const stats = await getJson<Stats>(`${base}/bench/stats`);
+          const cpu0 = process.cpuUsage();
           const rawMs = await rawReplay(url, stats.bodies, c);
+          const rawCpu = process.cpuUsage(cpu0);
+          const rawUs = (rawCpu.user + rawCpu.system) / stats.count;
           await getJson<Stats>(`${base}/bench/stats`);
           const n = stats.count;
-          const modelRps = (n / Math.max(1, stats.last - stats.first)) * 1000;
+          const mp = modelPhase(stats, run.phases.find(([p]) => p.startsWith('running requests'))?.[1] ?? 0);
+          const modelRps = (mp.count / Math.max(1, stats.last - mp.first)) * 1000;
           const rawRps = (n / rawMs) * 1000;
           const st = stages(run, stats);
           const f = (x: number) => (Number.isFinite(x) ? Math.round(x).toString() : '?');
           console.log(
-            `${String(c).padStart(3)} | ${(run.wallMs / 1000).toFixed(2).padStart(7)} | ${run.cpuS.toFixed(2).padStart(5)} | ${((n / run.wallMs) * 1000).toFixed(0).padStart(11)} | ${modelRps.toFixed(0).padStart(11)} | ${rawRps.toFixed(0).padStart(9)} | ${(modelRps / rawRps).toFixed(2).padStart(5)} | ${run.maxRssMb.toFixed(0).padStart(6)} | ${Object.values(st).map(f).join(' ')} | ${load()}`,
+            `${String(c).padStart(3)} | ${(run.wallMs / 1000).toFixed(2).padStart(7)} | ${run.cpuS.toFixed(2).padStart(5)} | ${((n / run.wallMs) * 1000).toFixed(0).padStart(11)} | ${modelRps.toFixed(0).padStart(11)} | ${rawRps.toFixed(0).padStart(9)} | ${(modelRps / rawRps).toFixed(2).padStart(5)} | ${((run.cpuS * 1e6) / n).toFixed(0).padStart(5)} / ${rawUs.toFixed(0).padStart(3)} | ${run.maxRssMb.toFixed(0).padStart(6)} | ${Object.values(st).map(f).join(' ')} | ${load()}`,
           );
         }
       }

@@ -10,9 +10,9 @@
  *   - `echo: true` → `logprobs.{tokens, token_logprobs, top_logprobs, text_offset}` over the prompt
  *     and one generated token;
  *   - otherwise (generation) a short text chosen from the prompt's hash.
- * - `GET /bench/stats`: `{count, first, last}` of the /v1/completions requests (epoch ms of the
- *   first one's arrival and the last response's end) and their bodies since the previous call, in
- *   arrival order; the counters then reset. Any other route answers 404.
+ * - `GET /bench/stats`: `{count, first, last, arrivals}` of the /v1/completions requests (epoch ms
+ *   of the first one's arrival, the last response's end, every arrival) and their bodies since the
+ *   previous call, in arrival order; the counters then reset. Any other route answers 404.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -121,11 +121,13 @@ export function startServer(port = 0): Promise<BenchServer> {
   let first = 0;
   let last = 0;
   let bodies: string[] = [];
+  let arrivals: number[] = [];
   const server = http.createServer((req, res) => {
     if (req.method === 'GET' && req.url === '/bench/stats') {
-      const out = JSON.stringify({ count, first, last, bodies });
+      const out = JSON.stringify({ count, first, last, arrivals, bodies });
       count = first = last = 0;
       bodies = [];
+      arrivals = [];
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(out);
       return;
@@ -134,6 +136,7 @@ export function startServer(port = 0): Promise<BenchServer> {
     if (scored) {
       if (count === 0) first = Date.now();
       count += 1;
+      arrivals.push(Date.now());
     }
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

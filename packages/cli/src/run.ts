@@ -179,7 +179,7 @@ export function buildRequest(opts: RunOptions, reporter: Reporter): EvaluationRe
     onPhase: (phase) => {
       reporter.phase(phase);
       // with LMEVAL_LOG_LEVEL=DEBUG: when each phase starts, in seconds since the process started
-      reporter.log('DEBUG', `phase '${phase}' at +${(performance.now() / 1000).toFixed(3)} s`);
+      reporter.log('DEBUG', `phase '${phase}' at +${(performance.now() / 1000).toFixed(3)} s (${Date.now()})`);
     },
     onProgress: (p) => reporter.progress(p.label ?? `${p.requestType} requests`, p.done, p.total, p.tasks),
     judgeModel: opts.judge_model ? judgeModelSpecOf(parseKeyValueArgs(opts.judge_model as string[], '--judge_model').values, '--judge_model') : null,
