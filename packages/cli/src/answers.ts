@@ -11,7 +11,6 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LmEvalError, judgeModelSpecOf, publicJudgeArgs, parsePyJson, pyJsonDumps, runEvaluation, type EvaluationOutput, type JudgeModelSpec } from '@lm-eval/core';
-import { ANSWERS_FLAGS } from './answers-flags.ts';
 import { LOG_LEVELS } from './flags.ts';
 import { parseKeyValueArgs, parseIntFlag, parseLimit } from './values.ts';
 import { Reporter } from './progress.ts';
@@ -213,6 +212,9 @@ export async function answersCommand(opts: AnswersOptions): Promise<void> {
     });
   } catch (e) {
     reporter.clear();
+    if (e instanceof LmEvalError && /'query' is undefined/.test(e.message)) {
+      throw new LmEvalError(`--dataset ${datasetArg}: the questions need a 'query' column`, 'name the column holding the questions query (optional: output_true for the reference answer, context)');
+    }
     if (abort.signal.aborted) {
       process.stderr.write(`Interrupted (${opts.use_cache ? 'run the same command again to resume from the response cache' : 'rerun with --use_cache <path> to keep answers across interruptions'}).\n`);
       throw new ExitCode(130);
@@ -264,11 +266,5 @@ export async function answersCommand(opts: AnswersOptions): Promise<void> {
   writeJson(detailsFile, details);
   for (const f of [...files, detailsFile, ...out.files]) reporter.log('INFO', `wrote ${f}`);
   process.stdout.write(out.summary + '\n');
-  const unread = metricKeys.filter((k) => ((summary[k] as { none?: number }).none ?? 0) > 0);
-  for (const k of unread) {
-    const s = summary[k] as { none: number; scored: number; judge?: unknown };
-    reporter.log('WARNING', `${k}: ${s.none} of ${s.none + s.scored} values are None (${s.judge ? 'judge replies the parser could not read' : 'not reported by the backend'}); they are left out of the mean`);
-  }
 }
 
-export { ANSWERS_FLAGS };

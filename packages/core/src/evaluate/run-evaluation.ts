@@ -24,7 +24,7 @@ import { makeTable } from '../report/table.ts';
 import { pyFloat, pyRepr, pyStr } from '../python/values.ts';
 import { CachingLM } from '../cache/response-cache.ts';
 import { deleteRequestCache, requestCacheKey, taskConfigHash } from '../cache/request-cache.ts';
-import { JudgeModels, type JudgeModelSpec } from './answers/judge-models.ts';
+import { JudgeModels, publicJudgeArgs, type JudgeModelSpec } from './answers/judge-models.ts';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL';
 
@@ -409,6 +409,16 @@ async function runEvaluationInner(request: EvaluationRequest): Promise<Evaluatio
     // answer metrics: per-repeat means, None counts and judge identities, per task
     const answerMetrics = outcomes.filter((o) => o.answerSummary).map((o) => [o.task.name, o.answerSummary] as const);
     if (answerMetrics.length) (results as Record<string, unknown>).answer_metrics = Object.fromEntries(answerMetrics);
+    if (request.judgeModel && results.config && typeof results.config === 'object') {
+      (results.config as Record<string, unknown>).judge_model = { backend: request.judgeModel.backend, model_args: publicJudgeArgs(request.judgeModel.args) };
+    }
+    for (const [task, summary] of answerMetrics) {
+      for (const [key, s] of Object.entries(summary ?? {})) {
+        if (s.none === 0) continue;
+        const why = s.judge ? 'judge replies its parser could not read' : 'not reported by the backend';
+        warn(`${task}: ${key}: ${s.none} of ${s.none + s.scored} values are None (${why}); they are left out of the mean`);
+      }
+    }
     // configDump keys in configs already hold the dumps; the results 'configs' section is final.
     const resultsJson = serializeResults(results);
     const samples: Record<string, Array<Record<string, unknown>>> = {};
