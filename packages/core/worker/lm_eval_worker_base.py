@@ -249,11 +249,13 @@ def setup(args, label):
     return True
 
 
-def serve(args, handle, loads=json.loads, encode_reply=None, on_close=None):
-    """The request loop: ``handle(msg)`` returns the result of a request or raises.
+def serve(args, handle, loads=json.loads, encode_reply=None, on_close=None, error_kind=None):
+    """The request loop: ``handle(msg)`` returns the result of a request or raises (an exception
+    with a ``payload`` attribute sends that error payload; otherwise ``error_kind(exc)`` names
+    the kind, default "error").
 
-    ``encode_reply(reply_dict) -> str`` may replace the default JSON encoding of replies.
-    Returns the process exit code.
+    ``encode_reply(reply_dict) -> str`` may replace the default JSON encoding of replies;
+    ``on_close()`` runs before the descendants are killed. Returns the process exit code.
     """
     inbox = queue.Queue()
     threading.Thread(target=_reader, args=(args.in_fd, inbox, loads), daemon=True).start()
@@ -270,7 +272,8 @@ def serve(args, handle, loads=json.loads, encode_reply=None, on_close=None):
             except (KeyboardInterrupt, SystemExit):
                 raise
             except BaseException as e:  # noqa: BLE001 - every failure goes back to the parent
-                reply = {"type": "result", "id": req_id, "ok": False, "error": getattr(e, "payload", None) or error_payload(e)}
+                payload = getattr(e, "payload", None) or error_payload(e, error_kind(e) if error_kind else "error")
+                reply = {"type": "result", "id": req_id, "ok": False, "error": payload}
             with _cancel_lock:
                 _cancelled.discard(req_id)
             try:

@@ -46,30 +46,33 @@ import traceback
 
 PROTOCOL_VERSION = 1
 
-_out_fd = None
-_out_lock = threading.Lock()
-_cancelled = set()
-_cancel_lock = threading.Lock()
-_shutting_down = threading.Event()
+
+def _import_base():
+    """The shared worker plumbing (channel, process hygiene) ships with @lm-eval/core; its folder
+    is passed as ``--lib-dir``."""
+    lib = None
+    for i, a in enumerate(sys.argv):
+        if a == "--lib-dir" and i + 1 < len(sys.argv):
+            lib = sys.argv[i + 1]
+        elif a.startswith("--lib-dir="):
+            lib = a.split("=", 1)[1]
+    if lib:
+        sys.path.insert(0, lib)
+    try:
+        import lm_eval_worker_base
+    finally:
+        if lib:
+            sys.path.remove(lib)
+    return lm_eval_worker_base
+
+
+base = _import_base()
+send = base.send
 
 
 # ---------------------------------------------------------------------------------------------
-# channel
+# values and errors
 # ---------------------------------------------------------------------------------------------
-def send(obj):
-    data = (json.dumps(obj, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
-    with _out_lock:
-        view = memoryview(data)
-        while view:
-            try:
-                n = os.write(_out_fd, view)
-            except (BrokenPipeError, ConnectionResetError, OSError):
-                # The parent is gone: nothing left to report to.
-                emergency_exit("protocol channel closed while writing")
-                return
-            view = view[n:]
-
-
 def num(x):
     """A float for JSON: finite values as numbers, others as strings."""
     x = float(x)
@@ -78,15 +81,6 @@ def num(x):
     if math.isnan(x):
         return "nan"
     return "inf" if x > 0 else "-inf"
-
-
-def error_payload(exc, kind=None):
-    return {
-        "type": type(exc).__name__,
-        "message": str(exc),
-        "kind": kind or classify_error(exc),
-        "traceback": traceback.format_exc(limit=20),
-    }
 
 
 def classify_error(exc, phase=None):
@@ -111,134 +105,6 @@ def classify_error(exc, phase=None):
     if isinstance(exc, OSError) and phase == "init":
         return "model_not_found"
     return "error"
-
-
-# ---------------------------------------------------------------------------------------------
-# process hygiene: no orphaned (GPU) processes
-# ---------------------------------------------------------------------------------------------
-def _children_map():
-    kids = {}
-    try:
-        names = os.listdir("/proc")
-    except OSError:
-        return None
-    for name in names:
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat", "rb") as f:
-                stat = f.read().decode("utf-8", "replace")
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        kids.setdefault(ppid, []).append(int(name))
-    return kids
-
-
-def descendants(pid):
-    kids = _children_map()
-    if kids is None:
-        try:
-            import multiprocessing
-
-            return [p.pid for p in multiprocessing.active_children()]
-        except Exception:
-            return []
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        for c in kids.get(p, []):
-            out.append(c)
-            todo.append(c)
-    return out
-
-
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            state = f.read().decode("utf-8", "replace").rsplit(")", 1)[1].split()[0]
-        return state != "Z"
-    except OSError:
-        return True
-
-
-def kill_descendants(grace=3.0):
-    """SIGTERM every descendant (vLLM engine cores, Ray workers), then SIGKILL what is left."""
-    pids = descendants(os.getpid())
-    for p in pids:
-        try:
-            os.kill(p, signal.SIGTERM)
-        except OSError:
-            pass
-    deadline = time.time() + grace
-    while time.time() < deadline:
-        _reap()
-        if not any(_alive(p) for p in pids):
-            break
-        time.sleep(0.05)
-    for p in descendants(os.getpid()) + pids:
-        if _alive(p):
-            try:
-                os.kill(p, signal.SIGKILL)
-            except OSError:
-                pass
-    _reap()
-
-
-def _reap():
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        except OSError:
-            return
-        if pid == 0:
-            return
-
-
-def emergency_exit(reason, code=0):
-    """Leave now, from any thread: kill descendants, then ``os._exit``."""
-    if _shutting_down.is_set() and threading.current_thread() is not threading.main_thread():
-        # Another path is already cleaning up; give it a moment, then force the exit.
-        time.sleep(5)
-    _shutting_down.set()
-    try:
-        sys.stderr.write(f"[lm-eval vllm worker] exiting: {reason}\n")
-        sys.stderr.flush()
-    except Exception:
-        pass
-    try:
-        kill_descendants(grace=2.0)
-    finally:
-        os._exit(code)
-
-
-def set_parent_death_signal():
-    """Linux: have the kernel send SIGTERM when the parent dies (prctl PR_SET_PDEATHSIG)."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        PR_SET_PDEATHSIG = 1
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-    except Exception:
-        pass
-
-
-def watch_parent(parent_pid):
-    while not _shutting_down.is_set():
-        time.sleep(1.0)
-        if os.getppid() != parent_pid:
-            emergency_exit(f"parent process {parent_pid} is gone")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -582,13 +448,10 @@ def _batches(n, batch_size):
         yield start, min(n, start + batch_size)
 
 
-def _is_cancelled(req_id):
-    with _cancel_lock:
-        return req_id in _cancelled
-
-
 class Cancelled(Exception):
-    pass
+    @property
+    def payload(self):
+        return {"type": "Cancelled", "message": str(self), "kind": "cancelled", "traceback": ""}
 
 
 def handle(backend_box, msg):
@@ -605,24 +468,25 @@ def handle(backend_box, msg):
         except BaseException as e:
             if isinstance(e, (KeyboardInterrupt, SystemExit)):
                 raise
-            return {"ok": False, "error": error_payload(e, classify_error(e, "init"))}
-        return {"ok": True, "result": backend_box["backend"].info()}
+            e.payload = base.error_payload(e, classify_error(e, "init"))
+            raise
+        return backend_box["backend"].info()
     if op == "shutdown":
-        return {"ok": True, "result": {}}
+        return {}
     if backend is None:
         raise ValueError(f"op {op!r} before init")
     if op == "tokenize":
         texts, special = msg["texts"], msg["special"]
-        return {"ok": True, "result": {"ids": [backend.encode(t, s) for t, s in zip(texts, special)]}}
+        return {"ids": [backend.encode(t, s) for t, s in zip(texts, special)]}
     if op == "apply_chat_template":
-        return {"ok": True, "result": {"text": backend.apply_chat_template(msg["messages"], bool(msg["add_generation_prompt"]))}}
+        return {"text": backend.apply_chat_template(msg["messages"], bool(msg["add_generation_prompt"]))}
     if op in ("score", "generate"):
         prompts = msg["prompts"]
         batch_size = int(msg.get("batch_size") or 0)
         use_tqdm = batch_size <= 0  # lm-eval shows vLLM's progress bar only with batch_size=auto
         done = 0
         for start, end in _batches(len(prompts), batch_size):
-            if _is_cancelled(req_id):
+            if base.is_cancelled(req_id):
                 raise Cancelled(f"request {req_id} cancelled after {done} of {len(prompts)} items")
             if op == "score":
                 results = backend.score_batch(prompts[start:end], msg["ctxlens"][start:end], use_tqdm)
@@ -630,67 +494,14 @@ def handle(backend_box, msg):
                 results = backend.generate_batch(prompts[start:end], msg["params"][start:end], use_tqdm)
             send({"type": "progress", "id": req_id, "start": start, "results": results})
             done = end
-        return {"ok": True, "result": {"count": done}}
+        return {"count": done}
     raise ValueError(f"unknown op {op!r}")
 
 
-def reader(in_fd, inbox):
-    stream = os.fdopen(in_fd, "rb", buffering=0)
-    buf = b""
-    try:
-        while True:
-            chunk = stream.read(65536)
-            if not chunk:
-                break
-            buf += chunk
-            while b"\n" in buf:
-                line, buf = buf.split(b"\n", 1)
-                if not line.strip():
-                    continue
-                try:
-                    msg = json.loads(line.decode("utf-8"))
-                except ValueError as e:
-                    send({"type": "fatal", "kind": "protocol", "error": {"type": "ValueError", "message": f"bad JSON line: {e}", "traceback": ""}})
-                    continue
-                if msg.get("op") == "cancel":
-                    with _cancel_lock:
-                        _cancelled.add(msg.get("target"))
-                    continue
-                inbox.put(msg)
-    except OSError:
-        pass
-    # EOF: the parent closed the channel or died. Ask the main loop to stop; if it is busy in a
-    # long generate call, leave anyway after a grace period.
-    inbox.put(None)
-    time.sleep(5.0)
-    emergency_exit("protocol channel closed by the parent")
-
-
 def main():
-    global _out_fd
-    ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    ap.add_argument("--in-fd", type=int, default=3)
-    ap.add_argument("--out-fd", type=int, default=4)
-    ap.add_argument("--parent-pid", type=int, default=None)
-    args = ap.parse_args()
-
-    # The parent's pid comes from the parent itself: if it died before this line, getppid()
-    # already names the reaper, and comparing against it would never notice.
-    parent_pid = args.parent_pid if args.parent_pid is not None else os.getppid()
-    set_parent_death_signal()
-    if os.getppid() != parent_pid:
+    args = base.parse_args(__doc__.split("\n", 1)[0])
+    if not base.setup(args, "lm-eval vllm worker"):
         sys.exit(1)
-    # Keep the protocol descriptors out of reach of libraries: they are private fds, and fd 1
-    # (where vLLM logs by default) now points at stderr.
-    _out_fd = args.out_fd
-    os.dup2(2, 1)
-    sys.stdout = sys.stderr
-
-    def on_term(signum, frame):
-        raise SystemExit(143)
-
-    signal.signal(signal.SIGTERM, on_term)
-    threading.Thread(target=watch_parent, args=(parent_pid,), daemon=True).start()
 
     try:
         import vllm
@@ -715,46 +526,14 @@ def main():
         "pid": os.getpid(),
     })
 
-    inbox = queue.Queue()
-    threading.Thread(target=reader, args=(args.in_fd, inbox), daemon=True).start()
     box = {"backend": None}
-    code = 0
-    try:
-        while True:
-            msg = inbox.get()
-            if msg is None:
-                break
-            req_id = msg.get("id")
-            try:
-                reply = handle(box, msg)
-            except Cancelled as e:
-                reply = {"ok": False, "error": {"type": "Cancelled", "message": str(e), "kind": "cancelled", "traceback": ""}}
-            except (KeyboardInterrupt, SystemExit):
-                raise
-            except BaseException as e:  # noqa: BLE001 - every failure goes back to the parent
-                reply = {"ok": False, "error": error_payload(e)}
-            with _cancel_lock:
-                _cancelled.discard(req_id)
-            send(dict({"type": "result", "id": req_id}, **reply))
-            if msg.get("op") == "shutdown":
-                break
-    except KeyboardInterrupt:
-        code = 130
-        try:
-            send({"type": "fatal", "kind": "interrupted", "error": {"type": "KeyboardInterrupt", "message": "interrupted (SIGINT)", "traceback": ""}})
-        except Exception:
-            pass
-    except SystemExit as e:
-        code = e.code if isinstance(e.code, int) else 1
-    finally:
-        _shutting_down.set()
+
+    def close_backend():
         backend = box.get("backend")
         if backend is not None:
-            try:
-                backend.close()
-            except Exception:
-                pass
-        kill_descendants()
+            backend.close()
+
+    code = base.serve(args, lambda msg: handle(box, msg), on_close=close_backend, error_kind=classify_error)
     # os._exit: skip interpreter teardown (vLLM's atexit hooks may block on dead engines).
     sys.stderr.flush()
     os._exit(code)

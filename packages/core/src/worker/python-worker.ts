@@ -17,8 +17,18 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Readable, Writable } from 'node:stream';
 import { LmEvalError } from '../errors.ts';
+
+/**
+ * Folder of the Python side of the plumbing (`lm_eval_worker_base.py`: channel, parent-death
+ * watch, descendant clean-up); workers shipped by other packages get it as `--lib-dir`.
+ */
+export function pythonWorkerLibDir(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../worker');
+}
 
 export interface WorkerErrorInfo {
   type: string;
@@ -150,7 +160,7 @@ export class PythonWorker<H extends PythonWorkerHello = PythonWorkerHello> {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries({ ...process.env, ...options.env })) if (v !== undefined) env[k] = v;
     env.PYTHONUNBUFFERED = '1';
-    const argv = ['-u', options.script, '--in-fd', '3', '--out-fd', '4', '--parent-pid', String(process.pid), ...(options.args ?? [])];
+    const argv = ['-u', options.script, '--in-fd', '3', '--out-fd', '4', '--parent-pid', String(process.pid), '--lib-dir', pythonWorkerLibDir(), ...(options.args ?? [])];
     const child = spawn(options.python, argv, { stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'], env, cwd: options.cwd });
     const spawnError = new Promise<never>((_, reject) => {
       child.once('error', (err: NodeJS.ErrnoException) => {
