@@ -109,5 +109,7 @@ export const ENV_VARS: EnvVarSpec[] = [
   { name: 'LMEVAL_TASK_INDEX_CACHE', help: 'File of the task-index cache (each task YAML file\'s index keys, checked against its size and times, so an unchanged tree is indexed without reading it); default $XDG_CACHE_HOME/lm-eval-ts/task-index.json (~/.cache/...); off disables it.' },
   { name: 'LMEVAL_NATIVE_TOKENIZERS', help: 'Set to 0 to encode with transformers.js only; by default tokenizer.json folders are encoded in batches by Hugging Face\'s native tokenizers when they give the same ids on a probe set.' },
   { name: 'OPENAI_API_KEY', help: 'Bearer token for local-* (may be empty) and openai-* (required) backends.' },
-  { name: 'CI', help: 'When set (and not false/0), no progress display is drawn even on a terminal.' },
+  { name: 'CI', help: 'When set (and not false/0), no progress display is drawn even on a terminal (plain progress lines are printed instead, see LMEVAL_PROGRESS_INTERVAL).' },
+  { name: 'LMEVAL_PROGRESS_INTERVAL', help: 'Off a terminal: seconds between plain progress lines (requests done/total, rate, ETA, request type and tasks) for work that lasts longer than that; default 10.' },
+  { name: 'LMEVAL_WAIT_NOTICE_SECS', help: 'API backends: seconds without any answer, while requests are outstanding, before "waiting for <url>: no answer for N s" is printed (then at growing intervals); default 10.' },
 ];
