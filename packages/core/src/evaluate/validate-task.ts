@@ -6,7 +6,7 @@
  * resolved, group aggregate metrics. Each requested name gives one {@link TaskCheck}.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { Profile } from '../compat.ts';
 import { LmEvalError, LmEvalErrors } from '../errors.ts';
 import { getSampler } from '../prompt/sampler.ts';
@@ -14,6 +14,7 @@ import { isPlainObject } from '../python/values.ts';
 import { pythonRegisteredFilters, pythonTopLevelNames } from '../python/source-hash.ts';
 import { buildTaskConfig, type TaskConfig } from '../task/config.ts';
 import { pythonPaths, resolveWithoutPython } from '../task/functions.ts';
+import { pythonModule } from '../task/ports.ts';
 import { loadTasks, type ResolvedTask } from '../task/group.ts';
 import { deepCopy, type YamlDict } from '../task/include.ts';
 import type { TaskIndex } from '../task/index.ts';
@@ -87,11 +88,8 @@ class FunctionChecker {
   definedIn(pyFile: string): Set<string> | null {
     let names = this.pyNames.get(pyFile);
     if (names === undefined) {
-      try {
-        names = pythonTopLevelNames(readFileSync(pyFile, 'utf8'));
-      } catch {
-        names = null;
-      }
+      const statements = pythonModule(pyFile)?.statements;
+      names = statements ? pythonTopLevelNames(statements) : null;
       this.pyNames.set(pyFile, names);
     }
     return names;
@@ -99,11 +97,8 @@ class FunctionChecker {
 
   /** The module adds names to its namespace at import time (globals()/setattr/exec/module __getattr__). */
   dynamicNamespace(pyFile: string): boolean {
-    try {
-      return /\bglobals\(\)|\bsetattr\(|\bexec\(|^def __getattr__\(/m.test(readFileSync(pyFile, 'utf8'));
-    } catch {
-      return false;
-    }
+    const text = pythonModule(pyFile)?.text;
+    return text !== undefined && /\bglobals\(\)|\bsetattr\(|\bexec\(|^def __getattr__\(/m.test(text);
   }
 
   resolve(ref: FunctionRef, profile: Profile): Promise<RefResolution> {
@@ -198,11 +193,8 @@ async function checkTask(t: ResolvedTask, checker: FunctionChecker): Promise<Map
   // filters: Python filter classes (a !function or a name their module registers) are checked statically
   const pyFilters = new Set<string>();
   for (const pyFile of new Set(python.values())) {
-    try {
-      for (const name of pythonRegisteredFilters(readFileSync(pyFile, 'utf8')).keys()) pyFilters.add(name);
-    } catch {
-      /* unreadable: the unknown filter is reported below */
-    }
+    const statements = pyFile ? pythonModule(pyFile)?.statements : null;
+    if (statements) for (const name of pythonRegisteredFilters(statements).keys()) pyFilters.add(name);
   }
   const known = new Set(knownFilters());
   let filterList = cfg.filter_list as unknown;

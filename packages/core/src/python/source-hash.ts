@@ -27,9 +27,16 @@ interface Token {
   name: boolean;
 }
 
-const STRING_PREFIX = /^(?:[rRbBuUfF]|[rR][bBfF]|[bBfF][rR])?(?:'''|"""|'|")/;
-const NAME_RE = /^[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}_]*/u;
-const NUMBER_RE = /^(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d[\d_]*)?[jJ]?)/;
+const STRING_PREFIX = /(?:[rRbBuUfF]|[rR][bBfF]|[bBfF][rR])?(?:'''|"""|'|")/y;
+const NAME_RE = /[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}_]*/uy;
+const NUMBER_RE = /(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d[\d_]*)?[jJ]?)/y;
+
+/** Sticky match of `re` at `i`. */
+function matchAt(re: RegExp, text: string, i: number): string | undefined {
+  re.lastIndex = i;
+  const m = re.exec(text);
+  return m ? m[0] : undefined;
+}
 const OPERATORS = ['**=', '//=', '>>=', '<<=', '...', '->', ':=', '**', '//', '<<', '>>', '<=', '>=', '==', '!=', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@='];
 
 /** Length of the string literal starting at `i` (prefix included); throws on an unterminated one. */
@@ -99,26 +106,24 @@ function logicalLines(src: string): Array<{ indent: number; tokens: Token[] }> {
       i += 2; // explicit line joining
       continue;
     }
-    const rest = text.slice(i, i + 4);
-    const sp = STRING_PREFIX.exec(rest);
+    const sp = /[rRbBuUfF'"]/.test(ch) ? matchAt(STRING_PREFIX, text, i) : undefined;
     if (sp) {
-      const quoteStart = i + sp[0].length - (sp[0].endsWith('"""') || sp[0].endsWith("'''") ? 3 : 1);
+      const quoteStart = i + sp.length - (sp.endsWith('"""') || sp.endsWith("'''") ? 3 : 1);
       const n = stringLength(text, i, quoteStart);
       current.push({ text: text.slice(i, i + n), name: false });
       i += n;
       continue;
     }
-    const tail = text.slice(i, i + 200);
-    const nm = NAME_RE.exec(tail);
+    const nm = matchAt(NAME_RE, text, i);
     if (nm) {
-      current.push({ text: nm[0], name: true });
-      i += nm[0].length;
+      current.push({ text: nm, name: true });
+      i += nm.length;
       continue;
     }
-    const num = /^[0-9.]/.test(ch) ? NUMBER_RE.exec(tail) : null;
-    if (num && num[0] !== '.' && num[0] !== '') {
-      current.push({ text: num[0], name: false });
-      i += num[0].length;
+    const num = /[0-9.]/.test(ch) ? matchAt(NUMBER_RE, text, i) : undefined;
+    if (num && num !== '.') {
+      current.push({ text: num, name: false });
+      i += num.length;
       continue;
     }
     const op = OPERATORS.find((o) => text.startsWith(o, i)) ?? ch;
@@ -284,6 +289,11 @@ export function pythonDefinitionHash(source: string, name: string): string | und
   } catch {
     return undefined;
   }
+  return definitionHash(statements, name);
+}
+
+/** {@link pythonDefinitionHash} over already split statements. */
+export function definitionHash(statements: TopLevelStatement[], name: string): string | undefined {
   const closure = definitionClosure(statements, name);
   if (!closure) return undefined;
   const h = createHash('sha256');
@@ -293,16 +303,16 @@ export function pythonDefinitionHash(source: string, name: string): string | und
 }
 
 /** Top-level names a module defines (a static check that a `!function` target exists). */
-export function pythonTopLevelNames(source: string): Set<string> {
+export function pythonTopLevelNames(source: string | TopLevelStatement[]): Set<string> {
   const out = new Set<string>();
-  for (const s of topLevelStatements(source)) for (const n of s.defines) out.add(n);
+  for (const s of typeof source === 'string' ? topLevelStatements(source) : source) for (const n of s.defines) out.add(n);
   return out;
 }
 
 /** `@register_filter("name")` classes of a module: filter name -> class name. */
-export function pythonRegisteredFilters(source: string): Map<string, string> {
+export function pythonRegisteredFilters(source: string | TopLevelStatement[]): Map<string, string> {
   const out = new Map<string, string>();
-  for (const s of topLevelStatements(source)) {
+  for (const s of typeof source === 'string' ? topLevelStatements(source) : source) {
     const t = s.tokens;
     for (let k = 0; k + 3 < t.length && t[k] === '@'; ) {
       const end = t.indexOf(NEWLINE, k);

@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Profile } from '../compat.ts';
 import { LmEvalError } from '../errors.ts';
-import { pythonDefinitionHash, pythonRegisteredFilters } from '../python/source-hash.ts';
+import { definitionHash, pythonRegisteredFilters, topLevelStatements, type TopLevelStatement } from '../python/source-hash.ts';
 import { defaultTasksDir } from './builtin-dir.ts';
 
 export interface PythonPort {
@@ -76,10 +76,23 @@ function allPorts(): PythonPort[] {
   return [...registered, ...manifest()];
 }
 
-/** Source text per Python file, keyed by path + mtime (files are read once per run). */
-const sourceCache = new Map<string, { mtimeMs: number; text: string; hashes: Map<string, string | undefined> }>();
+interface PythonModule {
+  mtimeMs: number;
+  text: string;
+  /** top-level statements (split on first use); null when the file cannot be tokenised */
+  readonly statements: TopLevelStatement[] | null;
+  hashes: Map<string, string | undefined>;
+}
 
-function sourceOf(pyFile: string): { text: string; hashes: Map<string, string | undefined> } | undefined {
+/** Source text and statements per Python file, keyed by path + mtime (files are read and split once per run). */
+const sourceCache = new Map<string, PythonModule>();
+
+/** A Python file read and split into top-level statements (cached); undefined when it cannot be read. */
+export function pythonModule(pyFile: string): PythonModule | undefined {
+  return sourceOf(pyFile);
+}
+
+function sourceOf(pyFile: string): PythonModule | undefined {
   let mtimeMs: number;
   try {
     mtimeMs = statSync(pyFile).mtimeMs;
@@ -88,7 +101,23 @@ function sourceOf(pyFile: string): { text: string; hashes: Map<string, string | 
   }
   const cached = sourceCache.get(pyFile);
   if (cached && cached.mtimeMs === mtimeMs) return cached;
-  const entry = { mtimeMs, text: readFileSync(pyFile, 'utf8'), hashes: new Map<string, string | undefined>() };
+  const text = readFileSync(pyFile, 'utf8');
+  let statements: TopLevelStatement[] | null | undefined;
+  const entry: PythonModule = {
+    mtimeMs,
+    text,
+    get statements() {
+      if (statements === undefined) {
+        try {
+          statements = topLevelStatements(text);
+        } catch {
+          statements = null;
+        }
+      }
+      return statements;
+    },
+    hashes: new Map<string, string | undefined>(),
+  };
   sourceCache.set(pyFile, entry);
   return entry;
 }
@@ -97,7 +126,7 @@ function sourceOf(pyFile: string): { text: string; hashes: Map<string, string | 
 export function pythonFileDefinitionHash(pyFile: string, name: string): string | undefined {
   const src = sourceOf(pyFile);
   if (!src) return undefined;
-  if (!src.hashes.has(name)) src.hashes.set(name, pythonDefinitionHash(src.text, name));
+  if (!src.hashes.has(name)) src.hashes.set(name, src.statements ? definitionHash(src.statements, name) : undefined);
   return src.hashes.get(name);
 }
 
@@ -115,12 +144,8 @@ export function registeredFilterPorts(pyFile: string): Map<string, PythonPort | 
   const out = new Map<string, PythonPort | undefined>();
   const src = sourceOf(pyFile);
   if (!src) return out;
-  let filters: Map<string, string>;
-  try {
-    filters = pythonRegisteredFilters(src.text);
-  } catch {
-    return out;
-  }
+  if (!src.statements) return out;
+  const filters = pythonRegisteredFilters(src.statements);
   for (const [filterName, cls] of filters) {
     const port = recognisePort(pyFile, cls);
     out.set(filterName, port && port.registersFilter === filterName ? port : undefined);
