@@ -13,7 +13,7 @@ import { RUN_FLAGS, type FlagSpec } from './flags.ts';
 import { ANSWERS_FLAGS } from './answers-flags.ts';
 import { ExitCode } from './exit.ts';
 import { closest } from '@lm-eval/core/light';
-import { EXPERIMENTS_RUN_FLAGS, MERGE_FLAGS, REPORT_FLAGS } from './subcommand-flags.ts';
+import { COMPARE_FLAGS, EXPERIMENTS_RUN_FLAGS, MERGE_FLAGS, REPORT_FLAGS } from './subcommand-flags.ts';
 
 export { ExitCode } from './exit.ts';
 
@@ -201,6 +201,18 @@ function buildProgram(modelArgsHelp: string | null = null): Command {
   ).action(async (inputs, opts) => {
     const { reportCommand } = await import('./results-commands.ts');
     return reportCommand(inputs, opts);
+  });
+  addOptions(
+    program
+      .command('compare')
+      .description('Compare two runs per task and metric: difference, paired significance from the per-sample rows, flipped documents.')
+      .argument('<a>', 'run A: an output folder or results file')
+      .argument('<b>', 'run B')
+      .allowExcessArguments(false),
+    COMPARE_FLAGS,
+  ).action(async (a, b, opts) => {
+    const { compareCommand } = await import('./results-commands.ts');
+    return compareCommand(a, b, opts);
   });
   return program;
 }

@@ -3,7 +3,8 @@
  * lm-eval outputs -> leaderboard.md, report.html), `lm-eval compare` (two runs, paired).
  */
 import { LmEvalError } from '@lm-eval/core';
-import { mergeShards, readRuns, writeReports } from '@lm-eval/experiments';
+import { writeFileSync } from 'node:fs';
+import { compareRuns, mergeShards, readRuns, renderComparison, singleRun, writeReports } from '@lm-eval/experiments';
 import { Reporter } from './progress.ts';
 import { asList } from './ls.ts';
 
@@ -29,4 +30,15 @@ export async function reportCommand(inputs: string[], opts: Record<string, unkno
   const written = writeReports(outputPath, runs, { mainMetric: (opts.main_metric as string | undefined) ?? null, title: (opts.title as string | undefined) ?? 'Leaderboard' });
   for (const f of written.files) reporter.log('INFO', `wrote ${f}`);
   process.stdout.write(written.markdown);
+}
+
+export async function compareCommand(a: string, b: string, opts: Record<string, unknown>): Promise<void> {
+  const maxFlips = opts.max_flips === undefined ? 20 : Number(opts.max_flips);
+  if (!Number.isInteger(maxFlips) || maxFlips < 0) throw new LmEvalError(`--max_flips: '${opts.max_flips}' is not a non-negative integer`);
+  const runA = singleRun(readRuns([a]), a);
+  const runB = singleRun(readRuns([b]), b);
+  const comparison = compareRuns(runA, runB, { maxFlips });
+  if (comparison.metrics.length === 0) throw new LmEvalError(`compare: '${a}' and '${b}' have no task in common`, `A: ${comparison.onlyA.join(', ') || 'none'}; B: ${comparison.onlyB.join(', ') || 'none'}`);
+  if (opts.output_path) writeFileSync(String(opts.output_path), JSON.stringify(comparison, null, 2) + '\n');
+  process.stdout.write(renderComparison(comparison));
 }

@@ -65,4 +65,10 @@ export const EXPERIMENT_COMMANDS: SubcommandDoc[] = [
     what: 'build OUT/leaderboard.md and OUT/report.html (one self-contained page: sortable leaderboard, charts, heatmap, repeat spread, run details, sample browser with diffs) from any lm-eval outputs, including Python-written ones',
     flags: REPORT_FLAGS,
   },
+  {
+    name: 'compare',
+    usage: 'compare A B',
+    what: 'per task and metric: A, B, B − A with a 95% interval and a paired test over the documents both scored (McNemar exact for 0/1 metrics, else a paired permutation test), and the documents whose outcome flipped',
+    flags: COMPARE_FLAGS,
+  },
 ];

@@ -62,6 +62,11 @@ describe('lm-eval experiments run', () => {
     expect(rep.stdout).toContain('# mixed');
     expect(rep.stdout).toMatch(/\| lmeval_out_zeroshot \| vdujuxrm \| 1 \|/);
     expect(fs.existsSync(path.join(tmp, 'rep', 'report.html'))).toBe(true);
+    // lm-eval compare: two repeats of one experiment (greedy: nothing flips)
+    const cmp = await runCli(['compare', path.join(out, 'stories260k_num_fewshot-0_r1'), path.join(out, 'stories260k_num_fewshot-0_r2'), '--output_path', path.join(tmp, 'cmp.json')], { cwd: ROOT });
+    expect(cmp.code, cmp.stderr).toBe(0);
+    expect(cmp.stdout).toMatch(/\| tinystories_cloze \| acc \| none \| 10 \| [\d.]+ \| [\d.]+ \| \+0\.0000 \|/);
+    expect(JSON.parse(fs.readFileSync(path.join(tmp, 'cmp.json'), 'utf8')).metrics.length).toBeGreaterThan(0);
   }, 300_000);
 
   it('names the field of a bad file in one line', async () => {

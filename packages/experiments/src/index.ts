@@ -10,3 +10,4 @@ export { writeReports, type WrittenReports } from './write-reports.ts';
 export { mergeShards, writeShardSidecar, type MergeOptions, type MergeOutput } from './merge.ts';
 export { buildReportData, type ReportData, type ReportSample } from './report-data.ts';
 export { renderReportHtml } from './report-html.ts';
+export { compareRuns, renderComparison, singleRun, mcnemarExact, pairedPermutation, type Comparison, type MetricComparison, type Flip } from './compare.ts';
