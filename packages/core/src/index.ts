@@ -14,6 +14,7 @@ export * from './compat.ts';
 export * from './errors.ts';
 export * from './util/limit.ts';
 export * from './util/suggest.ts';
+export * from './util/hub-snapshot.ts';
 export * from './log/events.ts';
 export * from './worker/python-worker.ts';
 

@@ -6,6 +6,7 @@
 import { createLogger, LmEvalError, type GenKwargs, type RequestHooks } from '@lm-eval/core';
 import { configIdentity, type ApiModelConfig } from './args.ts';
 import { explainFailure, JsonHttpClient, type BackoffPolicy, type RetryHooks } from './http.ts';
+import { TOKENIZER_FIX } from './tokenizer-source.ts';
 import { HuggingFaceTokenizer, RemoteTokenizer, TiktokenTokenizer, serverRoot, type ApiTokenizer } from './tokenizers.ts';
 import { AdaptiveLimit, runWindow, type WindowControl } from './window.ts';
 
@@ -131,14 +132,15 @@ export abstract class ApiBackendBase {
         try {
           this.tokenizer = await RemoteTokenizer.load(c.baseUrl, this.probeClient(), remoteHeaders);
         } catch {
+          const server = `${serverRoot(c.baseUrl)} offers neither vLLM's /tokenizer_info nor llama.cpp's /props`;
           const name = c.tokenizer ?? c.model;
-          if (!name) {
-            throw new LmEvalError(
-              `tokenizer_backend=auto: ${serverRoot(c.baseUrl)} offers no /tokenizer_info and no tokenizer was named.`,
-              'Pass tokenizer=<local tokenizer folder>, tokenizer_backend=remote on a server with /tokenizer_info, or tokenizer_backend=none for generation only.',
-            );
+          if (!name) throw new LmEvalError(`tokenizer_backend=auto: ${server}, and no tokenizer= or model= was given.`, TOKENIZER_FIX);
+          try {
+            this.tokenizer = await HuggingFaceTokenizer.load(name);
+          } catch (e) {
+            if (!(e instanceof LmEvalError)) throw e;
+            throw new LmEvalError(`tokenizer_backend=auto: ${server}. ${e.message}`, e.hint, { cause: e });
           }
-          this.tokenizer = await HuggingFaceTokenizer.load(name);
         }
         break;
       }

@@ -1,15 +1,18 @@
 /**
- * Tokenizer backends of the API models (api-backends.md §3.1): `huggingface` (AutoTokenizer from a
- * local folder or the local Hub cache, never the network), `tiktoken` (js-tiktoken's
- * encoding_for_model), `remote` (the server's own /tokenize, /detokenize, /tokenizer_info).
+ * Tokenizer backends of the API models (api-backends.md §3.1): `huggingface` (AutoTokenizer from
+ * where tokenizer-source.ts finds it: a folder, a .gguf file, the Hub cache or a Hub download),
+ * `tiktoken` (js-tiktoken's encoding_for_model), `remote` (the server's own /tokenize and
+ * /detokenize, with vLLM's /tokenizer_info or llama.cpp's /props).
  * Encodings are memoised so tokenisation stays off the request path on repeated runs.
  */
-import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import path from 'node:path';
-import { LmEvalError } from '@lm-eval/core';
+import { createLogger, LmEvalError } from '@lm-eval/core';
 import type { JsonHttpClient } from './http.ts';
 import { agreesWith, loadNativeEncoder, type BatchEncoder } from './native-encoder.ts';
+import { locateTokenizer, TOKENIZER_FIX, type TokenizerSource } from './tokenizer-source.ts';
+import { readGgufTokenizer } from './gguf-tokenizer.ts';
+
+const log = createLogger('openai');
 
 export interface ApiTokenizer {
   readonly kind: 'huggingface' | 'tiktoken' | 'remote';
@@ -118,29 +121,47 @@ export class HuggingFaceTokenizer extends CachedTokenizer implements ApiTokenize
   private static readonly loaded = new Map<string, Promise<HuggingFaceTokenizer>>();
 
   static load(nameOrPath: string): Promise<HuggingFaceTokenizer> {
-    const local = existsSync(nameOrPath) && statSync(nameOrPath).isDirectory();
-    const id = local ? path.resolve(nameOrPath) : nameOrPath;
+    const source = locateTokenizer(nameOrPath);
+    const id = source.kind === 'gguf' ? source.file : source.kind === 'hub-download' ? source.repo : source.dir;
     let p = HuggingFaceTokenizer.loaded.get(id);
     if (!p) {
-      p = HuggingFaceTokenizer.loadUncached(nameOrPath, id, local);
+      p = HuggingFaceTokenizer.loadUncached(nameOrPath, source);
       HuggingFaceTokenizer.loaded.set(id, p);
       p.catch(() => HuggingFaceTokenizer.loaded.delete(id));
     }
     return p;
   }
 
-  private static async loadUncached(nameOrPath: string, id: string, local: boolean): Promise<HuggingFaceTokenizer> {
-    const nativeLoad = local ? loadNativeEncoder(id) : Promise.resolve(null);
+  private static async loadUncached(nameOrPath: string, source: TokenizerSource): Promise<HuggingFaceTokenizer> {
     // Its CommonJS build, through require: the CLI's TypeScript loader (tsx) hooks only ES module
     // imports, and rewriting this 1.3 MB bundle on every start cost ~1.5 s and ~80 MB.
-    const { AutoTokenizer } = createRequire(import.meta.url)('@huggingface/transformers') as typeof import('@huggingface/transformers');
+    const transformers = createRequire(import.meta.url)('@huggingface/transformers') as typeof import('@huggingface/transformers');
+    if (source.kind === 'gguf') {
+      const { tokenizerJson, tokenizerConfig } = await readGgufTokenizer(source.file);
+      const tok = new (transformers.PreTrainedTokenizer as unknown as new (j: object, c: object) => HfTokenizerLike)(tokenizerJson, tokenizerConfig);
+      return new HuggingFaceTokenizer(nameOrPath, tok);
+    }
+    if (source.kind === 'hub-download') {
+      log.info(`downloading the tokenizer '${source.repo}' from the Hugging Face Hub (as Python lm-eval does; HF_HUB_OFFLINE=1 prevents it)`);
+      try {
+        const tok = (await transformers.AutoTokenizer.from_pretrained(source.repo)) as unknown as HfTokenizerLike;
+        return new HuggingFaceTokenizer(nameOrPath, tok);
+      } catch (e) {
+        throw new LmEvalError(
+          `Could not find the tokenizer '${nameOrPath}': ${source.tried.join('; ')}; the Hub download failed: ${(e as Error).message}`,
+          TOKENIZER_FIX,
+          { cause: e },
+        );
+      }
+    }
+    const nativeLoad = loadNativeEncoder(source.dir);
     try {
-      const tok = (await AutoTokenizer.from_pretrained(id, { local_files_only: true })) as unknown as HfTokenizerLike;
+      const tok = (await transformers.AutoTokenizer.from_pretrained(source.dir, { local_files_only: true })) as unknown as HfTokenizerLike;
       return new HuggingFaceTokenizer(nameOrPath, tok, await HuggingFaceTokenizer.agreeing(tok, await nativeLoad));
     } catch (e) {
       throw new LmEvalError(
-        `Could not load the Hugging Face tokenizer '${nameOrPath}' ${local ? 'from that folder' : 'from the local cache (tokenizers are never downloaded here)'}: ${(e as Error).message}`,
-        'Pass tokenizer=<local folder with tokenizer.json>, or tokenizer_backend=remote to use the server\'s /tokenize.',
+        `Could not load the Hugging Face tokenizer '${nameOrPath}' from ${source.kind === 'hub-cache' ? `the Hugging Face cache (${source.dir})` : source.dir}: ${(e as Error).message}`,
+        TOKENIZER_FIX,
         { cause: e },
       );
     }
