@@ -23,7 +23,7 @@ import { isAnswerMetricEntry, resolveAnswerMetric, type ResolvedAnswerMetric } f
 import type { EvalTask } from './eval-task.ts';
 import type { ContextBasedHooks } from './run-requests.ts';
 import type { Instance } from '../request/instance.ts';
-import { callPython, DatasetRows, isPending, isPythonCallable, mapBatched, PythonHelperError } from '../pyfn/index.ts';
+import { callPython, DatasetRows, isPending, isPythonCallable, mapBatched, prestartPython, PythonHelperError } from '../pyfn/index.ts';
 
 export interface PrepareOptions {
   /** run-level profile (outputs) */
@@ -108,13 +108,16 @@ function checkedDocs(out: unknown, task: string, fn: Fn, split: string): Doc[] {
   );
 }
 
-/** True when a `!function` of the config (at any depth) runs in the Python helper worker. */
-function hasPythonHelpers(v: unknown, depth = 0): boolean {
-  if (isPythonCallable(v)) return true;
-  if (depth > 6 || v === null || typeof v !== 'object') return false;
-  if (Array.isArray(v)) return v.some((x) => hasPythonHelpers(x, depth + 1));
-  if (!isPlainObject(v)) return false;
-  return Object.values(v).some((x) => hasPythonHelpers(x, depth + 1));
+/** The first `!function` of the config (at any depth) that runs in the Python helper worker. */
+function firstPythonHelper(v: unknown, depth = 0): unknown {
+  if (isPythonCallable(v)) return v;
+  if (depth > 6 || v === null || typeof v !== 'object') return undefined;
+  const items = Array.isArray(v) ? v : isPlainObject(v) ? Object.values(v) : [];
+  for (const x of items) {
+    const f = firstPythonHelper(x, depth + 1);
+    if (f) return f;
+  }
+  return undefined;
 }
 
 /**
@@ -228,6 +231,10 @@ async function prepareTaskInner(resolved: ResolvedTask, options: PrepareOptions)
     if (source in higherIsBetter && !(key in higherIsBetter)) higherIsBetter[key] = higherIsBetter[source];
   };
 
+  // Python helpers: the worker starts while the data loads
+  const pythonHelpers = firstPythonHelper(c);
+  if (pythonHelpers) prestartPython(pythonHelpers);
+
   // --- docs
   const splitCache = new Map<string, Promise<Doc[]>>();
   let customData: Record<string, Doc[]> | undefined;
@@ -284,7 +291,6 @@ async function prepareTaskInner(resolved: ResolvedTask, options: PrepareOptions)
   };
   // Python helpers: answer every doc_to_* call of the eval docs in one batch per function (the
   // prompt builder then reads the results synchronously).
-  const pythonHelpers = hasPythonHelpers(c);
   if (pythonHelpers) await prefetchDocTo(taskAcc, evalDocs);
   const shape = formatter.detectShape(evalDocs[0]);
   const view: TaskView = {

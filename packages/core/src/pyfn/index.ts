@@ -11,6 +11,7 @@ export {
   mapBatched,
   newPython,
   pythonCallable,
+  prestartPython,
   pythonHelperExecutable,
   pythonMetricCompute,
   PythonObject,

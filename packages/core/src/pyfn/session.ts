@@ -104,6 +104,7 @@ function logLine(line: string): void {
 async function getWorker(t: PythonTarget): Promise<PyfnWorker> {
   if (!worker) {
     const python = pythonHelperExecutable();
+    stats.startedAt = performance.now();
     worker = PyfnWorker.start({
       python,
       onLog: logLine,
@@ -113,6 +114,7 @@ async function getWorker(t: PythonTarget): Promise<PyfnWorker> {
       async (w) => {
         const seeds = options.seeds ?? {};
         await w.request('seed', { random: seeds.random ?? null, numpy: seeds.numpy ?? null });
+        stats.startMs = performance.now() - stats.startedAt;
         w.unref();
         return w;
       },
@@ -130,17 +132,33 @@ async function getWorker(t: PythonTarget): Promise<PyfnWorker> {
   return worker;
 }
 
-async function request<T>(t: PythonTarget, op: string, payloadJson: string): Promise<T> {
+/** What the run asked of the worker (logged at DEBUG when it stops). */
+const stats = { startedAt: 0, startMs: 0, requests: 0, calls: 0, busyMs: 0 };
+
+async function request<T>(t: PythonTarget, op: string, payloadJson: string, calls = 0): Promise<T> {
   const w = await getWorker(t);
   if (inFlight++ === 0) w.ref();
+  const t0 = performance.now();
+  stats.requests++;
+  stats.calls += calls;
   try {
     return await w.requestRaw<T>(op, payloadJson);
   } catch (e) {
     if (e instanceof PythonHelperError) throw new PythonHelperError(`${where(t)}: ${e.message}`, e.hint, e.kind, e.traceback);
     throw e;
   } finally {
+    stats.busyMs += performance.now() - t0;
     if (--inFlight === 0) w.unref();
   }
+}
+
+/**
+ * Starts the worker in the background (e.g. while a task's data loads) for a task that calls
+ * `fn`; a start-up failure is reported by the first call.
+ */
+export function prestartPython(fn: unknown): void {
+  const t = pythonTargetOf(fn);
+  if (t) getWorker(t).catch(() => undefined);
 }
 
 function load(t: PythonTarget): Promise<{ handle: number; kind: string }> {
@@ -157,7 +175,14 @@ export async function closePythonHelpers(): Promise<void> {
     t.cache.clear();
     t.pending.clear();
   }
-  if (w) await (await w.catch(() => null))?.close(5_000);
+  if (w) {
+    log.debug(
+      `python helpers: worker start ${stats.startMs.toFixed(0)} ms; ${stats.requests} requests (${stats.calls} batched calls), ` +
+        `${stats.busyMs.toFixed(0)} ms waiting for the worker`,
+    );
+    await (await w.catch(() => null))?.close(5_000);
+  }
+  Object.assign(stats, { startedAt: 0, startMs: 0, requests: 0, calls: 0, busyMs: 0 });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -251,7 +276,7 @@ export function pythonMetricCompute(fn: unknown): (kwargs: Record<string, unknow
 export async function callPython(fn: unknown, args: unknown[], kwargs: Record<string, unknown> = {}): Promise<unknown> {
   const t = targetOrThrow(fn);
   const { handle } = await load(t);
-  const res = await request<unknown[]>(t, 'call', `{"handle":${handle},"calls":[${encodeForPython([args, kwargs])}]}`);
+  const res = await request<unknown[]>(t, 'call', `{"handle":${handle},"calls":[${encodeForPython([args, kwargs])}]}`, 1);
   return decodeFromPython(res[0]);
 }
 
@@ -272,7 +297,7 @@ export class PythonObject {
 
   async call(method: string, args: unknown[]): Promise<unknown> {
     const payload = `{"handle":${this.handle},"name":${JSON.stringify(method)},"calls":[${encodeForPython([args, {}])}]}`;
-    const res = await request<unknown[]>(this.t, 'method', payload);
+    const res = await request<unknown[]>(this.t, 'method', payload, 1);
     return decodeFromPython(res[0]);
   }
 }
@@ -289,7 +314,7 @@ export async function flushPython(): Promise<number> {
     jobs.push(
       (async () => {
         const { handle } = await load(t);
-        const res = await request<unknown[]>(t, 'call', `{"handle":${handle},"each":true,"calls":[${batch.map(([, enc]) => enc).join(',')}]}`);
+        const res = await request<unknown[]>(t, 'call', `{"handle":${handle},"each":true,"calls":[${batch.map(([, enc]) => enc).join(',')}]}`, batch.length);
         batch.forEach(([key], i) => t.cache.set(key, raisedOrValue(t, res[i])));
       })(),
     );
