@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JsonChatStr, ScriptedAnswerer, ScriptedJudge } from '@lm-eval/core';
+import { JsonChatStr } from '@lm-eval/core';
+import { ScriptedAnswerer, ScriptedJudge } from '@lm-eval/core/testing';
 import { BIN, ROOT, runCli } from './cli-harness.ts';
 
 const QUESTIONS = [

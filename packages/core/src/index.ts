@@ -26,8 +26,6 @@ export * from './model/sampling.ts';
 export * from './model/chat-template.ts';
 export * from './model/dummy.ts';
 export * from './model/token-windows.ts';
-export * from './testing/conformance.ts';
-export * from './testing/scripted-judge.ts';
 
 // Tasks: YAML (PyYAML 1.1), includes, !function, configs, the index, groups, doc_to_*
 export * from './task/yaml.ts';

@@ -8,7 +8,7 @@
  * of 514 − 1 − 1 = 512 tokens, the golden max_seq_len.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBackendConformance } from '@lm-eval/core';
+import { runBackendConformance } from '@lm-eval/core/testing';
 import { startTestServer, type TestServer } from './server/server.ts';
 import { completionsArgs, makeLM, MODEL_DIR } from './helpers.ts';
 

@@ -4,7 +4,8 @@
  * preflight's proof on a known pair, and the refusal of a server that ignores logit_bias.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LmEvalError, runBackendConformance } from '@lm-eval/core';
+import { LmEvalError } from '@lm-eval/core';
+import { runBackendConformance } from '@lm-eval/core/testing';
 import { startTestServer, type TestServer } from './server/server.ts';
 import { StoriesModel } from './server/stories-model.ts';
 import { completionsArgs, goldenPairs, makeLM, MODEL_DIR } from './helpers.ts';

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LmEvalError, registeredModels, getModelFactory, runBackendConformance, type LM } from '@lm-eval/core';
+import { LmEvalError, registeredModels, getModelFactory, type LM } from '@lm-eval/core';
+import { runBackendConformance } from '@lm-eval/core/testing';
 import { createHfModel, HfLM, registerTransformersModels, renderChat } from '../src/index.ts';
 
 const MODEL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../models/stories260k');

@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundledModelDir, type LoglikelihoodResult } from '@lm-eval/core';
+import { type LoglikelihoodResult } from '@lm-eval/core';
+import { bundledModelDir } from '@lm-eval/core/testing';
 import { VllmLM } from '../src/index.ts';
 import { fakeEnv, pythonMissing, readRecord, tmpFile } from './helpers.ts';
 

@@ -1,7 +1,7 @@
 // The shared backend conformance suite (stories260K goldens) through the real worker process
 // and the stand-in vllm (numpy float64 forward pass). See README.md for why two configurations.
 import { afterAll, describe, expect, it } from 'vitest';
-import { bundledModelDir, runBackendConformance } from '@lm-eval/core';
+import { bundledModelDir, runBackendConformance } from '@lm-eval/core/testing';
 import { VllmLM } from '../src/index.ts';
 import { fakeEnv, pythonMissing } from './helpers.ts';
 

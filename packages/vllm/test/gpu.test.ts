@@ -3,7 +3,7 @@
 // and checks the chat template rendered here against vLLM's tokenizer. See README.md.
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bundledModelDir, runBackendConformance } from '@lm-eval/core';
+import { bundledModelDir, runBackendConformance } from '@lm-eval/core/testing';
 import { VllmLM } from '../src/index.ts';
 import { PYTHON } from './helpers.ts';
 

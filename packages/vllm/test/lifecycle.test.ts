@@ -3,7 +3,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bundledModelDir, LmEvalError } from '@lm-eval/core';
+import { LmEvalError } from '@lm-eval/core';
+import { bundledModelDir } from '@lm-eval/core/testing';
 import { VllmLM, VllmWorkerError } from '../src/index.ts';
 import { FAKE_VLLM_PATH, descendantsOf, fakeEnv, here, pidAlive, pythonMissing, waitFor } from './helpers.ts';
 

@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bundledModelDir, getModelFactory, LmEvalError, PyFloat } from '@lm-eval/core';
+import { getModelFactory, LmEvalError, PyFloat } from '@lm-eval/core';
+import { bundledModelDir } from '@lm-eval/core/testing';
 import {
   causalPair,
   emptyContextPair,

@@ -7,6 +7,7 @@
  *   const report = await runBackendConformance(lm, { expectedPath });
  *   expect(report.failures).toEqual([]);
  */
+import { bundledModelDir } from '../bundled.ts';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -33,10 +34,7 @@ interface Expected {
   rolling: { text: string; total_logprob: number; max_seq_len: number };
 }
 
-/** Path of the bundled stories260K model folder. */
-export function bundledModelDir(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../models/stories260k');
-}
+export { bundledModelDir };
 
 export async function runBackendConformance(lm: LM, options: ConformanceOptions = {}): Promise<ConformanceReport> {
   const expectedPath = options.expectedPath ?? path.join(bundledModelDir(), 'expected.json');
