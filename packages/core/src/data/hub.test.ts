@@ -253,3 +253,30 @@ describe('a cache laid out by hand in Python huggingface_hub layout', () => {
     expect(hubCacheDir({ XDG_CACHE_HOME: '/x' })).toBe(join('/x', 'huggingface', 'hub'));
   });
 });
+
+describe('hf://datasets/... data files', () => {
+  const spec = (url: string) => ({ datasetPath: 'json', datasetKwargs: { data_files: { train: url } } });
+
+  it('are fetched from the Hub into the Hub cache, then read from it offline', async () => {
+    const env = freshEnv();
+    const online = await loadDatasetSplits(spec('hf://datasets/acme/tiny/data/train-*.jsonl'), opts(env, ['train']));
+    expect(online.train.map((r) => r.q)).toEqual(['a', 'b']);
+    const requests = hub.requests.length;
+    const offline = await loadDatasetSplits(spec('hf://datasets/acme/tiny/data/train-*.jsonl'), opts({ ...env, HF_HUB_OFFLINE: '1' }, ['train']));
+    expect(offline).toEqual(online);
+    expect(hub.requests.length).toBe(requests); // no request: the cache served it
+    const pinned = await loadDatasetSplits(spec('hf://datasets/acme/tiny@main/data/train-00001-of-00002.jsonl'), opts(env, ['train']));
+    expect(pinned.train.map((r) => r.q)).toEqual(['b']);
+  });
+
+  it('offline and not cached: the error names the hf:// file and HF_HUB_OFFLINE', async () => {
+    await expect(loadDatasetSplits(spec('hf://datasets/acme/tiny/data/train-*.jsonl'), opts(freshEnv({ HF_HUB_OFFLINE: '1' }), ['train']))).rejects.toThrow(
+      /data file hf:\/\/datasets\/acme\/tiny\/data\/train-\*\.jsonl \(split 'train'\) is not in the Hugging Face Hub cache .*, and HF_HUB_OFFLINE is set/,
+    );
+  });
+
+  it('a path that matches nothing in the repo, or a malformed URL, is named', async () => {
+    await expect(loadDatasetSplits(spec('hf://datasets/acme/tiny/data/nope.jsonl'), opts(freshEnv(), ['train']))).rejects.toThrow(/matched no file in the Hub repo acme\/tiny@main/);
+    await expect(loadDatasetSplits(spec('hf://models/acme/tiny/x.jsonl'), opts(freshEnv(), ['train']))).rejects.toThrow(/is not a Hub dataset file URL/);
+  });
+});

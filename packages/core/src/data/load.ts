@@ -17,7 +17,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { listFilesRecursive } from '../util/walk.ts';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { LmEvalError } from '../errors.ts';
-import { globFiles, normalizeDataFiles } from './data-files.ts';
+import { globFiles, matchListing, normalizeDataFiles } from './data-files.ts';
 import { DatasetNotFoundError, SplitNotFoundError, datasetLabel } from './errors.ts';
 import { readText } from './files.ts';
 import { HubClient, hubEndpoint, hubToken, type HubFile } from './hub-client.ts';
@@ -247,6 +247,10 @@ async function packagedSources(
     if (!patterns) missingSplit(ctx, split, spec.keys(), 'The splits are the keys of dataset_kwargs.data_files (a plain path or list means split "train").');
     const files: string[] = [];
     for (const pattern of patterns) {
+      if (pattern.startsWith('hf://')) {
+        files.push(...(await hfUrlFiles(pattern, split, ctx)));
+        continue;
+      }
       let found: string[] = [];
       const tried: string[] = [];
       for (const base of isAbsolute(pattern) ? [''] : bases) {
@@ -510,6 +514,48 @@ async function hubCachedSources(
  * before any snapshot link is made, so an interrupted download never leaves a split that looks
  * complete in the cache.
  */
+/**
+ * A data file given as `hf://datasets/<owner>/<name>[@<revision>]/<path or glob>` (the fsspec
+ * URL `datasets` accepts): fetched from the Hub into the Hub cache like other Hub files, read from
+ * the cache when it is there, and named as such when HF_HUB_OFFLINE is set and it is not.
+ */
+async function hfUrlFiles(url: string, split: string, ctx: Ctx): Promise<string[]> {
+  const m = /^hf:\/\/datasets\/([^/@]+\/[^/@]+)(?:@([^/]+))?\/(.+)$/.exec(url);
+  if (!m) {
+    throw new DatasetNotFoundError(
+      `${ctx.label}: data_files '${url}' of split '${split}' is not a Hub dataset file URL`,
+      'write hf://datasets/<owner>/<name>/<path> (optionally <name>@<revision>); only dataset repos are supported',
+    );
+  }
+  const [, repoId, rev, pattern] = m;
+  const revision = rev ? decodeURIComponent(rev) : 'main';
+  const cache = new HubRepoCache(hubCacheDir(ctx.env), repoId);
+  const offline = envFlag(ctx.env.HF_HUB_OFFLINE) || envFlag(ctx.env.HF_DATASETS_OFFLINE);
+  const cachedCommit = await cache.commitFor(revision);
+  if (cachedCommit) {
+    const listing = await cache.listSnapshot(cachedCommit).catch(() => [] as string[]);
+    const hit = matchListing(listing, pattern);
+    if (hit.length) return hit.map((f) => join(cache.snapshotDir(cachedCommit), ...f.split('/')));
+  }
+  if (offline) {
+    throw new DatasetNotFoundError(
+      `${ctx.label}: data file ${url} (split '${split}') is not in the Hugging Face Hub cache ${cache.root}, and HF_HUB_OFFLINE is set`,
+      `Load it once online (unset HF_HUB_OFFLINE), copy a cache made elsewhere (HF_HUB_CACHE / HF_HOME), or point data_files at a local copy.`,
+    );
+  }
+  const client = new HubClient({ endpoint: hubEndpoint(ctx.env), token: hubToken(ctx.env), fetch: ctx.fetch });
+  const commit = await client.resolveRevision(repoId, revision);
+  await cache.writeRef(revision, commit);
+  const files = await client.listFiles(repoId, commit);
+  const paths = files.map((f) => f.path);
+  const wanted = matchListing(paths, pattern);
+  if (!wanted.length) {
+    throw new DatasetNotFoundError(`${ctx.label}: data file ${url} (split '${split}') matched no file in the Hub repo ${repoId}@${revision}`, 'check the path inside the repository');
+  }
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  return fetchIntoCache(client, cache, repoId, commit, wanted.map((p) => byPath.get(p)!), ctx);
+}
+
 async function fetchIntoCache(
   client: HubClient,
   cache: HubRepoCache,
