@@ -30,6 +30,7 @@ export const ANSWERS_FLAGS: FlagSpec[] = [
 export const ANSWERS_COMMAND: SubcommandDoc = {
   name: 'answers',
   usage: 'answers --dataset FILE --run_name NAME [--model M --model_args ...]',
-  what: 'generate answers to a dataset of open questions (EvalAP-style: one answers file per repetition plus a details file) and score them with answer and judge metrics; see docs/judges.md',
+  what: 'generate answers to a dataset of open questions (EvalAP-style: one answers file per repetition plus a details file) and score them with answer and judge metrics',
   flags: ANSWERS_FLAGS,
+  guide: 'docs/judges.md',
 };

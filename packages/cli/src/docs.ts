@@ -71,7 +71,7 @@ export function renderCliDocs(): string {
     ...SUBCOMMANDS.flatMap((c) => [
       `## \`lm-eval ${c.name}\` flags`,
       '',
-      `\`lm-eval ${c.usage}\`: ${c.what} (docs/experiments.md)`,
+      `\`lm-eval ${c.usage}\`: ${c.what} (${c.guide ?? 'docs/experiments.md'})`,
       '',
       '| flag | short | value | default | meaning |',
       '| --- | --- | --- | --- | --- |',

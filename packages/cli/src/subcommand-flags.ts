@@ -43,6 +43,8 @@ export interface SubcommandDoc {
   usage: string;
   what: string;
   flags: FlagSpec[];
+  /** the guide that explains the command (default docs/experiments.md) */
+  guide?: string;
 }
 
 /** The experiment-set commands as docs/cli.md lists them. */
