@@ -180,6 +180,13 @@ async function main(): Promise<void> {
 
   const server = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, 'whole-run/server.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
   const base = await new Promise<string>((resolve) => createInterface({ input: server.stdout! }).once('line', (l) => resolve(l.trim())));
+  // an interrupted bench does not leave its server behind
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      if (server.pid) process.kill(server.pid, 'SIGTERM');
+      process.exit(130);
+    });
+  }
   const url = `${base}/v1/completions`;
   try {
     console.log(`machine: ${os.cpus().length} CPUs; load average at start ${load()} (other processes skew the figures; compare ratios within a run)`);
