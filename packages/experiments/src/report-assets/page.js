@@ -90,11 +90,13 @@
       var cell = r.cells[c.id], e = errOf(cell);
       return { experiment: r.name, model: r.model, value: cell.mean, low: cell.mean - e, high: cell.mean + e, error: e, runs: r.runs.length };
     });
+    // best first (data order is the axis order: a sort on the layered x would be dropped by the error bars)
+    values.sort(function (x, y) { return c.higherIsBetter === false ? x.value - y.value : y.value - x.value; });
     embed(id, {
       $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
       title: c.label, width: Math.max(160, 36 * values.length), height: 200,
       data: { name: 'bars', values: values },
-      encoding: { x: { field: 'experiment', type: 'nominal', sort: c.higherIsBetter === false ? 'y' : '-y', axis: { labelAngle: -35, title: null } } },
+      encoding: { x: { field: 'experiment', type: 'nominal', sort: null, axis: { labelAngle: -35, title: null } } },
       layer: [
         { mark: 'bar', encoding: { y: { field: 'value', type: 'quantitative', title: c.metric }, color: { field: 'model', type: 'nominal' }, tooltip: [{ field: 'experiment' }, { field: 'value', format: '.4f' }, { field: 'error', format: '.4f', title: '± (std over repeats, or stderr)' }, { field: 'runs' }] } },
         { mark: { type: 'errorbar', ticks: true }, encoding: { y: { field: 'low', type: 'quantitative', title: c.metric }, y2: { field: 'high' } } },
