@@ -68,7 +68,19 @@ describe.skipIf(skip !== null)('Python helper worker', () => {
 
   it('an unknown name lists what the module defines', async () => {
     const err = (await callPython(py('nope'), []).catch((e) => e)) as PythonHelperError;
-    expect(err.message).toMatch(/has no attribute 'nope' \(defines: fails, identity, os, pid, reprs, seeded\)/);
+    expect(err.message).toMatch(/has no attribute 'nope' \(defines: fails, identity, os, pid, reprs, seeded, stand_ins\)/);
+  });
+
+  it('a module that fails to import names the line and suggests installing what is missing', async () => {
+    const broken = pythonCallable(new FunctionRef('broken', 'f', DIR, 'broken.f', path.join(DIR, 'task.yaml')), path.join(DIR, 'broken.py'));
+    const err = (await callPython(broken, [{}]).catch((e) => e)) as PythonHelperError;
+    expect(err.message).toContain("ModuleNotFoundError: No module named 'no_such_module_xyz' (at broken.py:1 in <module>: import no_such_module_xyz");
+    expect(err.hint).toContain("Install 'no_such_module_xyz'");
+  });
+
+  it('`import datasets` and `lm_eval.api.filter` work without those packages (stand-ins)', async () => {
+    const [rows] = (await callPython(py('stand_ins'), [])) as [unknown[], string];
+    expect(rows).toEqual([{ a: 1, b: 2 }, { a: 2, b: 4 }]);
   });
 
   it('random is seeded like lm-eval (--seed)', async () => {

@@ -54,16 +54,16 @@ def _importable(name):
         return False
 
 
-def _setup_lm_eval_shim():
-    """Puts the ``lm_eval`` stand-in on the path when the real package is not importable."""
-    real = _importable("lm_eval")
-    if not real:
+def _setup_shims():
+    """Puts the ``lm_eval`` and ``datasets`` stand-ins (shim/) at the END of the path when one of
+    the real packages is not importable (a real package, found first, always wins)."""
+    _have["lm_eval"] = _importable("lm_eval")
+    _have["datasets"] = _importable("datasets")
+    if not (_have["lm_eval"] and _have["datasets"]):
         sys.path.append(os.path.join(_HERE, "shim"))
-    _have["lm_eval"] = real
 
 
-_setup_lm_eval_shim()
-_have["datasets"] = _importable("datasets")
+_setup_shims()
 _have["numpy"] = _importable("numpy")
 
 

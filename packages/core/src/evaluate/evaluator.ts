@@ -20,6 +20,7 @@ import { runContextBased, runInstances, type RunProgress } from './run-requests.
 import { stderrFor } from './stderr.ts';
 import { inShard, type ShardSpec } from './shard.ts';
 import { flushPython, isPending, mapBatched, resolvePending } from '../pyfn/session.ts';
+import { withTaskName } from '../pyfn/worker.ts';
 import type { JudgeModels, JudgeModelSpec } from './answers/judge-models.ts';
 import { meanOfScored, scoreAnswers, type AnswerKeySummary, type TaskAnswers } from './answers/score-answers.ts';
 
@@ -262,93 +263,98 @@ export async function evaluateTasks(tasks: EvalTask[], lm: LM, options: Evaluato
   // 5. Filters, per-doc metrics, aggregation.
   const outcomes: TaskOutcome[] = [];
   for (const { task, selected, byDoc } of perTask) {
-    const answers = answersOf.get(task);
-    options.onPhase?.(`scoring ${task.name}`);
-    const all = byDoc.flat();
-    const docsOfInstances = all.map((i) => i.doc);
-    for (const pipeline of task.filters) {
-      const filtered = await pipeline.apply(
-        all.map((i) => i.resps),
-        docsOfInstances,
-      );
-      all.forEach((inst, k) => {
-        inst.filteredResps[pipeline.name] = filtered[k];
-      });
-    }
-    const raw = new Map<string, unknown[]>();
-    const samples: Array<Record<string, unknown>> = [];
-    for (const pipeline of task.filters) {
-      // Python process_results / metric functions: one batched call per function (pyfn/).
-      const perDoc = await mapBatched(selected, ([, doc], d) => {
-        const insts = [...byDoc[d]].sort((a, b) => a.idx - b.idx);
-        return task.processResults(
-          doc,
-          insts.map((i) => i.filteredResps[pipeline.name]),
+    try {
+      const answers = answersOf.get(task);
+      options.onPhase?.(`scoring ${task.name}`);
+      const all = byDoc.flat();
+      const docsOfInstances = all.map((i) => i.doc);
+      for (const pipeline of task.filters) {
+        const filtered = await pipeline.apply(
+          all.map((i) => i.resps),
+          docsOfInstances,
         );
-      });
-      selected.forEach(([docId, doc], d) => {
-        const insts = [...byDoc[d]].sort((a, b) => a.idx - b.idx);
-        const metrics = perDoc[d];
-        const docAnswers = answers?.perDoc[d];
-        // answer metrics: the doc's value is the mean of its repeats (None when none was measurable)
-        if (docAnswers) for (const [key, values] of Object.entries(docAnswers.values)) metrics[key] = meanOfScored(values);
-        if (options.logSamples) {
-          const sample = buildSampleRecord({
-            docId,
-            doc,
-            target: task.view.task.docToTarget(doc),
-            instances: insts,
-            filter: pipeline.name,
-            metrics,
-            profile: options.outputProfile ?? task.profile,
-          });
-          if (docAnswers) {
-            sample.generations = docAnswers.generations;
-            sample.judgements = docAnswers.judgements;
-            sample.answer_scores = docAnswers.values;
-          }
-          samples.push(options.keepSamples === false ? { doc_hash: sample.doc_hash, prompt_hash: sample.prompt_hash, target_hash: sample.target_hash } : sample);
-          options.onSample?.(task.name, sample);
-        }
-        for (const [metric, value] of Object.entries(metrics)) {
-          const key = `${metric},${pipeline.name}`;
-          if (!raw.has(key)) raw.set(key, []);
-          // an unmeasurable answer metric is left out of the mean (counted in answerSummary)
-          if (value === null && docAnswers && metric in docAnswers.values) continue;
-          raw.get(key)!.push(value);
-        }
-      });
-    }
-    const metrics: Array<[string, unknown]> = [];
-    const sampleCounts: Record<string, number> = {};
-    let sampleLen = 0;
-    for (const [key, items] of raw) {
-      const comma = key.indexOf(',');
-      const metric = key.slice(0, comma);
-      const filter = key.slice(comma + 1);
-      if (items.length === 0 && answers?.summary[metric]) {
-        // no repeat of any doc was measurable (every judge reply unreadable, ...): None, not 0
-        metrics.push([key, null], [`${metric}_stderr,${filter}`, 'N/A']);
-        sampleCounts[key] = 0;
-        sampleLen = 0;
-        continue;
+        all.forEach((inst, k) => {
+          inst.filteredResps[pipeline.name] = filtered[k];
+        });
       }
-      const agg = task.aggregationFor(metric);
-      metrics.push([key, await resolvePending(() => agg.fn(items))]);
-      metrics.push([`${metric}_stderr,${filter}`, stderrFor(agg.name, agg.fn, metric, items, options.bootstrapIters)]);
-      sampleCounts[key] = items.length;
-      sampleLen = items.length;
+      const raw = new Map<string, unknown[]>();
+      const samples: Array<Record<string, unknown>> = [];
+      for (const pipeline of task.filters) {
+        // Python process_results / metric functions: one batched call per function (pyfn/).
+        const perDoc = await mapBatched(selected, ([, doc], d) => {
+          const insts = [...byDoc[d]].sort((a, b) => a.idx - b.idx);
+          return task.processResults(
+            doc,
+            insts.map((i) => i.filteredResps[pipeline.name]),
+          );
+        });
+        selected.forEach(([docId, doc], d) => {
+          const insts = [...byDoc[d]].sort((a, b) => a.idx - b.idx);
+          const metrics = perDoc[d];
+          const docAnswers = answers?.perDoc[d];
+          // answer metrics: the doc's value is the mean of its repeats (None when none was measurable)
+          if (docAnswers) for (const [key, values] of Object.entries(docAnswers.values)) metrics[key] = meanOfScored(values);
+          if (options.logSamples) {
+            const sample = buildSampleRecord({
+              docId,
+              doc,
+              target: task.view.task.docToTarget(doc),
+              instances: insts,
+              filter: pipeline.name,
+              metrics,
+              profile: options.outputProfile ?? task.profile,
+            });
+            if (docAnswers) {
+              sample.generations = docAnswers.generations;
+              sample.judgements = docAnswers.judgements;
+              sample.answer_scores = docAnswers.values;
+            }
+            samples.push(options.keepSamples === false ? { doc_hash: sample.doc_hash, prompt_hash: sample.prompt_hash, target_hash: sample.target_hash } : sample);
+            options.onSample?.(task.name, sample);
+          }
+          for (const [metric, value] of Object.entries(metrics)) {
+            const key = `${metric},${pipeline.name}`;
+            if (!raw.has(key)) raw.set(key, []);
+            // an unmeasurable answer metric is left out of the mean (counted in answerSummary)
+            if (value === null && docAnswers && metric in docAnswers.values) continue;
+            raw.get(key)!.push(value);
+          }
+        });
+      }
+      const metrics: Array<[string, unknown]> = [];
+      const sampleCounts: Record<string, number> = {};
+      let sampleLen = 0;
+      for (const [key, items] of raw) {
+        const comma = key.indexOf(',');
+        const metric = key.slice(0, comma);
+        const filter = key.slice(comma + 1);
+        if (items.length === 0 && answers?.summary[metric]) {
+          // no repeat of any doc was measurable (every judge reply unreadable, ...): None, not 0
+          metrics.push([key, null], [`${metric}_stderr,${filter}`, 'N/A']);
+          sampleCounts[key] = 0;
+          sampleLen = 0;
+          continue;
+        }
+        const agg = task.aggregationFor(metric);
+        metrics.push([key, await resolvePending(() => agg.fn(items))]);
+        metrics.push([`${metric}_stderr,${filter}`, stderrFor(agg.name, agg.fn, metric, items, options.bootstrapIters)]);
+        sampleCounts[key] = items.length;
+        sampleLen = items.length;
+      }
+      outcomes.push({
+        task,
+        docIds: selected.map(([i]) => i),
+        metrics,
+        sampleLen,
+        sampleCounts,
+        samples,
+        effective: selected.length,
+        ...(answers ? { answerSummary: answers.summary } : {}),
+      });
+    } catch (e) {
+      // Python helper errors (filters, scoring, aggregation) name the task too
+      throw withTaskName(e, task.name);
     }
-    outcomes.push({
-      task,
-      docIds: selected.map(([i]) => i),
-      metrics,
-      sampleLen,
-      sampleCounts,
-      samples,
-      effective: selected.length,
-      ...(answers ? { answerSummary: answers.summary } : {}),
-    });
   }
   return outcomes;
 }

@@ -23,7 +23,7 @@ import { isAnswerMetricEntry, resolveAnswerMetric, type ResolvedAnswerMetric } f
 import type { EvalTask } from './eval-task.ts';
 import type { ContextBasedHooks } from './run-requests.ts';
 import type { Instance } from '../request/instance.ts';
-import { callPython, DatasetRows, isPending, isPythonCallable, mapBatched, prestartPython, PythonHelperError } from '../pyfn/index.ts';
+import { callPython, DatasetRows, isPending, isPythonCallable, mapBatched, prestartPython, withTaskName } from '../pyfn/index.ts';
 
 export interface PrepareOptions {
   /** run-level profile (outputs) */
@@ -141,11 +141,7 @@ export async function prepareTask(resolved: ResolvedTask, options: PrepareOption
   try {
     return await prepareTaskInner(resolved, options);
   } catch (e) {
-    // Python helper errors name the YAML file and function; add the task.
-    if (e instanceof PythonHelperError && !e.message.startsWith('task ')) {
-      throw new PythonHelperError(`task '${resolved.name}': ${e.message}`, e.hint, e.kind, e.traceback);
-    }
-    throw e;
+    throw withTaskName(e, resolved.name);
   }
 }
 

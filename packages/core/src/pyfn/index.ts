@@ -1,6 +1,6 @@
 // Python `!function` helpers run in one worker process per run (see session.ts).
 export { DatasetRows, encodeForPython, decodeFromPython } from './codec.ts';
-export { PyfnWorker, PythonHelperError, pyfnWorkerScriptPath, PYFN_PROTOCOL_VERSION, tracebackTail } from './worker.ts';
+export { PyfnWorker, PythonHelperError, pyfnWorkerScriptPath, PYFN_PROTOCOL_VERSION, tracebackTail, withTaskName } from './worker.ts';
 export {
   callPython,
   closePythonHelpers,

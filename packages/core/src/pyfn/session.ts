@@ -13,7 +13,7 @@ import { createLogger } from '../log/events.ts';
 import { pyDeepCopy } from '../python/values.ts';
 import type { FunctionRef } from '../task/yaml.ts';
 import { decodeFromPython, encodeForPython } from './codec.ts';
-import { PyfnWorker, PythonHelperError, tracebackTail } from './worker.ts';
+import { PyfnWorker, PythonHelperError, pythonErrorHint, tracebackTail } from './worker.ts';
 
 export interface PythonHelperOptions {
   /** Interpreter (path or command); default `LM_EVAL_PYTHON`, else `python3`. */
@@ -206,10 +206,8 @@ class Raised {
 function raisedOrValue(t: PythonTarget, v: unknown): unknown {
   if (v !== null && typeof v === 'object' && (v as Record<string, unknown>).__py__ === 'raise') {
     const e = (v as { error: { message: string; kind?: string; traceback?: string } }).error;
-    const tail = tracebackTail(e.traceback);
-    return new Raised(
-      new PythonHelperError(`${where(t)}: ${e.message}` + (tail ? `\n--- Python traceback (last lines) ---\n${tail}` : ''), undefined, e.kind ?? 'call', e.traceback),
-    );
+    const at = tracebackTail(e.traceback);
+    return new Raised(new PythonHelperError(`${where(t)}: ${e.message}` + (at ? ` (at ${at})` : ''), pythonErrorHint(e.message), e.kind ?? 'call', e.traceback));
   }
   return decodeFromPython(v);
 }

@@ -31,16 +31,41 @@ export class PythonHelperError extends LmEvalError {
     public readonly traceback?: string,
   ) {
     super(message, hint);
-    this.name = 'PythonHelperError';
+    // a user error (the helper's own code): printed as one line like every LmEvalError
+    this.name = 'LmEvalError';
   }
 }
 
-/** The last `n` non-empty lines of a Python traceback (where the error was raised). */
-export function tracebackTail(tb: string | undefined, n = 6): string {
+/**
+ * Where a Python traceback was raised in the user's code: the last frame outside the worker and
+ * the import machinery, as `utils.py:6 in <module>: <source line>` ('' when none).
+ */
+export function tracebackTail(tb: string | undefined): string {
   if (!tb) return '';
-  const lines = tb.split('\n').filter((l) => l.trim() !== '');
-  if (lines.length === 0 || lines[0] === 'NoneType: None') return '';
-  return lines.slice(-n).join('\n');
+  const lines = tb.split('\n');
+  let best = '';
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^\s*File "(.*)", line (\d+), in (.*)$/.exec(lines[i]);
+    if (!m || m[1].startsWith('<frozen') || /lm_eval_(pyfn_worker|worker_base)\.py$/.test(m[1])) continue;
+    const code = lines[i + 1] && !/^\s*File "/.test(lines[i + 1]) ? lines[i + 1].trim() : '';
+    best = `${path.basename(m[1])}:${m[2]} in ${m[3]}${code ? `: ${code}` : ''}`;
+  }
+  return best;
+}
+
+/** A hint for errors the user fixes in their Python environment (a missing module). */
+export function pythonErrorHint(message: string): string | undefined {
+  const m = /ModuleNotFoundError: No module named '([^']+)'/.exec(message);
+  if (!m) return undefined;
+  return `Install '${m[1].split('.')[0]}' into the Python that runs task helpers, or pass --python (or set LM_EVAL_PYTHON) with one that has it.`;
+}
+
+/** `error` with "task 'name': " in front (Python helper errors name the YAML file and function). */
+export function withTaskName(error: unknown, task: string): unknown {
+  if (error instanceof PythonHelperError && !error.message.startsWith('task ')) {
+    return new PythonHelperError(`task '${task}': ${error.message}`, error.hint, error.kind, error.traceback);
+  }
+  return error;
 }
 
 export class PyfnWorker extends PythonWorker<PyfnHello> {
@@ -58,7 +83,7 @@ export class PyfnWorker extends PythonWorker<PyfnHello> {
   }
 
   protected override remoteError(e: WorkerErrorInfo): LmEvalError {
-    const tail = tracebackTail(e.traceback);
-    return new PythonHelperError(e.message + (tail ? `\n--- Python traceback (last lines) ---\n${tail}` : ''), undefined, e.kind ?? 'error', e.traceback);
+    const at = tracebackTail(e.traceback);
+    return new PythonHelperError(e.message + (at ? ` (at ${at})` : ''), pythonErrorHint(e.message), e.kind ?? 'error', e.traceback);
   }
 }
