@@ -16,6 +16,7 @@ import { parseKeyValueArgs, parseIntFlag, parseLimit } from './values.ts';
 import { Reporter } from './progress.ts';
 import { registerBackends } from './backends.ts';
 import { ExitCode } from './exit.ts';
+import { cliEnvironment } from './environment.ts';
 import { asList } from './ls.ts';
 
 export type AnswersOptions = Record<string, unknown>;
@@ -191,6 +192,7 @@ export async function answersCommand(opts: AnswersOptions): Promise<void> {
   try {
     out = await runEvaluation({
       model,
+      environment: cliEnvironment(),
       modelArgs: modelArgs.values,
       modelArgsRaw: modelArgs.raw,
       tasks: [taskName],

@@ -11,6 +11,7 @@ import { ExperimentsProgress } from './experiments-progress.ts';
 import { registerBackends } from './backends.ts';
 import { asList } from './ls.ts';
 import { ExitCode } from './exit.ts';
+import { cliEnvironment } from './environment.ts';
 
 export function resolveShard(value: unknown): ShardSpec | null {
   if (value !== undefined && value !== null && value !== '') return parseShard(String(value));
@@ -56,6 +57,7 @@ export async function experimentsRunCommand(file: string, opts: Record<string, u
   try {
     outcomes = await runExperiments(plan, {
       outputPath,
+      environment: cliEnvironment(),
       shard,
       maxParallel,
       signal: abort.signal,

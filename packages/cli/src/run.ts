@@ -20,6 +20,7 @@ import {
 import { Reporter, resolveLevel } from './progress.ts';
 import { registerBackends } from './backends.ts';
 import { ExitCode } from './exit.ts';
+import { cliEnvironment } from './environment.ts';
 import { asList, renderListing, type Listing } from './ls.ts';
 
 export type RunOptions = Record<string, unknown>;
@@ -228,6 +229,7 @@ async function evaluateCommand(opts: RunOptions, reporter: Reporter): Promise<vo
   validateLoggingArgs(opts, reporter);
   if (opts.check_integrity) reporter.log('WARNING', "--check_integrity: this harness's own test-suite runs with `pnpm test`; continuing with the evaluation.");
   const request = buildRequest(opts, reporter);
+  request.environment = cliEnvironment();
   await registerBackends(String(request.model));
 
   const abort = new AbortController();

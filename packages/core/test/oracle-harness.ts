@@ -106,6 +106,8 @@ export function requestFromArgv(run: OracleRun, outDir: string, env: NodeJS.Proc
     seeds: { random: 1234, numpy: 1234, torch: 1234, fewshot: 1234 },
     outputPath: outDir,
     env,
+    // as the CLI records: lm-eval's --device default when the model names none
+    environment: { defaultDevice: 'cuda:0' },
   };
 }
 

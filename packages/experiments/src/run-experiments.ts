@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { LmEvalError, runEvaluation, type EvaluationRequest, type LM, type LogLevel, type ModelArgs, type ShardSpec } from '@lm-eval/core';
+import { LmEvalError, runEvaluation, type EnvironmentFacts, type EvaluationRequest, type LM, type LogLevel, type ModelArgs, type ShardSpec } from '@lm-eval/core';
 import { createApiModel, type ApiBackendName } from '@lm-eval/openai';
 import { API_BACKENDS } from './native-format.ts';
 import { EndpointPoolLM, EndpointScheduler } from './endpoint-pool.ts';
@@ -23,6 +23,8 @@ export type ExperimentEvent =
 
 export interface RunExperimentsOptions {
   outputPath: string;
+  /** environment facts recorded in every results file (see core's EnvironmentFacts) */
+  environment?: EnvironmentFacts;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   shard?: ShardSpec | null;
@@ -245,6 +247,7 @@ export async function runExperiments(plan: ExperimentPlan, options: RunExperimen
     const files: string[] = [];
     try {
       for (const request of experimentRequests(e, plan, options, scheduler)) {
+        request.environment = options.environment;
         request.onProgress = (p) => emit({ type: 'progress', id: e.id, done: p.done, total: p.total, label: p.requestType });
         const out = await runEvaluation(request);
         files.push(...out.files.map((f) => path.relative(folder, f)));

@@ -28,9 +28,30 @@ import { JudgeModels, publicJudgeArgs, type JudgeModelSpec } from './answers/jud
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL';
 
+/**
+ * Facts about the running environment that the results record. The library reads none of them
+ * from another package's files; the caller (the CLI) supplies them.
+ */
+export interface EnvironmentFacts {
+  /** `transformers_version` (default `N/A`); the CLI passes the installed transformers.js version. */
+  transformersVersion?: string;
+  /** `lm_eval_version` (default: this package's version). */
+  lmEvalVersion?: string;
+  /** `git_hash` / `upper_git_hash` (default: `git describe --always` in cwd and its parent). */
+  gitHash?: string | null;
+  upperGitHash?: string | null;
+  /**
+   * `config.device` recorded (latest profile) when neither the request nor the model names a
+   * device (default null; the CLI passes lm-eval's `--device` default `cuda:0`).
+   */
+  defaultDevice?: string | null;
+}
+
 export interface EvaluationRequest {
   /** backend name (registered with registerModel) or an LM object */
   model: string | LM;
+  /** environment facts recorded in the results (see {@link EnvironmentFacts}) */
+  environment?: EnvironmentFacts;
   /** Python interpreter for `!function` helpers in .py files (default: env LM_EVAL_PYTHON, else python3) */
   python?: string;
   modelArgs?: ModelArgs;
@@ -125,15 +146,6 @@ const PACKAGE_VERSION = (() => {
     return '0.0.0';
   }
 })();
-
-function transformersVersion(): string {
-  try {
-    const p = new URL('../../../transformers/node_modules/@huggingface/transformers/package.json', import.meta.url);
-    return JSON.parse(readFileSync(p, 'utf8')).version as string;
-  } catch {
-    return 'N/A';
-  }
-}
 
 /** Depth-first order of groups for the latest table, with indented aliases. */
 function tableOrder(results: Record<string, any>, loaded: LoadedTasks, outcomes: TaskOutcome[]): { order: string[]; aliases: Record<string, string> } {
@@ -373,8 +385,9 @@ async function runEvaluationInner(request: EvaluationRequest): Promise<Evaluatio
 
     // 6. Results
     const endPerf = performance.now() / 1000;
-    const gitHash = gitDescribe(cwd);
-    const upperGitHash = gitDescribe(path.resolve(cwd, '..'));
+    const facts = request.environment ?? {};
+    const gitHash = facts.gitHash !== undefined ? facts.gitHash : gitDescribe(cwd);
+    const upperGitHash = facts.upperGitHash !== undefined ? facts.upperGitHash : gitDescribe(path.resolve(cwd, '..'));
     const chatTemplate = applyChat ? lm.chatTemplate?.(request.applyChatTemplate) ?? '' : null;
     const results = assembleResults(outcomes, groupOutcomes, {
       profile,
@@ -383,7 +396,7 @@ async function runEvaluationInner(request: EvaluationRequest): Promise<Evaluatio
       modelConfigInfo: lm.configInfo?.(),
       batchSize: request.batchSize === undefined ? 1 : typeof request.batchSize === 'number' ? request.batchSize : request.batchSize,
       batchSizes: (lm.configInfo?.().batch_sizes as unknown[]) ?? [],
-      device: request.device ?? (profile === 'latest' ? lm.device ?? 'cuda:0' : null),
+      device: request.device ?? (profile === 'latest' ? lm.device ?? facts.defaultDevice ?? null : null),
       useCache: request.useCache ?? null,
       limit: request.limit ?? null,
       bootstrapIters: request.bootstrapIters ?? 100000,
@@ -392,8 +405,8 @@ async function runEvaluationInner(request: EvaluationRequest): Promise<Evaluatio
       gitHash,
       upperGitHash: upperGitHash === gitHash ? null : upperGitHash,
       date: started / 1000,
-      lmEvalVersion: PACKAGE_VERSION,
-      transformersVersion: transformersVersion(),
+      lmEvalVersion: facts.lmEvalVersion ?? PACKAGE_VERSION,
+      transformersVersion: facts.transformersVersion ?? 'N/A',
       modelResultsInfo: lm.resultsInfo?.(),
       logSamples,
       modelSource: typeof request.model === 'string' ? request.model : lm.name,
