@@ -8,7 +8,7 @@
  * stays with the transformers.js tokenizer that wraps it (tokenizers.ts), which checks at load
  * time that both give the same ids and otherwise keeps transformers.js alone.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -117,9 +117,51 @@ export async function loadNativeEncoder(folder: string): Promise<BatchEncoder | 
   const file = path.join(folder, 'tokenizer.json');
   if (!existsSync(file) || process.env.LMEVAL_NATIVE_TOKENIZERS === '0') return null;
   try {
-    const { Tokenizer } = (await import('tokenizers')) as unknown as { Tokenizer: { fromFile(f: string): NativeTokenizer } };
-    return new NativeEncoder(`tokenizers (Rust) ${file}`, Tokenizer.fromFile(file));
+    const lib = (await import('tokenizers')) as unknown as NativeLib;
+    const tok = lib.Tokenizer.fromFile(file);
+    withoutWordCache(lib, tok, file);
+    return new NativeEncoder(`tokenizers (Rust) ${file}`, tok);
   } catch {
     return null;
   }
+}
+
+interface BpeJson {
+  type?: string;
+  vocab?: Record<string, number>;
+  merges?: Array<string | [string, string]>;
+  dropout?: number | null;
+  unk_token?: string | null;
+  continuing_subword_prefix?: string | null;
+  end_of_word_suffix?: string | null;
+  fuse_unk?: boolean;
+  byte_fallback?: boolean;
+  ignore_merges?: boolean;
+}
+
+interface NativeLib {
+  Tokenizer: { fromFile(f: string): NativeTokenizer & { setModel(m: unknown): void } };
+  BPE: { init(vocab: Record<string, number>, merges: Array<[string, string]>, options: Record<string, unknown>): unknown };
+}
+
+/**
+ * A BPE model keeps every word it has encoded in a cache (~4 KB each here): with no
+ * pre-tokenizer (SentencePiece-style tokenizers) a "word" is a whole prompt, so a 20k-request run
+ * kept ~190 MB. The harness encodes each distinct text once anyway, so the model is rebuilt from
+ * the same vocab, merges and options with no cache. Left as loaded when the file uses a BPE option
+ * the bindings cannot pass (ignore_merges), and the ids are checked against transformers.js after.
+ */
+function withoutWordCache(lib: NativeLib, tok: { setModel(m: unknown): void }, file: string): void {
+  const model = (JSON.parse(readFileSync(file, 'utf8')) as { model?: BpeJson }).model;
+  if (!model || model.type !== 'BPE' || model.ignore_merges || !model.vocab || !Array.isArray(model.merges)) return;
+  const merges = model.merges.map((m) => (typeof m === 'string' ? (m.split(' ') as [string, string]) : m));
+  if (merges.some((m) => !Array.isArray(m) || m.length !== 2)) return;
+  const options: Record<string, unknown> = { cacheCapacity: 0 };
+  if (model.dropout != null) options.dropout = model.dropout;
+  if (model.unk_token != null) options.unkToken = model.unk_token;
+  if (model.continuing_subword_prefix != null) options.continuingSubwordPrefix = model.continuing_subword_prefix;
+  if (model.end_of_word_suffix != null) options.endOfWordSuffix = model.end_of_word_suffix;
+  if (model.fuse_unk !== undefined) options.fuseUnk = model.fuse_unk;
+  if (model.byte_fallback !== undefined) options.byteFallback = model.byte_fallback;
+  tok.setModel(lib.BPE.init(model.vocab, merges, options));
 }
