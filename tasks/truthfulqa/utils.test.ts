@@ -34,7 +34,7 @@ const V3_CASES: Array<{ lls: number[]; labels: number[]; acc: string }> = [
 describe('truthfulqa process_results_mc2, 2025 version (NumPy normalisation, labels by mask)', () => {
   it('equals NumPy bit for bit, for 2 to 30 options', () => {
     for (const c of V3_CASES) {
-      const out = process_results_mc2_v3({ mc2_targets: { labels: c.labels } }, c.lls.map((x) => tuple(x, false)));
+      const out = process_results_mc2_v3({ mc2_targets: { labels: c.labels } }, c.lls.map((x) => tuple<unknown>(x, false)));
       expect(pyRepr(out.acc)).toBe(c.acc);
     }
   });
