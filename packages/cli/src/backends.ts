@@ -11,6 +11,8 @@ const BACKENDS: Record<string, () => Promise<void>> = {
   'openai-completions': async () => (await import('@lm-eval/openai')).registerOpenAIModels(),
   'openai-chat-completions': async () => (await import('@lm-eval/openai')).registerOpenAIModels(),
   gguf: async () => (await import('@lm-eval/openai')).registerOpenAIModels(),
+  'anthropic-chat-completions': async () => (await import('@lm-eval/openai')).registerOpenAIModels(),
+  'anthropic-completions': async () => (await import('@lm-eval/openai')).registerOpenAIModels(),
   vllm: async () => (await import('@lm-eval/vllm')).registerVllmModels(),
 };
 

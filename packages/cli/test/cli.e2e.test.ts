@@ -344,7 +344,7 @@ describe('bad input: non-zero exit, one clear last line, no stack trace', () => 
     ['strayArg', 2, /^Error: unexpected argument 'arc_easy' — every value needs its flag, e\.g\. --tasks arc_easy/],
     ['missingValue', 2, /^Error: option '-f, --num_fewshot <n>' argument missing/],
     ['badTask', 1, /^Error: Tasks not found: arc_eazy — Did you mean: arc_eazy -> arc_easy\..*lm-eval ls tasks/],
-    ['badModel', 1, /^Error: unknown model 'dumy' \(did you mean 'dummy'\?\) — --model must be one of: dummy, gguf, hf, /],
+    ['badModel', 1, /^Error: unknown model 'dumy' \(did you mean 'dummy'\?\) — --model must be one of: anthropic-chat-completions, anthropic-completions, dummy, gguf, hf, /],
     ['badModelArgs', 1, /^Error: --model_args: 'pretrained' is not a key=value pair — example: --model_args pretrained=/],
     ['badModelArgsJson', 1, /^Error: --model_args: \{"pretrained": \} is not a valid JSON object \(.+\) — example: /],
     ['badGenKwargs', 1, /^Error: --gen_kwargs: 'temperature' is not a key=value pair — example: --gen_kwargs temperature=0/],

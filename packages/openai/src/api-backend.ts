@@ -163,7 +163,7 @@ export abstract class ApiBackendBase {
    */
   private async checkModelListed(): Promise<void> {
     const c = this.config;
-    if (c.model === null || c.backend.startsWith('openai-')) return;
+    if (c.model === null || !['local-completions', 'local-chat-completions', 'gguf'].includes(c.backend)) return;
     let ids: string[];
     try {
       const r = await this.probeClient().request<{ data?: Array<{ id?: unknown }> }>(`${serverRoot(c.baseUrl)}/v1/models`, undefined);
