@@ -111,3 +111,26 @@ describe('results are never lost at the end', () => {
     }
   });
 });
+
+describe('cancellation', () => {
+  it('a run cancelled before its requests stops with AbortError instead of evaluating fewer tasks', async () => {
+    const c = new AbortController();
+    let calls = 0;
+    const run = runEvaluation(
+      base({
+        signal: c.signal,
+        wrapModel: (lm) => {
+          c.abort(); // Ctrl-C while the model loads
+          const ll = lm.loglikelihood.bind(lm);
+          lm.loglikelihood = (...args: Parameters<typeof ll>) => {
+            calls++;
+            return ll(...args);
+          };
+          return lm;
+        },
+      }),
+    );
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    expect(calls).toBe(0);
+  });
+});

@@ -169,11 +169,20 @@ async function buildTaskRequests(task: EvalTask, selected: Array<[number, Doc]>,
   }
 }
 
+/** Lets pending events (a SIGINT handler) run, then stops if the run was cancelled. */
+async function yieldUnlessAborted(signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return;
+  await new Promise((resolve) => setImmediate(resolve));
+  signal.throwIfAborted();
+}
+
 export async function evaluateTasks(tasks: EvalTask[], lm: LM, options: EvaluatorOptions): Promise<TaskOutcome[]> {
   // 1. Build requests, task by task, doc by doc.
   const perTask: Array<{ task: EvalTask; selected: Array<[number, Doc]>; byDoc: Instance[][] }> = [];
   let convertedLimit: number | undefined;
   for (const task of tasks) {
+    // long runs check for Ctrl-C between tasks (and yield, so the signal handler can run)
+    await yieldUnlessAborted(options.signal);
     options.onPhase?.(`building requests for ${task.name}`);
     let limitOverride: number | undefined;
     if (options.profileLimitBug && options.limit != null && options.limit < 1) {
@@ -265,6 +274,7 @@ export async function evaluateTasks(tasks: EvalTask[], lm: LM, options: Evaluato
   for (const { task, selected, byDoc } of perTask) {
     try {
       const answers = answersOf.get(task);
+      await yieldUnlessAborted(options.signal);
       options.onPhase?.(`scoring ${task.name}`);
       const all = byDoc.flat();
       const docsOfInstances = all.map((i) => i.doc);

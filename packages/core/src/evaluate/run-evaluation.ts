@@ -244,7 +244,7 @@ async function runEvaluationInner(request: EvaluationRequest): Promise<Evaluatio
     const failures: unknown[] = [];
     for (const t of ordered) {
       request.onPhase?.(`loading dataset for ${t.name}`);
-      if (request.signal?.aborted) break;
+      request.signal?.throwIfAborted();
       try {
         prepared.push(
           await prepareTask(t, {
