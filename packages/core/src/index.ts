@@ -1,6 +1,11 @@
 // Public API of @lm-eval/core, grouped along the flow of one evaluation
 // (task index -> config -> dataset -> prompt -> requests -> model -> filters -> metrics -> reports).
 
+// The library API for custom harnesses: evaluate(), typed results, task access
+export * from './api/evaluate.ts';
+export * from './api/results.ts';
+export * from './api/task-manager.ts';
+
 // Running an evaluation (the entry point most users need) and the pieces it is made of
 export * from './evaluate/run-evaluation.ts';
 export * from './evaluate/prepare-task.ts';

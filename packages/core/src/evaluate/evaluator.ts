@@ -108,7 +108,7 @@ function limitCount(total: number, limit: number | null | undefined): number {
 }
 
 /** Builds every selected doc's context and requests (consumes the task's sampler RNG in doc order). */
-async function buildTaskRequests(task: EvalTask, selected: Array<[number, Doc]>, lm: LM, options: EvaluatorOptions): Promise<Instance[][]> {
+export async function buildTaskRequests(task: EvalTask, selected: Array<[number, Doc]>, lm: LM, options: EvaluatorOptions): Promise<Instance[][]> {
   const rnd = new PyRandom(options.fewshotSeed ?? undefined);
   let sampler: ReturnType<EvalTask['makeSampler']> | undefined;
   let pool: Doc[] | undefined;
