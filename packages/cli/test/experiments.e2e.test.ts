@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ResponseStore, responseCacheFile } from '@lm-eval/core';
 import { BIN, ROOT, runCli } from './cli-harness.ts';
 
 const MODEL = path.join(ROOT, 'models/stories260k');
@@ -148,7 +149,19 @@ grid: {num_fewshot: [0, 1]}
     const first = run(out);
     const end = Date.now() + 60_000;
     while (((await control('/__control/stats')).scoringRequests as number) < HANG_AT && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-    await new Promise((r) => setTimeout(r, 300)); // past the cache's 50 ms commit interval
+    // every answer the server gave is committed to the shared cache before the kill (the cache
+    // writes every 50 ms; on a loaded machine that can take longer, so wait for it)
+    const cacheFile = responseCacheFile(path.join(out, '.cache', 'responses'));
+    const committed = () => {
+      if (!fs.existsSync(cacheFile)) return 0;
+      const store = ResponseStore.open(cacheFile);
+      try {
+        return store.count();
+      } finally {
+        store.close();
+      }
+    };
+    while (committed() < HANG_AT - 1 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
     first.proc.kill('SIGKILL');
     expect((await first.done).signal).toBe('SIGKILL');
     const answered1 = await prompts();

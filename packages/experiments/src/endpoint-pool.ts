@@ -135,10 +135,17 @@ export class EndpointPoolLM implements LM {
     return f ? f.bind(this.first) : undefined;
   }
 
-  /** Every endpoint serves the same model: the first one answers the backend's preflight. */
+  /**
+   * Every endpoint serves the same model: the first one runs the backend's preflight checks, as for
+   * a resumed run (`answered: true`), so no probe request is sent. A probe's answer lives only in
+   * that backend's memory until the run scores the same item, so an experiment set killed between
+   * its experiments' preflights and their first scoring would send those probes again; the scoring
+   * route is instead decided by the first scoring request, whose answer goes to the response cache.
+   */
   get preflight(): LM['preflight'] {
     const f = this.first.preflight;
-    return f ? f.bind(this.first) : undefined;
+    const lm = this.first;
+    return f ? (q) => f.call(lm, { ...q, answered: true }) : undefined;
   }
 
   cacheIdentity(): Record<string, unknown> {

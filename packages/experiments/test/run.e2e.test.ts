@@ -117,6 +117,8 @@ describe('experiment set run', { timeout: 300_000 }, () => {
     for (const f of allFiles(out)) expect(fs.readFileSync(f).includes(SECRET), f).toBe(false);
     // ... and the greedy server saw it
     expect(await sent(a)).toBeGreaterThan(0);
+    // api-greedy's four experiments ran together, yet its endpoint never had more than num_concurrent=2 requests
+    expect((await a.stats() as unknown as { maxInFlight: number }).maxInFlight).toBeLessThanOrEqual(2);
 
     // rerun: everything skipped, nothing sent
     const before = [await sent(a), await sent(b)];
