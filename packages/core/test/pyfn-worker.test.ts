@@ -7,7 +7,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { callPython, closePythonHelpers, configurePythonHelpers, mapBatched, pythonCallable, PythonHelperError } from '../src/pyfn/index.ts';
+import { callPython, closePythonHelpers, configurePythonHelpers, mapBatched, pythonCallable, PythonHelperError, resolvePending } from '../src/pyfn/index.ts';
+import { aggregateGroup } from '../src/evaluate/group-aggregate.ts';
 import { FunctionRef } from '../src/task/yaml.ts';
 import { PyFloat, PyTuple, pyRepr, tuple } from '../src/python/values.ts';
 
@@ -59,6 +60,16 @@ describe.skipIf(skip !== null)('Python helper worker', () => {
     expect(fn(docs[7])).toBe("{'i': 7, 'f': 7.0}");
   });
 
+  it('a group aggregation given as a Python function', async () => {
+    const leaves = [
+      { name: 'a', results: { 'acc,none': 0.25, 'acc_stderr,none': 0.1 }, sampleLen: 4 },
+      { name: 'b', results: { 'acc,none': 0.75, 'acc_stderr,none': 0.1 }, sampleLen: 4 },
+    ];
+    const groupMax = py('group_max');
+    const agg = await resolvePending(() => aggregateGroup('g', [{ metric: 'acc', aggregation: groupMax as never }], leaves, 'latest'));
+    expect(agg.metrics[0]).toEqual(['acc,none', 0.75]);
+  });
+
   it('a Python exception names the function and ends with the traceback tail', async () => {
     const err = (await callPython(py('fails'), [{ a: 1 }]).catch((e) => e)) as PythonHelperError;
     expect(err).toBeInstanceOf(PythonHelperError);
@@ -68,7 +79,7 @@ describe.skipIf(skip !== null)('Python helper worker', () => {
 
   it('an unknown name lists what the module defines', async () => {
     const err = (await callPython(py('nope'), []).catch((e) => e)) as PythonHelperError;
-    expect(err.message).toMatch(/has no attribute 'nope' \(defines: fails, identity, os, pid, reprs, seeded, stand_ins\)/);
+    expect(err.message).toMatch(/has no attribute 'nope' \(defines: fails, group_max, identity, os, pid, reprs, seeded, stand_ins\)/);
   });
 
   it('a module that fails to import names the line and suggests installing what is missing', async () => {

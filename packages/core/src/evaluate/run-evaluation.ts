@@ -3,7 +3,7 @@
  * load tasks, build the model, evaluate, aggregate groups, assemble results, write the files.
  */
 import { redactModelArgs } from './redact-model-args.ts';
-import { closePythonHelpers, configurePythonHelpers } from '../pyfn/session.ts';
+import { closePythonHelpers, configurePythonHelpers, resolvePending } from '../pyfn/session.ts';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -363,7 +363,8 @@ async function runEvaluationInner(request: EvaluationRequest): Promise<Evaluatio
         const o = outcomeByName.get(n)!;
         return { name: n, results: entryOf(o), sampleLen: o.sampleLen };
       });
-      const agg = g.config.aggregate_metric_list ? aggregateGroup(g.name, g.config.aggregate_metric_list as never, leaves, profile) : null;
+      // (an aggregation given as a Python !function is answered by the helper worker)
+      const agg = g.config.aggregate_metric_list ? await resolvePending(() => aggregateGroup(g.name, g.config.aggregate_metric_list as never, leaves, profile)) : null;
       for (const w of agg?.warnings ?? []) warn(w);
       const { merged, warnings } = mergeHigherIsBetter(g.name, g.children.map((c) => hibOf.get(c) ?? {}));
       for (const w of warnings) warn(w);
