@@ -40,6 +40,8 @@ const SCHEMAS: Record<string, () => Promise<ModelArgsSchema>> = {
   'openai-completions': async () => (await import('@lm-eval/openai/model-args')).apiModelArgs('openai-completions'),
   'openai-chat-completions': async () => (await import('@lm-eval/openai/model-args')).apiModelArgs('openai-chat-completions'),
   gguf: async () => (await import('@lm-eval/openai/model-args')).apiModelArgs('gguf'),
+  'anthropic-chat-completions': async () => (await import('@lm-eval/openai/model-args')).anthropicModelArgs('anthropic-chat-completions'),
+  'anthropic-completions': async () => (await import('@lm-eval/openai/model-args')).anthropicModelArgs('anthropic-completions'),
   vllm: async () => (await import('@lm-eval/vllm/model-args')).VLLM_ARGS_SCHEMA,
 };
 

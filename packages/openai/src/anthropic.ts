@@ -15,7 +15,6 @@
  * concurrency window. The key comes from ANTHROPIC_API_KEY and is never written anywhere.
  */
 import {
-  defineModelArgs,
   LmEvalError,
   readModelArgs,
   type ChatMessage,
@@ -35,30 +34,12 @@ import {
   pyJsonDumps,
 } from '@lm-eval/core';
 import { ApiBackendBase, cutAtStops, handleStopSequences, type ApiBackendOptions } from './api-backend.ts';
-import type { ApiModelConfig } from './args.ts';
+import { anthropicModelArgs, type AnthropicBackendName, type ApiModelConfig } from './args.ts';
 import type { WindowControl } from './window.ts';
 
-export type AnthropicBackendName = 'anthropic-chat-completions' | 'anthropic-completions';
 
 const HUMAN_PROMPT = '\n\nHuman:';
 const AI_PROMPT = '\n\nAssistant:';
-const ANTHROPIC_VERSION = '2023-06-01';
-
-/** lm-eval's model-arg names and defaults for the two backends. */
-export function anthropicModelArgs(backend: AnthropicBackendName) {
-  const chat = backend === 'anthropic-chat-completions';
-  return defineModelArgs(backend, [
-    { name: 'model', type: 'str', ...(chat ? {} : { default: 'claude-2.0' }), description: chat ? 'model name (required), e.g. claude-3-5-haiku-latest.' : 'model name (lm-eval default claude-2.0).' },
-    { name: 'base_url', type: 'str', default: chat ? 'https://api.anthropic.com/v1/messages' : 'https://api.anthropic.com/v1/complete', description: 'the endpoint URL POSTed to.' },
-    { name: 'max_tokens_to_sample', type: 'int', min: 1, default: 256, description: 'anthropic-completions: tokens to generate (lm-eval name).' },
-    { name: 'max_gen_toks', type: 'int', min: 1, default: 256, description: 'anthropic-chat-completions: default max_tokens.' },
-    { name: 'temperature', type: 'float', default: 0, description: 'sampling temperature (lm-eval default 0).' },
-    { name: 'num_concurrent', type: 'int', min: 1, default: 1, description: 'concurrent requests (adaptive window up to this).' },
-    { name: 'max_retries', type: 'int', min: 1, default: 3, description: 'attempts per request (total, not extra).' },
-    { name: 'timeout', type: 'float', default: 300, description: 'seconds per HTTP request (> 0).' },
-    { name: 'anthropic_version', type: 'str', default: ANTHROPIC_VERSION, description: 'the anthropic-version header (ours).' },
-  ] as const);
-}
 
 export class AnthropicLM extends ApiBackendBase implements LM {
   private readonly chat: boolean;

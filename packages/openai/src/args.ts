@@ -243,3 +243,24 @@ export function configIdentity(c: ApiModelConfig): Record<string, unknown> {
     think_end_token: c.thinkEndToken,
   };
 }
+
+export type AnthropicBackendName = 'anthropic-chat-completions' | 'anthropic-completions';
+
+const ANTHROPIC_VERSION = '2023-06-01';
+
+/** lm-eval's model-arg names and defaults for the two backends. */
+export function anthropicModelArgs(backend: AnthropicBackendName) {
+  const chat = backend === 'anthropic-chat-completions';
+  return defineModelArgs(backend, [
+    { name: 'model', type: 'str', ...(chat ? {} : { default: 'claude-2.0' }), description: chat ? 'model name (required), e.g. claude-3-5-haiku-latest.' : 'model name (lm-eval default claude-2.0).' },
+    { name: 'base_url', type: 'str', default: chat ? 'https://api.anthropic.com/v1/messages' : 'https://api.anthropic.com/v1/complete', description: 'the endpoint URL POSTed to.' },
+    { name: 'max_tokens_to_sample', type: 'int', min: 1, default: 256, description: 'anthropic-completions: tokens to generate (lm-eval name).' },
+    { name: 'max_gen_toks', type: 'int', min: 1, default: 256, description: 'anthropic-chat-completions: default max_tokens.' },
+    { name: 'temperature', type: 'float', default: 0, description: 'sampling temperature (lm-eval default 0).' },
+    { name: 'num_concurrent', type: 'int', min: 1, default: 1, description: 'concurrent requests (adaptive window up to this).' },
+    { name: 'max_retries', type: 'int', min: 1, default: 3, description: 'attempts per request (total, not extra).' },
+    { name: 'timeout', type: 'float', default: 300, description: 'seconds per HTTP request (> 0).' },
+    { name: 'anthropic_version', type: 'str', default: ANTHROPIC_VERSION, description: 'the anthropic-version header (ours).' },
+  ] as const);
+}
+

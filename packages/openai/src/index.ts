@@ -10,7 +10,8 @@ export {
 } from './register.ts';
 export { CompletionsLM } from './completions.ts';
 export { ChatCompletionsLM } from './chat.ts';
-export { AnthropicLM, anthropicModelArgs, type AnthropicBackendName } from './anthropic.ts';
+export { AnthropicLM } from './anthropic.ts';
+export { anthropicModelArgs, type AnthropicBackendName } from './args.ts';
 export { parseApiModelArgs, apiModelArgs, ACCEPTED_ARGS, type ApiModelConfig, type ApiBackendName, type TokenizerBackend } from './args.ts';
 export type { ApiBackendOptions, RunStats } from './api-backend.ts';
 export { DEFAULT_BACKOFF, ApiRequestError, parseErrorBody, type BackoffPolicy } from './http.ts';
