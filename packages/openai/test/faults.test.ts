@@ -157,3 +157,23 @@ describe('permanent failures stop cleanly', () => {
     });
   }
 });
+
+describe('retries and silence are reported as they happen', () => {
+  it('a retry is noted once (with the reason and the count), later retries within 10 s are counted into the next note', async () => {
+    const { lmEvalEvents } = await import('@lm-eval/core');
+    const notes: string[] = [];
+    const stop = lmEvalEvents.subscribe((e) => {
+      if (e.type === 'log' && e.source === 'openai' && /retrying after/.test(e.message)) notes.push(e.message);
+    });
+    try {
+      server.setFaults('503:first=3');
+      const lm = await makeLM('local-completions', completionsArgs(server.url, { num_concurrent: 1, max_retries: 5 }));
+      expectGolden(await lm.loglikelihood(requests));
+      await lm.close();
+    } finally {
+      stop();
+    }
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/^retrying after: .*HTTP 503.* — attempt 2 of 5 in [\d.]+ s; 1 retries so far$/);
+  });
+});
