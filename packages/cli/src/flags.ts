@@ -96,6 +96,8 @@ export interface EnvVarSpec {
 export const ENV_VARS: EnvVarSpec[] = [
   { name: 'LM_EVAL_DATASETS_DIR', help: 'Offline dataset mirror: split S of dataset P (config N) is read from `$LM_EVAL_DATASETS_DIR/P/N/S.{jsonl,json,parquet,csv}` (N = `default` without a config name) before the Hub is tried. See docs/datasets.md.' },
   { name: 'LM_EVAL_PYTHON', help: 'Python interpreter for Python task helpers (`--python` wins) and for the vllm backend (model_args python= wins); default python3.' },
+  { name: 'SLURM_ARRAY_TASK_ID', help: 'With SLURM_ARRAY_TASK_COUNT (and SLURM_ARRAY_TASK_MIN, default 0): the shard of `lm-eval experiments run` (and of `lm-eval run --shard auto`) is task id − min + 1 of the count. See docs/experiments.md.' },
+  { name: 'JOB_COMPLETION_INDEX', help: 'Kubernetes Indexed Job: shard index + 1 of LM_EVAL_SHARD_COUNT (or JOB_COMPLETIONS) shards, read like the Slurm variables.' },
   { name: 'LMEVAL_LOG_LEVEL', help: 'Log level (DEBUG, INFO, WARNING, ERROR, CRITICAL); wins over --verbosity.' },
   { name: 'HF_TOKEN', help: 'Hugging Face token for gated/private datasets and tokenizers (also read: HUGGING_FACE_HUB_TOKEN, then the token file $HF_TOKEN_PATH or $HF_HOME/token).' },
   { name: 'HF_ENDPOINT', help: 'Hugging Face Hub endpoint (default https://huggingface.co), e.g. a mirror.' },
