@@ -334,7 +334,10 @@ export async function resolvePending<T>(f: () => T): Promise<T> {
 export async function mapBatched<T, R>(items: readonly T[], f: (item: T, index: number) => R): Promise<R[]> {
   const out = new Array<R>(items.length);
   let todo: number[] = items.map((_, i) => i);
-  while (todo.length > 0) {
+  // Each round answers at least one more level of nested helper calls; many rounds mean a call
+  // site that never repeats the same call (e.g. a new helper value per attempt).
+  for (let round = 0; todo.length > 0; round++) {
+    if (round >= 100) throw new LmEvalError('internal error: Python helper calls did not settle after 100 batches');
     const again: number[] = [];
     for (const i of todo) {
       try {
