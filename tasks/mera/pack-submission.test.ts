@@ -2,41 +2,39 @@
  * The submission packer on real output files: predict-only runs of a few MERA tasks on the
  * dummy model, then packing, then reading the archives back.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runEvaluation, sha256Hex } from '@lm-eval/core';
 import { extractDate, packSubmission, samplesFileFor, truncateSamples } from './pack-submission.ts';
-import { buildZip, crc32 } from './zip.ts';
+import { buildZip } from './zip.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
-/** Reads a ZIP archive (central directory) back into name → bytes. */
+/**
+ * Reads a ZIP archive back into name → bytes with Python's zipfile (which checks every CRC), as
+ * MERA's site does.
+ */
 function readZip(buf: Buffer): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  const end = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  const count = buf.readUInt16LE(end + 10);
-  let p = buf.readUInt32LE(end + 16);
-  for (let i = 0; i < count; i++) {
-    const method = buf.readUInt16LE(p + 10);
-    const crc = buf.readUInt32LE(p + 16);
-    const csize = buf.readUInt32LE(p + 20);
-    const nameLen = buf.readUInt16LE(p + 28);
-    const extraLen = buf.readUInt16LE(p + 30);
-    const commentLen = buf.readUInt16LE(p + 32);
-    const local = buf.readUInt32LE(p + 42);
-    const name = buf.subarray(p + 46, p + 46 + nameLen).toString('utf8');
-    const dataStart = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
-    const raw = buf.subarray(dataStart, dataStart + csize);
-    const data = method === 8 ? inflateRawSync(raw) : Buffer.from(raw);
-    expect(crc32(data)).toBe(crc);
-    out.set(name, data);
-    p += 46 + nameLen + extraLen + commentLen;
+  const dir = mkdtempSync(path.join(tmpdir(), 'mera-zip-'));
+  try {
+    const file = path.join(dir, 'a.zip');
+    writeFileSync(file, buf);
+    const script = [
+      'import base64, json, sys, zipfile',
+      'z = zipfile.ZipFile(sys.argv[1])',
+      'bad = z.testzip()',
+      'assert bad is None, bad',
+      'print(json.dumps({i.filename: base64.b64encode(z.read(i)).decode() for i in z.infolist()}))',
+    ].join('\n');
+    const out = execFileSync('python3', ['-c', script, file], { encoding: 'utf8' });
+    return new Map(Object.entries(JSON.parse(out) as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64')]));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  return out;
 }
 
 let root: string;
