@@ -85,6 +85,7 @@ export class AnthropicLM extends ApiBackendBase implements LM {
       eosString: null,
       thinkEndToken: null,
       scoring: 'auto',
+      cachePrompt: true,
       apiKey,
       authToken: null,
       strict: false,

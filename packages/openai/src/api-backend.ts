@@ -180,7 +180,7 @@ export abstract class ApiBackendBase {
   }
 
   /** A one-attempt client for the auto-detection probe (a missing endpoint must not be retried). */
-  private probeClient(): JsonHttpClient {
+  protected probeClient(): JsonHttpClient {
     return new JsonHttpClient({ ...this.http.options, maxRetries: 1, timeoutMs: Math.min(this.config.timeoutMs, 10_000) });
   }
 

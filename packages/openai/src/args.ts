@@ -42,6 +42,8 @@ export interface ApiModelConfig {
   thinkEndToken: string | null;
   /** Loglikelihood scoring route (extension): auto = vLLM prompt_logprobs when offered, else echo, else forced tokens (llama.cpp). */
   scoring: ScoringChoice;
+  /** Forced scoring: llama-server's `cache_prompt` (False: stable near-ties, each step recomputes its prefix). */
+  cachePrompt: boolean;
   /** Bearer token; never part of identity, results, logs or errors. */
   apiKey: string;
   /** Bearer token for the remote tokenizer endpoints (`auth_token`; default: the API key). */
@@ -134,6 +136,12 @@ export function apiModelArgs(backend: ApiBackendName) {
       choices: ['auto', 'echo', 'prompt_logprobs', 'forced'],
       description: 'loglikelihood route: auto = vLLM prompt_logprobs when offered, else echo, else forced; forced = llama.cpp, one logit_bias request per continuation token.',
     },
+    {
+      name: 'cache_prompt',
+      type: 'bool',
+      default: true,
+      description: "forced scoring: llama-server's cache_prompt; False makes near-tie is_greedy flags reproducible at the cost of recomputing each prefix.",
+    },
   ] as const);
 }
 
@@ -219,6 +227,7 @@ export function parseApiModelArgs(
     eosString: v.eos_string,
     thinkEndToken: v.think_end_token,
     scoring: v.scoring as ScoringChoice,
+    cachePrompt: v.cache_prompt,
     apiKey,
     authToken: v.auth_token,
     strict: options.strict === true,

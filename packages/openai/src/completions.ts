@@ -33,8 +33,8 @@ import { ApiRequestError, explainFailure, SerializedJson } from './http.ts';
 import { choicesByIndex, noPromptLogprobsError, scoreEchoChoice, scorePromptLogprobs, type CompletionChoiceLike, type ScoringPath } from './scoring.ts';
 import { encodePair, encodePairSync, longestFirst, rollingWindows, truncateForScoring, type TokenPair } from './token-requests.ts';
 import type { WindowControl } from './window.ts';
-import { forcedStepPayload, readStepEntry, scoreForcedStep, verifyForcedScoring } from './forced.ts';
-import type { ApiTokenizer } from './tokenizers.ts';
+import { forcedStepPayload, readStepEntry, scoreForcedStep, SlotPool, totalSlots, verifyForcedScoring } from './forced.ts';
+import { serverRoot, type ApiTokenizer } from './tokenizers.ts';
 
 /** Models the OpenAI completions API still scores with echo + logprobs. */
 const OPENAI_LOGLIKELIHOOD_MODELS = ['babbage-002', 'davinci-002'];
@@ -334,7 +334,7 @@ export class CompletionsLM extends ApiBackendBase implements LM {
     if (this.config.scoring !== 'auto' && this.config.scoring !== 'forced') throw noPromptLogprobsError(where, `${echoDetail ?? 'no echo'}; scoring=${this.config.scoring} rules out forcing tokens with logit_bias, which scoring=auto or scoring=forced would try`);
     const control = { running: true };
     const send = async (prompt: number[], forced: number | null, topN: number) => {
-      const resp = await this.post(forcedStepPayload(this.config.model, prompt, forced, this.config.seed, topN), control, hooks.signal).catch((e) => {
+      const resp = await this.post(forcedStepPayload(this.config.model, prompt, forced, this.config.seed, topN, null, this.config.cachePrompt), control, hooks.signal).catch((e) => {
         throw this.failure(e, item);
       });
       return choicesByIndex(resp, 1, where)[0];
@@ -347,17 +347,47 @@ export class CompletionsLM extends ApiBackendBase implements LM {
       );
     }
     this.scoringPath = 'forced';
+    this.slots = await this.serverSlots();
+    if (this.config.cachePrompt) {
+      warn(
+        `${where} is scored by forcing tokens, one request per continuation token, each continuation on one llama-server slot. ` +
+          "llama-server's prompt cache and batching can flip is_greedy (and the last digits of log-probs) on near-ties between runs; " +
+          'pass cache_prompt=False in --model_args for reproducible flags (slower: every step recomputes its prefix).',
+      );
+    }
     return this.scoreForced(item, control, hooks.signal);
   }
 
-  /** One continuation by forcing each of its tokens in order (same prefix each step: the server's prompt cache serves it). */
-  private async scoreForced(item: ScoreItem, control: WindowControl, signal?: AbortSignal): Promise<[number, boolean]> {
+  /** llama-server's slots from GET /props (`total_slots`); null when the server does not report them. */
+  private async serverSlots(): Promise<SlotPool | null> {
+    try {
+      const props = await this.probeClient().request<unknown>(`${serverRoot(this.config.baseUrl)}/props`, undefined);
+      const n = totalSlots(props);
+      return n === null ? null : new SlotPool(n);
+    } catch {
+      return null;
+    }
+  }
+
+  /** The llama-server slots lent to continuations (null: the server reports none, requests are not pinned). */
+  private slots: SlotPool | null = null;
+
+  /**
+   * One continuation by forcing each of its tokens in order (same prefix each step: the server's
+   * prompt cache serves it), all on one server slot when the server has slots.
+   */
+  private scoreForced(item: ScoreItem, control: WindowControl, signal?: AbortSignal): Promise<[number, boolean]> {
+    if (this.slots === null) return this.scoreForcedOn(item, control, signal, null);
+    return this.slots.with((slot) => this.scoreForcedOn(item, control, signal, slot));
+  }
+
+  private async scoreForcedOn(item: ScoreItem, control: WindowControl, signal: AbortSignal | undefined, slot: number | null): Promise<[number, boolean]> {
     const where = this.config.baseUrl;
     let sum = 0;
     let greedy = true;
     for (let i = item.ctxlen; i < item.input.length; i++) {
       const token = item.input[i];
-      const resp = await this.post(forcedStepPayload(this.config.model, item.input.slice(0, i), token, this.config.seed), control, signal);
+      const resp = await this.post(forcedStepPayload(this.config.model, item.input.slice(0, i), token, this.config.seed, 1, slot, this.config.cachePrompt), control, signal);
       const [lp, g] = scoreForcedStep(readStepEntry(choicesByIndex(resp, 1, where)[0], where), token, where);
       sum += lp;
       if (!g) greedy = false;

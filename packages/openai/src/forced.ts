@@ -34,11 +34,57 @@ export interface ForcedStepEntry {
   top: Array<{ id: number | null; logprob: number }>;
 }
 
-/** The `/v1/completions` body of one step (`forced` null: an unforced probe). */
-export function forcedStepPayload(model: string | null, prompt: number[], forced: number | null, seed: number, topN = 1): Record<string, unknown> {
-  const p: Record<string, unknown> = { model, prompt, max_tokens: 1, temperature: 0, logprobs: topN, seed, cache_prompt: true };
+/**
+ * The `/v1/completions` body of one step (`forced` null: an unforced probe). `idSlot` pins the step
+ * to one llama-server slot (its `id_slot`), so the slot's prompt cache holds the continuation's prefix.
+ */
+export function forcedStepPayload(model: string | null, prompt: number[], forced: number | null, seed: number, topN = 1, idSlot: number | null = null, cachePrompt = true): Record<string, unknown> {
+  const p: Record<string, unknown> = { model, prompt, max_tokens: 1, temperature: 0, logprobs: topN, seed, cache_prompt: cachePrompt };
   if (forced !== null) p.logit_bias = { [String(forced)]: FORCE_BIAS };
+  if (idSlot !== null) p.id_slot = idSlot;
   return p;
+}
+
+/**
+ * llama-server's slots (`total_slots` in GET /props), lent one per continuation: a continuation's
+ * steps all go to its slot, in order, and no two continuations share a slot at once (more
+ * continuations than slots wait for one to come free).
+ */
+export class SlotPool {
+  private readonly free: number[];
+  private readonly waiting: Array<(slot: number) => void> = [];
+
+  constructor(readonly size: number) {
+    this.free = Array.from({ length: size }, (_, i) => i);
+  }
+
+  acquire(): Promise<number> {
+    const slot = this.free.shift();
+    if (slot !== undefined) return Promise.resolve(slot);
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  release(slot: number): void {
+    const next = this.waiting.shift();
+    if (next) next(slot);
+    else this.free.push(slot);
+  }
+
+  /** Runs `work` on a lent slot and gives the slot back whatever happens. */
+  async with<T>(work: (slot: number) => Promise<T>): Promise<T> {
+    const slot = await this.acquire();
+    try {
+      return await work(slot);
+    } finally {
+      this.release(slot);
+    }
+  }
+}
+
+/** The slot count a llama-server reports in GET /props (`total_slots`); null when absent. */
+export function totalSlots(props: unknown): number | null {
+  const n = (props as { total_slots?: unknown } | null)?.total_slots;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 1 ? n : null;
 }
 
 /** Reads the first generated token's entry (llama.cpp `logprobs.content[0]`, with `id`s). */

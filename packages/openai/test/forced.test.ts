@@ -53,6 +53,44 @@ describe('forced-token scoring (llama.cpp)', () => {
     await lm.close();
   });
 
+  it('each continuation runs on one llama-server slot (id_slot), its steps in order; continuations share the slots; cache_prompt=False is sent', async () => {
+    const slotted = await startTestServer({ model, mode: 'llamacpp', totalSlots: 2 });
+    try {
+      const lm = await makeLM('local-completions', completionsArgs(slotted.url, { scoring: 'forced', num_concurrent: 3, cache_prompt: false }));
+      const res = await lm.loglikelihood(requests);
+      res.forEach(([lp, greedy], i) => {
+        expect(Math.abs(lp - golden[i].logprob)).toBeLessThan(1e-3);
+        expect(greedy).toBe(golden[i].is_greedy);
+      });
+      await lm.close();
+      const bodies = slotted.stats.bodies as Array<Record<string, unknown>>;
+      expect(bodies.length).toBeLessThan(200); // the server keeps the last 200
+      expect(bodies.every((b) => b.cache_prompt === false)).toBe(true);
+      // the 2 proof steps are not pinned; every scoring step is
+      const steps = bodies.slice(2);
+      expect(bodies.slice(0, 2).every((b) => b.id_slot === undefined)).toBe(true);
+      expect(new Set(steps.map((b) => b.id_slot))).toEqual(new Set([0, 1]));
+      // Per slot, the requests form runs in which each prompt extends the previous one by one token:
+      // one run per continuation means no continuation was split across slots or interleaved on one.
+      let runs = 0;
+      let tokens = 0;
+      for (const slot of [0, 1]) {
+        let prev: number[] | null = null;
+        for (const b of steps.filter((x) => x.id_slot === slot)) {
+          const prompt = b.prompt as number[];
+          const extends1 = prev !== null && prompt.length === prev.length + 1 && prev.every((t, i) => prompt[i] === t);
+          if (!extends1) runs += 1;
+          tokens += 1;
+          prev = prompt;
+        }
+      }
+      expect(runs).toBe(requests.length);
+      expect(tokens).toBe(steps.length);
+    } finally {
+      await slotted.close();
+    }
+  });
+
   it('loglikelihood_rolling: the sentence sum within 1e-3', async () => {
     const lm = await makeLM('local-completions', completionsArgs(llama.url, { add_bos_token: false, scoring: 'forced' }));
     const expected = JSON.parse((await import('node:fs')).readFileSync(`${MODEL_DIR}/expected.json`, 'utf8')).sentence;

@@ -40,6 +40,8 @@ export interface TestServerOptions {
   /** Reasoning-parser imitation for chat: the real generation up to and including its first `.` is reasoning. */
   reasoning?: 'none' | 'inline' | 'field';
   maxLogprobs?: number;
+  /** llama.cpp modes: `total_slots` in GET /props (default 1); an `id_slot` outside it is refused. */
+  totalSlots?: number;
 }
 
 export interface ServerStats {
@@ -94,6 +96,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   const servedName = options.servedModelName ?? model.name;
   const maxModelLen = options.maxModelLen ?? 1024;
   const maxLogprobs = options.maxLogprobs ?? 20;
+  const totalSlots = options.totalSlots ?? 1;
   const envelope = options.errorEnvelope ?? 'nested';
   const reasoning = options.reasoning ?? 'none';
   let faults: Fault[] = typeof options.faults === 'string' || options.faults === undefined ? parseFaults(options.faults as string | undefined) : options.faults;
@@ -188,6 +191,10 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
       checkIds(p.ids);
     }
     stats.prompts += prompts.length;
+    if (mode !== 'vllm' && body.id_slot !== undefined && body.id_slot !== -1) {
+      const slot = body.id_slot;
+      if (typeof slot !== 'number' || !Number.isInteger(slot) || slot < 0 || slot >= totalSlots) throw new HttpError(400, 'Invalid slot ID', 'invalid_request_error');
+    }
     const echo = body.echo === true;
     if ((mode === 'llamacpp' || mode === 'llamacpp-nobias') && echo) throw new HttpError(400, 'Only no echo is supported', 'invalid_request_error');
     const maxTokens = num(body.max_tokens, 16);
@@ -400,7 +407,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     if (method === 'GET' && url === '/props' && mode !== 'vllm') {
       return {
         default_generation_settings: { n_ctx: maxModelLen, params: { n_probs: 0, temperature: 0.8 } },
-        total_slots: 1,
+        total_slots: totalSlots,
         model_path: `${model.name}.gguf`,
         chat_template: model.chatTemplate ?? '',
         bos_token: model.tokenizer.bos_token,
