@@ -2,6 +2,10 @@
  * The leaderboard: runs grouped by experiment name (repeats together), models as rows sorted by a
  * main metric, tasks/metrics as columns. A cell is `mean ± std` over repeats (sample standard
  * deviation), or `value ± stderr` (lm-eval's) for a single run. Then one table per task.
+ *
+ * Answer metrics of a run with generation repeats (`lm-eval answers --repeat`, a task's
+ * `repeats:`) count their per-repeat means as repeats: such a run contributes one value per
+ * generation repeat instead of its overall value.
  */
 import type { RunRecord } from './results-reader.ts';
 
@@ -20,6 +24,7 @@ export interface Cell {
   std: number | null;
   /** lm-eval stderr (n = 1) */
   stderr: number | null;
+  /** one per repeat: each run's value, or each generation repeat's mean (answer metrics) */
   values: Array<number | null>;
 }
 
@@ -64,6 +69,13 @@ export function findColumn(columns: Column[], spec: string | null | undefined): 
   );
 }
 
+/** A run's values for a column: its generation repeats' means when it has several, else its value. */
+function runValues(r: RunRecord, c: Column): Array<number | null> {
+  const perRepeat = r.repeatValues.get(c.task)?.get(c.key);
+  if (perRepeat && perRepeat.length > 1) return perRepeat;
+  return [r.metrics.get(c.task)?.get(c.key)?.value ?? null];
+}
+
 export function buildLeaderboard(runs: RunRecord[], mainMetric?: string | null): Leaderboard {
   const columns: Column[] = [];
   const seen = new Set<string>();
@@ -90,13 +102,13 @@ export function buildLeaderboard(runs: RunRecord[], mainMetric?: string | null):
     rs.sort((a, b) => a.repeat - b.repeat);
     const cells = new Map<string, Cell>();
     for (const c of columns) {
-      const vals = rs.map((r) => r.metrics.get(c.task)?.get(c.key)?.value ?? null);
+      const vals = rs.flatMap((r) => runValues(r, c));
       const present = vals.filter((v): v is number => v !== null && !Number.isNaN(v));
       if (present.length === 0) continue;
       cells.set(colId(c), {
         mean: mean(present),
         std: present.length > 1 ? sampleStd(present) : null,
-        stderr: present.length === 1 && rs.length === 1 ? rs[0].metrics.get(c.task)?.get(c.key)?.stderr ?? null : null,
+        stderr: present.length === 1 && vals.length === 1 ? rs[0].metrics.get(c.task)?.get(c.key)?.stderr ?? null : null,
         values: vals,
       });
     }
@@ -131,10 +143,13 @@ export function renderLeaderboardMarkdown(board: Leaderboard, title = 'Leaderboa
   const { columns, rows, main } = board;
   const lines: string[] = [`# ${title}`, ''];
   if (rows.length === 0) return lines.concat('No finished runs yet.', '').join('\n');
-  const repeats = Math.max(...rows.map((r) => r.runs.length));
+  const repeats = Math.max(...rows.flatMap((r) => [r.runs.length, ...[...r.cells.values()].map((c) => c.values.length)]));
+  const generationRepeats = rows.some((r) => [...r.cells.values()].some((c) => c.values.length > r.runs.length));
   lines.push(
     `Sorted by **${main ? esc(columnLabel(main)) : '—'}** (${main?.higherIsBetter === false ? 'lower' : 'higher'} is better). ` +
-      (repeats > 1 ? 'Cells: mean ± standard deviation over repeats (sample std); a single run shows lm-eval\'s stderr.' : "Cells: value ± lm-eval's standard error."),
+      (repeats > 1
+        ? `Cells: mean ± standard deviation over repeats (sample std${generationRepeats ? "; answer metrics of a run with generation repeats: over those repeats' means" : ''}); a single run shows lm-eval's stderr.`
+        : "Cells: value ± lm-eval's standard error."),
     '',
   );
   const arrow = (c: Column) => (c.higherIsBetter === true ? ' ↑' : c.higherIsBetter === false ? ' ↓' : '');

@@ -44,7 +44,7 @@ export function renderReportHtml(data: ReportData): string {
 <body>
 <header><h1 id="title"></h1><p id="generated"></p></header>
 <main>
-<section><h2>Leaderboard</h2><p class="muted">mean ± std over repeats; a single run shows lm-eval's standard error. Click a header to sort.</p><div class="scroll"><table id="leaderboard"></table></div></section>
+<section><h2>Leaderboard</h2><p class="muted">mean ± std over repeats (experiment repeats, and the generation repeats of answer metrics); a single run shows lm-eval's standard error. Click a header to sort.</p><div class="scroll"><table id="leaderboard"></table></div></section>
 <section><h2>Per task</h2><div id="bars" class="charts"></div></section>
 <section><h2>Experiments × tasks</h2><div class="scroll"><div id="heatmap"></div></div></section>
 <section><h2>Spread across repeats</h2><div class="controls"><label>metric <select id="spread-col"></select></label></div><div id="spread"></div></section>

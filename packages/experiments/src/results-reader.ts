@@ -28,6 +28,11 @@ export interface RunRecord {
   metrics: Map<string, Map<string, MetricValue>>;
   /** task -> metric -> higher is better */
   higherIsBetter: Map<string, Record<string, boolean | null>>;
+  /**
+   * task -> "metric,filter" -> the mean of each generation repeat, for answer metrics of a run
+   * with repeats (`answer_metrics.<task>.<metric>.per_repeat` of `lm-eval answers` / `repeats:`)
+   */
+  repeatValues: Map<string, Map<string, Array<number | null>>>;
   /** task -> samples file (latest) */
   samplesFiles: Map<string, string>;
   /** the results files' contents (latest last) */
@@ -71,7 +76,7 @@ function dateOf(file: string): string {
 
 function buildRecord(id: string, name: string, repeat: number, dir: string, files: string[], experiment?: Record<string, unknown>): RunRecord {
   const sorted = [...files].sort((a, b) => (dateOf(a) < dateOf(b) ? -1 : dateOf(a) > dateOf(b) ? 1 : 0));
-  const rec: RunRecord = { id, name, model: '', repeat, dir, resultFiles: sorted, metrics: new Map(), higherIsBetter: new Map(), samplesFiles: new Map(), results: [], experiment };
+  const rec: RunRecord = { id, name, model: '', repeat, dir, resultFiles: sorted, metrics: new Map(), repeatValues: new Map(), higherIsBetter: new Map(), samplesFiles: new Map(), results: [], experiment };
   for (const f of sorted) {
     const r = readJson(f);
     rec.results.push(r);
@@ -87,6 +92,17 @@ function buildRecord(id: string, name: string, repeat: number, dir: string, file
         m.set(k, { value: toNum(v), stderr: toNum(entry[`${metric}_stderr,${filter}`]) });
       }
       if (m.size) rec.metrics.set(task, m);
+      rec.repeatValues.delete(task); // a later file's task replaces the earlier one, repeats included
+    }
+    for (const [task, summary] of Object.entries((r.answer_metrics ?? {}) as Record<string, Record<string, { per_repeat?: unknown }>>)) {
+      const keys = [...(rec.metrics.get(task)?.keys() ?? [])];
+      const perKey = new Map<string, Array<number | null>>();
+      for (const [metric, s] of Object.entries(summary ?? {})) {
+        if (!Array.isArray(s?.per_repeat)) continue;
+        const key = keys.find((k) => k.slice(0, k.indexOf(',')) === metric);
+        if (key) perKey.set(key, s.per_repeat.map(toNum));
+      }
+      rec.repeatValues.set(task, perKey);
     }
     for (const [task, hib] of Object.entries((r.higher_is_better ?? {}) as Record<string, Record<string, boolean | null>>)) rec.higherIsBetter.set(task, hib);
     const fdir = path.dirname(f);

@@ -9,7 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { JSDOM, VirtualConsole } from 'jsdom';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { registerModel, runEvaluation } from '@lm-eval/core';
+import { ScriptedAnswerer, ScriptedJudge } from '@lm-eval/core/testing';
 import { readRuns, writeReports } from '../src/index.ts';
 import { ROOT } from './servers.ts';
 
@@ -107,6 +109,66 @@ describe('report.html', { timeout: 120_000 }, () => {
     const spread = window.__report.views.spread.data('spread');
     expect(spread.map((d: any) => d.repeat)).toEqual([1, 2]);
     expect(spread.every((d: any) => d.value === 0.375)).toBe(true);
+  });
+
+  it('shows the generation repeats of answer metrics (an lm-eval answers output) as repeats', async () => {
+    // a run with 2 generation repeats, answers and judge deterministic (core's scripted models):
+    // parity_judge scores seed % 2 -> per-repeat means [0, 1]; judge_notator reads ASK:n -> [4, 4]
+    const dir = path.join(tmp, 'answers');
+    fs.mkdirSync(dir, { recursive: true });
+    const docs = [
+      { query: 'Capital of France? ASK:1', output_true: 'Paris' },
+      { query: 'Two plus two? ASK:7', output_true: '4' },
+    ];
+    fs.writeFileSync(path.join(dir, 'questions.jsonl'), docs.map((d) => JSON.stringify(d)).join('\n') + '\n');
+    fs.writeFileSync(
+      path.join(dir, 'answers_report.yaml'),
+      `task: answers_report
+dataset_path: json
+dataset_kwargs:
+  data_files:
+    test: ${JSON.stringify(path.join(dir, 'questions.jsonl'))}
+test_split: test
+output_type: generate_until
+doc_to_text: "{{query}}"
+doc_to_target: "{{output_true}}"
+generation_kwargs: {until: [], max_gen_toks: 32, temperature: 0.5}
+repeats: 2
+metadata: {repeat_seed: 10}
+metric_list:
+  - metric: parity_judge
+    judge_template: "{{ output }} JUDGE:parity"
+    judge_parser: binary
+  - metric: judge_notator
+`,
+    );
+    registerModel('report-scripted-judge', () => new ScriptedJudge());
+    const runOut = path.join(dir, 'out');
+    await runEvaluation({ model: new ScriptedAnswerer(), tasks: ['answers_report'], includePath: [dir], cwd: dir, logSamples: true, outputPath: runOut, judgeModel: { backend: 'report-scripted-judge', args: {} } });
+
+    const runs = readRuns([runOut]);
+    expect(runs).toHaveLength(1);
+    expect(runs[0].repeatValues.get('answers_report')?.get('parity_judge,none')).toEqual([0, 1]);
+    const out = path.join(dir, 'report');
+    const written = writeReports(out, runs, { mainMetric: 'parity_judge' });
+    const row = written.board.rows[0];
+    expect(row.cells.get('answers_report|parity_judge,none')).toMatchObject({ mean: 0.5, values: [0, 1], stderr: null });
+    expect(row.cells.get('answers_report|parity_judge,none')!.std).toBeCloseTo(Math.SQRT1_2, 12);
+    expect(row.cells.get('answers_report|judge_notator,none')).toMatchObject({ mean: 4, std: 0, values: [4, 4] });
+    expect(written.markdown).toContain(`| 1 | ${row.name} | ${row.model} | 1 | 0.5000 ± 0.7071 | 4.0000 ± 0.0000 |`);
+    expect(written.markdown).toMatch(/over repeats \(sample std; answer metrics of a run with generation repeats/);
+
+    const { window, errors } = await load(path.join(out, 'report.html'));
+    expect(errors).toEqual([]);
+    const views = window.__report.views;
+    // bars with error bars: the std over the generation repeats
+    expect(views['bar-1'].data('bars')).toEqual([expect.objectContaining({ value: 0.5, error: row.cells.get('answers_report|parity_judge,none')!.std })]);
+    // repeat spread: one point per generation repeat, for the main metric and the judge_notator
+    expect(views.spread.data('spread').map((d: any) => [d.repeat, d.value])).toEqual([[1, 0], [2, 1]]);
+    const sel = window.document.getElementById('spread-col');
+    sel.value = 'answers_report|judge_notator,none';
+    sel.dispatchEvent(new window.Event('change'));
+    await vi.waitFor(() => expect(window.__report.views.spread.data('spread').map((d: any) => [d.repeat, d.value])).toEqual([[1, 4], [2, 4]]), { timeout: 60_000, interval: 20 });
   });
 
   it('renders in headless Chromium', (ctx) => {
