@@ -181,6 +181,20 @@ describe('lm-eval answers', () => {
     expect(sample.judgements.judge_notator[0]).toEqual({ raw: '1', reasoning: 'judged 1', score: 1 });
     expect(r.stdout).toMatch(/judge_notator/);
     expect(r.stderr).toMatch(/answers_demo: judge_exactness: 4 of 6 values are None \(judge replies its parser could not read\)/);
+
+    // lm-eval report over the answers folder: judge metrics as mean ± std over the repetitions
+    const rep = await runCli(['report', out, '--output_path', path.join(tmp, 'report')], { cwd: tmp });
+    expect(rep.code, rep.stderr).toBe(0);
+    const md = fs.readFileSync(path.join(tmp, 'report', 'leaderboard.md'), 'utf8');
+    const table = md.split('## answers_demo')[1].split('\n').filter((l) => l.startsWith('|'));
+    const split = (l: string) => l.slice(1, -1).split('|').map((c) => c.trim());
+    const cols = split(table[0]);
+    const cells = split(table[2]);
+    const cell = (metric: string) => cells[cols.findIndex((c) => c.startsWith(metric))];
+    expect(cell('judge_custom')).toBe('0.5000 ± 0.7071'); // per-repeat means [0, 1]
+    expect(cell('judge_notator')).toBe('4.0000 ± 0.0000');
+    expect(cell('judge_exactness')).toBe('1.0000 ± 0.0000');
+    expect(fs.existsSync(path.join(tmp, 'report', 'report.html'))).toBe(true);
   });
 
   it('a run killed with SIGKILL while judging resumes without asking or judging anything twice', async () => {
