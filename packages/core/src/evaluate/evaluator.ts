@@ -50,6 +50,12 @@ export interface EvaluatorOptions {
   /** tasks the backend's preflight cannot serve are left out (with a warning) instead of refusing the run */
   skipUnsupported?: boolean;
   warn?: (message: string) => void;
+  /**
+   * When running the requests fails (not on Ctrl-C), the tasks whose requests were all answered are
+   * still scored and returned, and this is told the error and the tasks left unfinished; without
+   * it, or when no task finished, the error is thrown.
+   */
+  onRunFailure?: (error: unknown, failedTasks: string[]) => void;
   /** `--shard i/n`: requests are built for every selected doc, then only the shard's docs run */
   shard?: ShardSpec | null;
   /** judge models for judge metrics (runEvaluation opens them) */
@@ -240,10 +246,20 @@ export async function evaluateTasks(tasks: EvalTask[], lm: LM, options: Evaluato
     for (const insts of t.byDoc) batched.push(...insts);
   }
   options.onPhase?.('running requests');
-  await runInstances(lm, batched, { signal: options.signal, onProgress: options.onProgress });
-  for (const t of perTask) {
-    if (!t.task.contextBased) continue;
-    await runContextBased(lm, t.byDoc.flat(), t.task.contextBased, { signal: options.signal, onProgress: options.onProgress });
+  try {
+    await runInstances(lm, batched, { signal: options.signal, onProgress: options.onProgress });
+    for (const t of perTask) {
+      if (!t.task.contextBased) continue;
+      await runContextBased(lm, t.byDoc.flat(), t.task.contextBased, { signal: options.signal, onProgress: options.onProgress });
+    }
+  } catch (e) {
+    // never throw away finished tasks: those with every request answered are still scored
+    if (!options.onRunFailure || options.signal?.aborted) throw e;
+    const finished = perTask.filter((t) => t.byDoc.every((insts) => insts.every(answered)));
+    if (finished.length === 0) throw e;
+    const kept = new Set(finished);
+    options.onRunFailure(e, perTask.filter((t) => !kept.has(t)).map((t) => t.task.name));
+    perTask.splice(0, perTask.length, ...finished);
   }
 
   // 4. Answer metrics (judges, lengths, times) on every repeat of the generations.
@@ -367,4 +383,11 @@ export async function evaluateTasks(tasks: EvalTask[], lm: LM, options: Evaluato
     }
   }
   return outcomes;
+}
+
+/** Whether every repeat of an instance has its answer. */
+function answered(inst: Instance): boolean {
+  if (inst.resps.length < inst.repeats) return false;
+  for (let r = 0; r < inst.repeats; r++) if (inst.resps[r] === undefined) return false;
+  return true;
 }

@@ -298,7 +298,11 @@ async function runEvaluationInner(request: EvaluationRequest): Promise<Evaluatio
         : undefined;
 
     // 4. Evaluate
+    let runFailure: { error: unknown; failedTasks: string[] } | null = null;
     const outcomes = await evaluateTasks(prepared, lm, {
+      onRunFailure: (error, failedTasks) => {
+        runFailure = { error, failedTasks };
+      },
       limit: request.limit ?? null,
       samples: request.samples ?? null,
       systemInstruction: request.systemInstruction ?? null,
@@ -358,7 +362,11 @@ async function runEvaluationInner(request: EvaluationRequest): Promise<Evaluatio
       return d;
     };
     const groupsBottomUp = [...loaded.groups.values()].sort((a, b) => depth(b.name) - depth(a.name));
+    const failedTasks = new Set<string>((runFailure as { failedTasks: string[] } | null)?.failedTasks ?? []);
+    const allLeavesOf = (name: string): string[] => loaded.groups.get(name)?.children.flatMap(allLeavesOf) ?? [name];
     for (const g of groupsBottomUp) {
+      // a group with an unfinished task gets no aggregate (it would be over the finished ones only)
+      if (failedTasks.size > 0 && allLeavesOf(g.name).some((n) => failedTasks.has(n))) continue;
       const leaves: LeafResult[] = leavesOf(g.name).map((n) => {
         const o = outcomeByName.get(n)!;
         return { name: n, results: entryOf(o), sampleLen: o.sampleLen };
@@ -463,6 +471,8 @@ async function runEvaluationInner(request: EvaluationRequest): Promise<Evaluatio
       }
     }
 
+    if (runFailure) throw unfinishedRunError(runFailure, outcomes.map((o) => o.task.name), unsaved?.fallbackFile ? [unsaved.fallbackFile] : files, request.useCache ?? null);
+
     // 8. Summary
     const header =
       profile === 'latest'
@@ -486,6 +496,21 @@ async function runEvaluationInner(request: EvaluationRequest): Promise<Evaluatio
     await judges.close();
     await lm.close?.();
   }
+}
+
+/**
+ * The error of a run whose requests failed after some tasks finished: what failed, what was
+ * written (the finished tasks' results and samples), and how to finish the rest.
+ */
+function unfinishedRunError(failure: { error: unknown; failedTasks: string[] }, finished: string[], files: string[], useCache: string | null): LmEvalError {
+  const cause = failure.error instanceof Error ? failure.error.message : String(failure.error);
+  const saved = files.length > 0 ? `; the results of the ${finished.length} finished task(s) (${finished.join(', ')}) were written: ${files.join(', ')}` : `; ${finished.length} task(s) finished (${finished.join(', ')}) but no --output_path was given, so nothing was written`;
+  const resume = useCache
+    ? `Rerun the same command once the cause is fixed: answers already received are read from the --use_cache cache (${useCache}), so only the unanswered requests are sent.`
+    : `Once the cause is fixed, rerun with --tasks ${failure.failedTasks.join(',')}; add --use_cache <path> so that answers already received are kept if a run fails again.`;
+  const causeHint = failure.error instanceof LmEvalError ? failure.error.hint : undefined;
+  const hint = causeHint && !causeHint.includes('--use_cache') ? `${causeHint}\n${resume}` : resume;
+  return new LmEvalError(`task(s) ${failure.failedTasks.join(', ')} failed: ${cause}${saved}.`, hint, { cause: failure.error });
 }
 
 /** A user error about a task, with the task and its YAML file named (once). */
