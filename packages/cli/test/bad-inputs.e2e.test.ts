@@ -117,7 +117,7 @@ describe('bad values are refused before anything runs, naming the flag', () => {
     ['outputIsFile', /^Error: --output_path afile: is a file, not a folder — /],
     ['outputUnderFile', /^Error: --output_path afile\/results: .*afile is a file, so no folder can be made under it — /],
     ['missingPretrained', /^Error: --model hf: pretrained=\.\/no_such_model_folder: the folder .*no_such_model_folder does not exist — /],
-    ['badDevice', /^Error: --device mps: the hf backend runs ONNX graphs through onnxruntime-node, which offers cpu, cuda/],
+    ['badDevice', /^Error: --model hf: --device mps is not supported; this backend runs on cpu/],
   ];
   it.each(cases)('%s', (name, last) => {
     expect(failed(name).lastErr).toMatch(last);

@@ -2,7 +2,7 @@
  * `--model_args` of `--model hf`: lm-eval's HFLM constructor arguments that make sense on
  * transformers.js / onnxruntime, declared as a schema read by core's `readModelArgs`.
  */
-import { createLogger, defineModelArgs, LmEvalError, modelArgError, readModelArgs, type ModelArgs, type ModelFactoryOptions } from '@lm-eval/core/light';
+import { createLogger, defineModelArgs, modelArgError, readModelArgs, type ModelArgs, type ModelFactoryOptions } from '@lm-eval/core/light';
 
 const log = createLogger('hf');
 
@@ -93,22 +93,12 @@ export function parseBatchSize(v: unknown): BatchSizeSpec {
   return { kind: 'fixed', size: b };
 }
 
-/** Devices onnxruntime-node can run on (execution providers of its Node binding). */
-export const HF_DEVICES = ['cpu', 'cuda', 'dml', 'webgpu', 'coreml'];
-
-/** Validates `model_args` (plus the CLI's --batch_size/--max_batch_size/--device); model_args win. */
 export function parseHfArgs(args: ModelArgs, options: ModelFactoryOptions = {}): HfArgs {
   const v = readModelArgs(HF_MODEL_ARGS, args, { batch_size: options.batchSize, max_batch_size: options.maxBatchSize, device: options.device });
   if (args.trust_remote_code !== undefined) log.warn('trust_remote_code is ignored: transformers.js runs ONNX graphs only.');
   const dtype = DTYPES[v.dtype.replace(/^torch\./, '').toLowerCase()];
   if (!dtype) throw modelArgError('hf', 'dtype', args.dtype, `one of ${Object.keys(DTYPES).join(', ')} (bfloat16 has no onnxruntime CPU kernels; use float32)`);
   const device = v.device.toLowerCase().replace(/:\d+$/, ''); // cuda:0 → cuda (onnxruntime picks the device itself)
-  if (!HF_DEVICES.includes(device)) {
-    throw new LmEvalError(
-      `--device ${v.device}: the hf backend runs ONNX graphs through onnxruntime-node, which offers ${HF_DEVICES.join(', ')}`,
-      'use --device cpu (the default); cuda needs onnxruntime-node with its CUDA binaries and a CUDA 12 runtime',
-    );
-  }
   return {
     pretrained: v.pretrained.trim(),
     revision: v.revision,

@@ -2,7 +2,6 @@
  * `--model hf`: lm-eval's HuggingFace backend (spec api-backends.md §1, §2, §5) running in-process
  * on transformers.js / onnxruntime (CPU by default).
  */
-import { checkDevice } from './runtime-support.ts';
 import seedrandom from 'seedrandom';
 import type { PreTrainedModel } from '@huggingface/transformers';
 import {
@@ -22,6 +21,7 @@ import {
   type RequestHooks,
   type RollingRequest,
 } from '@lm-eval/core';
+import { checkDevice } from './runtime-support.ts';
 import { parseHfArgs, type HfArgs } from './args.ts';
 import { loadModel, type LoadedModel } from './loading.ts';
 import { HfTokenizer } from './tokenization.ts';
@@ -320,7 +320,7 @@ export class HfLM implements LM {
 /** Factory for `--model hf`. */
 export async function createHfModel(args: ModelArgs, options: ModelFactoryOptions = {}): Promise<LM> {
   const parsed = parseHfArgs(args, options);
-  checkDevice(parsed.device);
+  checkDevice(parsed.device); // what this installation can run, before anything loads
   const loaded = await loadModel(parsed.pretrained, parsed.revision, parsed.dtype, parsed.device);
   return new HfLM(parsed, loaded);
 }

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { LmEvalError } from '@lm-eval/core';
+import { LmEvalError } from '@lm-eval/core/light';
 
 /** onnxruntime-node's native folder (it ships inside @huggingface/transformers' dependencies), or null. */
 function onnxruntimeBinDir(): string | null {

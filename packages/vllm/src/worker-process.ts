@@ -10,7 +10,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LmEvalError, PythonWorker, type PythonWorkerHello, type WorkerErrorInfo } from '@lm-eval/core';
+import { LmEvalError, PythonWorker, PythonWorkerError, type PythonWorkerHello, type WorkerErrorInfo } from '@lm-eval/core';
 
 export const PROTOCOL_VERSION = 1;
 export type { WorkerErrorInfo };
@@ -24,16 +24,10 @@ export interface WorkerHello extends PythonWorkerHello {
   vllm_version: string | null;
 }
 
-/** A failure of the worker (crash, protocol error, error raised by vLLM). */
-export class VllmWorkerError extends LmEvalError {
-  constructor(
-    message: string,
-    hint: string | undefined,
-    public readonly kind: string,
-    public readonly stderrTail: string[],
-    public readonly remote?: WorkerErrorInfo,
-  ) {
-    super(message, hint);
+/** A failure of the vLLM worker (crash, protocol error, error raised by vLLM). */
+export class VllmWorkerError extends PythonWorkerError {
+  constructor(message: string, hint: string | undefined, kind: string, stderrTail: string[], remote?: WorkerErrorInfo) {
+    super(message, hint, kind, stderrTail, remote);
     this.name = 'VllmWorkerError';
   }
 }
