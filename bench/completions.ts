@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
+import { rawReplay } from './raw-client.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MODEL_DIR = path.join(ROOT, 'models/stories260k');
@@ -84,35 +85,6 @@ function serve(): void {
 // Raw load generator
 // ---------------------------------------------------------------------------------------------
 
-async function rawRun(url: string, bodies: string[], concurrency: number): Promise<number> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency });
-  const u = new URL(url);
-  const post = (body: string) =>
-    new Promise<void>((resolve, reject) => {
-      const req = http.request(u, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const json = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { choices: unknown[] };
-          if (!json.choices) reject(new Error('bad reply'));
-          else resolve();
-        });
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < bodies.length) await post(bodies[next++]);
-    }),
-  );
-  const ms = performance.now() - t0;
-  agent.destroy();
-  return ms;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Driver
 // ---------------------------------------------------------------------------------------------
@@ -167,7 +139,7 @@ async function main(): Promise<void> {
     );
 
     // Warm the raw generator's code paths too (JIT), so neither side is measured cold.
-    await rawRun(url, bodies.slice(0, Math.min(5000, N)), 16);
+    await rawReplay(url, bodies.slice(0, Math.min(5000, N)), 16);
 
     console.log(`workload: ${N} loglikelihood requests, echo route, batch_size 1; stand-in server in a child process`);
     console.log(`machine: ${os.cpus().length} CPUs, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (other processes skew the figures)`);
@@ -177,7 +149,7 @@ async function main(): Promise<void> {
     const cpuUs = (u: NodeJS.CpuUsage) => (u.user + u.system) / N;
     const timeRaw = async (c: number) => {
       const u0 = process.cpuUsage();
-      const ms = await rawRun(url, bodies, c);
+      const ms = await rawReplay(url, bodies, c);
       return { rps: (N / ms) * 1000, cpu: cpuUs(process.cpuUsage(u0)) };
     };
     const timeHarness = async (c: number) => {

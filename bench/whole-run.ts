@@ -28,6 +28,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { TASK_NAME, writeWorkload, type WorkloadKind } from './whole-run/workload.ts';
+import { rawReplay } from './raw-client.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
@@ -60,36 +61,6 @@ function getJson<T>(url: string): Promise<T> {
       })
       .on('error', reject);
   });
-}
-
-/** Replays `bodies` with a sliding window of `concurrency` keep-alive requests; parses each reply. */
-async function rawReplay(url: string, bodies: string[], concurrency: number): Promise<number> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency });
-  const u = new URL(url);
-  const post = (body: string) =>
-    new Promise<void>((resolve, reject) => {
-      const req = http.request(u, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const json = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { choices?: unknown[] };
-          if (!json.choices) reject(new Error('bad reply'));
-          else resolve();
-        });
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < bodies.length) await post(bodies[next++]);
-    }),
-  );
-  const ms = performance.now() - t0;
-  agent.destroy();
-  return ms;
 }
 
 interface CliRun {

@@ -11,10 +11,10 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnTestServer } from '../../openai/test/server/spawn.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const BIN = path.join(ROOT, 'packages/cli/bin/lm-eval.mjs');
-const SERVER = path.join(ROOT, 'packages/openai/test/server/main.ts');
 const MODEL = path.join(ROOT, 'models/stories260k');
 const DOCS = path.join(ROOT, 'packages/core/test/fixtures/oracle/arc_easy/docs.json');
 /** the scoring request the server hangs on */
@@ -111,16 +111,7 @@ beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lm-eval-resume-'));
   datasets = path.join(tmp, 'datasets');
   writeDatasets(datasets);
-  server = spawn(process.execPath, ['--import', 'tsx', SERVER, '--port', '0', '--model', MODEL], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  url = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    server.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      buf += d;
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) resolve(buf.slice(0, nl).trim());
-    });
-    server.on('exit', (code) => reject(new Error(`test server exited (${code})`)));
-  });
+  ({ proc: server, url } = await spawnTestServer(['--model', MODEL]));
 
   // the uninterrupted run everything is compared with
   await control('/__control/reset');

@@ -12,9 +12,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResponseStore, responseCacheFile } from '@lm-eval/core';
 import { BIN, ROOT, runCli } from './cli-harness.ts';
+import { spawnTestServer } from '../../openai/test/server/spawn.ts';
 
 const MODEL = path.join(ROOT, 'models/stories260k');
-const SERVER = path.join(ROOT, 'packages/openai/test/server/main.ts');
 let tmp: string;
 let server: ChildProcess;
 let url: string;
@@ -27,15 +27,7 @@ const prompts = async () => ((await control('/__control/stats')).bodies as Array
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lm-eval-expcli-'));
-  server = spawn(process.execPath, ['--import', 'tsx', SERVER, '--port', '0', '--model', MODEL], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  url = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    server.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      buf += d;
-      if (buf.includes('\n')) resolve(buf.slice(0, buf.indexOf('\n')).trim());
-    });
-    server.on('exit', (code) => reject(new Error(`test server exited (${code})`)));
-  });
+  ({ proc: server, url } = await spawnTestServer(['--model', MODEL]));
 });
 
 afterAll(() => {

@@ -8,11 +8,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli } from './cli-harness.ts';
+import { spawnTestServer } from '../../openai/test/server/spawn.ts';
 
-const SERVER = path.join(ROOT, 'packages/openai/test/server/main.ts');
 const MODEL = path.join(ROOT, 'models/stories260k');
 
 let tmp: string;
@@ -82,16 +82,7 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(tmp, 'tasks', 'gen_fails.yaml'), GEN);
   const docs = ['Once upon a time there was', 'The little girl saw', 'He liked to play with'];
   fs.writeFileSync(path.join(tmp, 'tasks', 'data.jsonl'), docs.map((q) => JSON.stringify({ q })).join('\n') + '\n');
-  server = spawn(process.execPath, ['--import', 'tsx', SERVER, '--port', '0', '--model', MODEL], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  url = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    server.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      buf += d;
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) resolve(buf.slice(0, nl).trim());
-    });
-    server.on('exit', (code) => reject(new Error(`test server exited (${code})`)));
-  });
+  ({ proc: server, url } = await spawnTestServer(['--model', MODEL]));
 });
 
 afterAll(async () => {

@@ -1,11 +1,11 @@
 /** Starts the OpenAI-compatible test server (packages/openai/test/server) as a child process. */
 import path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { spawnTestServer } from '../../openai/test/server/spawn.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const MODEL_DIR = path.join(ROOT, 'models/stories260k');
-const SERVER = path.join(ROOT, 'packages/openai/test/server/main.ts');
 
 export interface TestServer {
   url: string;
@@ -16,19 +16,7 @@ export interface TestServer {
 }
 
 export async function startServer(servedName: string, extra: string[] = []): Promise<TestServer> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', SERVER, '--port', '0', '--model', MODEL_DIR, '--served-model-name', servedName, ...extra], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      buf += d;
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) resolve(buf.slice(0, nl).trim());
-    });
-    proc.on('exit', (code) => reject(new Error(`test server exited (${code})`)));
-  });
+  const { proc, url } = await spawnTestServer(['--model', MODEL_DIR, '--served-model-name', servedName, ...extra]);
   const control = async (pathname: string, body?: unknown) => {
     const r = await fetch(`${url}${pathname}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
     return r.json();
