@@ -65,6 +65,13 @@ function serve(): void {
   };
   for (let P = 1; P <= 128; P++) reply(P);
   const server = http.createServer((req, res) => {
+    // only completions are served: the backend's start-up questions (/v1/models, /props,
+    // /tokenizer_info) get the 404 a server without those routes gives
+    if (req.method !== 'POST' || !req.url?.endsWith('/completions')) {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end('{"error":{"message":"not found"}}');
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
