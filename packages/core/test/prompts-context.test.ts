@@ -1,6 +1,6 @@
 /**
- * Context construction (spec prompts-and-requests.md §2.1–§2.4), checked against the spec's
- * worked examples and rules, for both profiles, plain text and chat layouts.
+ * Context construction (lm_eval/api/task.py `ConfigurableTask.fewshot_context`, lm_eval/api/utils.py
+ * `maybe_delimit`), checked against worked examples and rules, for both profiles, plain text and chat layouts.
  */
 import { describe, expect, it } from 'vitest';
 import { buildContext, maybeDelimit, type BuiltContext } from '../src/prompt/context.ts';
@@ -61,7 +61,7 @@ function chat(
   return { lm, built };
 }
 
-describe('latest §2.1 maybe_delimit', () => {
+describe('latest maybe_delimit', () => {
   it('uses the other side when one is empty or None', () => {
     expect(maybeDelimit(null, 'D', '\n\n')).toBe('D');
     expect(maybeDelimit('', 'D', '\n\n')).toBe('D');
@@ -85,7 +85,7 @@ describe('latest §2.1 maybe_delimit', () => {
   });
 });
 
-describe('latest §2.1 plain text', () => {
+describe('latest plain text', () => {
   it('worked example with description', () => {
     expect(plain({ description: DESC })).toBe(
       'Answer the questions.\n\nQuestion: 2+2?\nAnswer: 4\n\nQuestion: 3+3?\nAnswer: 6\n\nQuestion: 5+5?\nAnswer:',
@@ -164,7 +164,7 @@ describe('latest §2.1 plain text', () => {
   });
 });
 
-describe('latest §2.2 chat', () => {
+describe('latest chat', () => {
   const S = 'Be brief.\n\nAnswer the questions.\n\n';
 
   it('fewshot_as_multiturn: messages as is, system kept, generation prompt added', () => {
@@ -199,7 +199,7 @@ describe('latest §2.2 chat', () => {
     });
   });
 
-  it('collapsed (not multiturn): spec example, eval delimiter removed', () => {
+  it('collapsed (not multiturn): worked example, eval delimiter removed', () => {
     const { lm } = chat({}, { multiturn: false });
     expect(lm.calls[0]).toEqual({
       messages: [{ role: 'user', content: 'Question: 2+2?\nAnswer: 4\n\nQuestion: 3+3?\nAnswer: 6\n\nQuestion: 5+5?\nAnswer:' }],
@@ -239,7 +239,7 @@ describe('latest §2.2 chat', () => {
   });
 });
 
-describe('v0.4.4 §2.3 plain text', () => {
+describe('v0.4.4 plain text', () => {
   const v = (spec: ViewSpec = {}): ViewSpec => ({ profile: '0.4.4', ...spec });
 
   it('same worked example (description + shots)', () => {
@@ -288,7 +288,7 @@ describe('v0.4.4 §2.3 plain text', () => {
   });
 });
 
-describe('v0.4.4 §2.3 chat', () => {
+describe('v0.4.4 chat', () => {
   const v = (spec: ViewSpec = {}): ViewSpec => ({ profile: '0.4.4', ...spec });
 
   it('multiturn: system(S\'), user/assistant pairs, new user(q); generation prompt always', () => {
@@ -344,7 +344,7 @@ describe('v0.4.4 §2.3 chat', () => {
   });
 });
 
-describe('§2.4 multiple-input (Winogrande style)', () => {
+describe('multiple-input (Winogrande style)', () => {
   // q(doc) = gold index, c(doc) = alternative contexts, a(doc) = shared continuation
   const mi = (profile: 'latest' | '0.4.4', extra: ViewSpec = {}): ViewSpec => ({
     profile,

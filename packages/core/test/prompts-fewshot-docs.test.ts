@@ -1,6 +1,7 @@
 /**
- * Few-shot selection (spec prompts-and-requests.md §3.3, §3.4 RNG use across docs) and doc
- * selection (§6: --limit, the v0.4.4 limit bug, --samples), through the evaluator loop.
+ * Few-shot selection (lm_eval/api/samplers.py `ContextSampler.sample`: the evaluated doc excluded, the
+ * RNG used across docs) and doc selection (lm_eval/api/task.py `Task.doc_iterator`,
+ * lm_eval/evaluator_utils.py `get_sample_size`: --limit, the v0.4.4 limit bug, --samples), through the evaluator loop.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -42,7 +43,7 @@ function shots(opts: { exclude: boolean; k: number; evalDoc: Doc; pool?: Doc[]; 
   );
 }
 
-describe('§3.3 excluding the evaluated doc', () => {
+describe('excluding the evaluated doc', () => {
   // Random(1234).sample(range(10), 2) == [7, 1]; sample(range(10), 3) == [7, 1, 0]
   it('without exclusion exactly n are drawn and the eval doc can be its own example', () => {
     expect(ids(shots({ exclude: false, k: 2, evalDoc: POOL[1] }))).toEqual([7, 1]);
@@ -92,7 +93,7 @@ describe('§3.3 excluding the evaluated doc', () => {
   });
 });
 
-describe('§3.4 the sampler RNG is consumed across docs in doc order', () => {
+describe('the sampler RNG is consumed across docs in doc order', () => {
   // Random(1234): sample(range(10), 2) twice -> [7, 1] then [0, 1]
   const task = (over: { exclude?: boolean } = {}) =>
     makeEvalTask({
@@ -133,7 +134,7 @@ describe('§3.4 the sampler RNG is consumed across docs in doc order', () => {
   });
 });
 
-describe('§6 --limit', () => {
+describe('--limit', () => {
   const docs = (n: number) => Array.from({ length: n }, (_, i) => ({ q: `d${i}` }));
   const sel = (n: number, limit: number | null) => selectDocs(makeEvalTask({ evalDocs: docs(n) }), { limit, samples: null }).map(([i]) => i);
 
@@ -162,7 +163,7 @@ describe('§6 --limit', () => {
   });
 });
 
-describe('§6 --samples', () => {
+describe('--samples', () => {
   const task = makeEvalTask({ name: 'demo', evalDocs: Array.from({ length: 5 }, (_, i) => ({ q: `d${i}` })) });
   const pick = (ids: number[]) => selectDocs(task, { limit: null, samples: { demo: ids } }).map(([i, d]) => [i, d.q]);
 

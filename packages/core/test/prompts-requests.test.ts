@@ -1,6 +1,6 @@
 /**
- * Requests per output_type (spec prompts-and-requests.md §4, §4.1; evaluation-and-metrics.md §3
- * request layout for mutual information and multiple-input tasks).
+ * Requests per output_type (lm_eval/api/task.py `ConfigurableTask.construct_requests`, lm_eval/evaluator.py
+ * `evaluate`; the request layout `ConfigurableTask.process_results` expects for mutual information and multiple-input tasks).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -21,7 +21,7 @@ const ctx = (context: string): BuiltContext => ({ kind: 'single', context });
 
 const args = (insts: ReturnType<typeof buildInstances>) => insts.map((i) => [i.requestType, i.idx, ...i.arguments]);
 
-describe('§4 loglikelihood / rolling / generate_until', () => {
+describe('loglikelihood / rolling / generate_until', () => {
   it('loglikelihood: (ctx, target) with the target verbatim, no TD', () => {
     const view = makeView({ outputType: 'loglikelihood', targetDelimiter: ' ' });
     expect(args(buildInstances({ a: ' 4' }, 0, ctx('Q:'), view, opts()))).toEqual([['loglikelihood', 0, 'Q:', ' 4']]);
@@ -53,7 +53,7 @@ describe('§4 loglikelihood / rolling / generate_until', () => {
   });
 });
 
-describe('§4 multiple_choice', () => {
+describe('multiple_choice', () => {
   const mc = (extra: ViewSpec = {}) => makeView({ outputType: 'multiple_choice', docToChoice: (d) => d.choices as unknown[], ...extra });
   const DOC: Doc = { choices: ['A', 'B'] };
 
@@ -137,7 +137,7 @@ describe('§4 multiple_choice', () => {
   });
 });
 
-describe('§4 multiple-input requests', () => {
+describe('multiple-input requests', () => {
   const mi = (extra: ViewSpec = {}) =>
     makeView({
       outputType: 'multiple_choice',
@@ -195,7 +195,7 @@ describe('§4 multiple-input requests', () => {
   });
 });
 
-describe('§4.1 repeats', () => {
+describe('repeats', () => {
   it('each instance is sent `repeats` times consecutively; resps has `repeats` entries', async () => {
     const lm = new EchoLM();
     const task = makeEvalTask({
@@ -224,7 +224,7 @@ describe('§4.1 repeats', () => {
   });
 });
 
-describe('multiple-input + acc_mutual_info end to end (evaluation-and-metrics §1, §3)', () => {
+describe('multiple-input + acc_mutual_info end to end (lm_eval/evaluator.py `evaluate`, `ConfigurableTask.process_results`)', () => {
   it('requests, idx order and scoring (gold = doc_to_text) line up', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'mi-e2e-'));
     const docs = [

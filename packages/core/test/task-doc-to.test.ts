@@ -66,7 +66,7 @@ describe('doc_to_choice', () => {
     expect([...(t as unknown[])]).toEqual(['Q?', 'x']);
   });
 
-  it('the triple-quoted example of the spec', () => {
+  it('a triple-quoted Python list of choices', () => {
     const f = formatter(`task: t\ndoc_to_choice: "['''{{answer}}\\nIs the answer correct? yes''', '''{{answer}}\\nIs the answer correct? no''']"`, F);
     expect(f.docToChoice(doc)).toEqual(['2\nIs the answer correct? yes', '2\nIs the answer correct? no']);
   });

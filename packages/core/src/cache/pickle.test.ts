@@ -5,7 +5,7 @@ import { PyTuple } from '../python/values.ts';
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
 describe('pickleDumps (protocol 5, CPython bytes)', () => {
-  it('reproduces the spec vectors', () => {
+  it('reproduces CPython pickle.dumps(protocol=5) vectors', () => {
     expect(pickleDumps([-1.5, true]).toString('hex')).toBe('80 05 95 0d00000000000000 47 bff8000000000000 88 86 94 2e'.replace(/ /g, ''));
     expect(pickleDumps([-0.25, false]).toString('hex')).toBe('80 05 95 0d00000000000000 47 bfd0000000000000 89 86 94 2e'.replace(/ /g, ''));
     expect(pickleDumps('hello').toString('hex')).toBe('80 05 95 0900000000000000 8c 05 68656c6c6f 94 2e'.replace(/ /g, ''));

@@ -1,6 +1,6 @@
 /**
  * The small subset of Python's pickle (protocol 5) that lm-eval's response cache stores
- * (spec: api-backends.md §6): `(float, bool)` tuples, floats and str. The writer reproduces
+ * (lm_eval/api/model.py `CachingLM`, through sqlitedict): `(float, bool)` tuples, floats and str. The writer reproduces
  * CPython's `pickle.dumps(value, protocol=5)` byte for byte for those shapes, so a Python
  * lm-eval (sqlitedict) can read our values and we can read its values.
  */

@@ -1,5 +1,5 @@
 /**
- * `--cache_requests true|refresh|delete` (spec: prompts-and-requests.md §7): the built request
+ * `--cache_requests true|refresh|delete` (lm_eval/api/task.py `Task.build_all_requests`, lm_eval/caching/cache.py): the built request
  * lists of a task (per doc, the instances before any model call), stored so that a rerun skips
  * prompt building.
  *

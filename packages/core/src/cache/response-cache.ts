@@ -1,5 +1,5 @@
 /**
- * `--use_cache <prefix>` (spec: api-backends.md §6): {@link CachingLM} wraps a model, answers
+ * `--use_cache <prefix>` (lm_eval/api/model.py `CachingLM`): {@link CachingLM} wraps a model, answers
  * requests it has seen from `<prefix>_rank0.db`, sends only the others to the model (in one
  * call, in input order) and stores each answer the moment the model delivers it
  * (`RequestHooks.onResult`), so an interrupted run resumes where it stopped.

@@ -1,5 +1,5 @@
 /**
- * Response cache keys (spec: api-backends.md §6).
+ * Response cache keys (lm_eval/api/model.py `hash_args`).
  *
  * lm-eval's key is `sha256(json.dumps([method] + list(args)))` with Python's default JSON
  * (ensure_ascii=True, ", " / ": " separators); a JSON chat wrapper serialises as a one-element

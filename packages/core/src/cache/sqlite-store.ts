@@ -1,5 +1,5 @@
 /**
- * The response cache file (spec: api-backends.md §6): an SQLite database laid out like Python
+ * The response cache file (lm_eval/api/model.py `CachingLM`): an SQLite database laid out like Python
  * sqlitedict's — table `"unnamed"` `(key TEXT PRIMARY KEY, value BLOB)`, values pickled — so
  * lm-eval's tooling can open it. Unlike sqlitedict we use WAL mode and a busy timeout, and
  * buffer writes into short transactions, so several processes can share one file and a killed

@@ -1,5 +1,5 @@
 /**
- * The evaluator loop (spec: evaluation-and-metrics.md §1): build requests for all tasks, send
+ * The evaluator loop (lm_eval/evaluator.py `evaluate`): build requests for all tasks, send
  * them to the model grouped by request type, apply filter pipelines, score every doc, aggregate
  * and compute standard errors.
  */

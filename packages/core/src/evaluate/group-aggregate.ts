@@ -1,5 +1,5 @@
 /**
- * Group aggregation (evaluation-and-metrics.md §7): combines the results of the leaf tasks under
+ * Group aggregation (lm_eval/api/metrics.py `aggregate_subtask_metrics`, `pooled_sample_stderr`): combines the results of the leaf tasks under
  * a group into the group's metrics. Pure functions over plain result dicts.
  */
 import type { Profile } from '../compat.ts';

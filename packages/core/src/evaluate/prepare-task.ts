@@ -306,7 +306,7 @@ async function prepareTaskInner(resolved: ResolvedTask, options: PrepareOptions)
     renderDocToText: (spec, doc) => formatter.docToText(doc, spec),
   };
 
-  // --- few-shot pool (prompts spec §3.1)
+  // --- few-shot pool (lm_eval/api/task.py `ConfigurableTask.fewshot_docs`)
   const numFewshot = cfg.num_fewshot ?? 0;
   const fewshotSplit = profile === 'latest' ? ((ft.split as string | null) ?? cfg.fewshot_split ?? null) : cfg.fewshot_split ?? null;
   let pool: Doc[] = [];

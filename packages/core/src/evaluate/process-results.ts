@@ -1,5 +1,5 @@
 /**
- * lm-eval's built-in `process_results` per output type (evaluation-and-metrics.md §3): turns
+ * lm-eval's built-in `process_results` per output type (lm_eval/api/task.py `ConfigurableTask.process_results`): turns
  * the filtered responses of one doc into `{metric: per-doc value}`, in Python's key order.
  */
 import type { Profile } from '../compat.ts';

@@ -1,5 +1,5 @@
 /**
- * Assembles the results dict in lm-eval's key order (spec: outputs-and-cli.md §2), per profile.
+ * Assembles the results dict in lm-eval's key order (lm_eval/evaluator.py `simple_evaluate`, `evaluate`), per profile.
  */
 import { createHash } from 'node:crypto';
 import type { Profile } from '../compat.ts';

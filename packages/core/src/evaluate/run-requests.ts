@@ -1,5 +1,5 @@
 /**
- * Sends instances to the model (spec: prompts-and-requests.md §4.1): grouped by request type in
+ * Sends instances to the model (lm_eval/evaluator.py `evaluate`): grouped by request type in
  * order of first appearance, each instance repeated `repeats` times consecutively, responses
  * appended to `instance.resps` in order.
  */

@@ -1,5 +1,5 @@
 /**
- * Standard errors of aggregated metrics (evaluation-and-metrics.md §6): the closed form for
+ * Standard errors of aggregated metrics (lm_eval/api/metrics.py `stderr_for_metric`, `bootstrap_stderr`): the closed form for
  * `mean`, a bit-exact port of lm-eval's bootstrap (CPython `random.Random(i)` per chunk of 1000
  * replicates) for the bootstrappable aggregations, "N/A" otherwise.
  */

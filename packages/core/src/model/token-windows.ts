@@ -1,6 +1,7 @@
 /**
  * lm-eval's token-level request machinery shared by every causal-model backend
- * (api-backends.md §2): moving a context's trailing whitespace into the continuation, and the
+ * (lm_eval/api/model.py `TemplateLM._encode_pair`; lm_eval/utils.py `get_rolling_token_windows`,
+ * `make_disjoint_window`): moving a context's trailing whitespace into the continuation, and the
  * rolling windows of `loglikelihood_rolling` in their disjoint form.
  */
 import { isPyWhitespace } from '../python/str-methods.ts';

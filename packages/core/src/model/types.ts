@@ -1,5 +1,5 @@
 /**
- * The backend contract (spec: api-backends.md §1). Every model backend implements {@link LM};
+ * The backend contract (lm_eval/api/model.py `LM`). Every model backend implements {@link LM};
  * backends register a {@link ModelFactory} under the names used by `--model`.
  */
 import { PyTuple } from '../python/values.ts';

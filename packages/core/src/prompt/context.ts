@@ -1,5 +1,5 @@
 /**
- * Context construction (spec: prompts-and-requests.md §2), for both behaviour profiles:
+ * Context construction (lm_eval/api/task.py `ConfigurableTask.fewshot_context`), for both behaviour profiles:
  * description, system instruction, few-shot examples, delimiters, gen_prefix, chat templates
  * and fewshot_as_multiturn layouts.
  */
@@ -106,7 +106,7 @@ function questionText(q: unknown, task: TaskView, what: string): string {
   throw new LmEvalError(`task '${task.name}': ${what} must render to a string, got ${pyStr(q)}`);
 }
 
-/** Draws the few-shot docs for one evaluated doc (exclusion rule of §3.3). */
+/** Draws the few-shot docs for one evaluated doc (exclusion rule of lm_eval/api/samplers.py `ContextSampler.sample`). */
 export function selectShots(doc: Doc, k: number, pool: Doc[], options: ContextOptions, task: TaskView): Doc[] {
   const sampler = options.sampler;
   if (!sampler) throw new LmEvalError(`task '${task.name}': few-shot examples requested but the task has no few-shot pool`);

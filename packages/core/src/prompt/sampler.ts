@@ -1,5 +1,5 @@
 /**
- * Few-shot samplers (spec: prompts-and-requests.md §3). Registry keyed by the YAML names of
+ * Few-shot samplers (lm_eval/api/samplers.py `get_sampler`). Registry keyed by the YAML names of
  * `fewshot_config.sampler`; a `!function` class is used as is.
  *
  * - latest API: `sample(n, evalDoc)` returns the docs.

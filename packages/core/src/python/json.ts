@@ -1,6 +1,6 @@
 /**
  * Python-compatible JSON: a parser that keeps Python's int/float distinction (`json.loads`) and
- * a writer that reproduces CPython `json.dumps` byte for byte (spec: outputs-and-cli.md §4).
+ * a writer that reproduces CPython `json.dumps` byte for byte (CPython Lib/json/encoder.py).
  */
 import { PyFloat, PyTuple, compareCodePoints, floatRepr, isPlainObject, pyStr } from './values.ts';
 

@@ -4,8 +4,8 @@ import { PyFloat } from './values.ts';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
-// Vectors from prompts-and-requests.md §3.4 and CPython 3.11.
-describe('PyRandom (spec table)', () => {
+// Vectors computed with CPython 3.11's `random.Random`.
+describe('PyRandom (CPython 3.11 vectors)', () => {
   it('getrandbits(32)', () => {
     const r = new PyRandom(1234);
     expect([r.getrandbits(32), r.getrandbits(32), r.getrandbits(32)]).toEqual([4150886329, 3342196574, 1892932127]);

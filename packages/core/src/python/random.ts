@@ -1,6 +1,7 @@
 /**
  * Bit-exact port of CPython's `random.Random` (MT19937 + the pure-Python methods of
- * Lib/random.py as of 3.11). Spec: prompts-and-requests.md §3.4.
+ * Lib/random.py as of 3.11), which lm_eval/api/samplers.py and lm_eval/api/metrics.py
+ * `bootstrap_stderr` seed and draw from.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { PyFloat } from './values.ts';

@@ -1,5 +1,5 @@
 /**
- * Python `re` on top of JS RegExp (spec: evaluation-and-metrics.md §2.1).
+ * Python `re` on top of JS RegExp (CPython Lib/re, https://docs.python.org/3/library/re.html).
  *
  * A Python pattern is parsed with the rules of CPython's sre_parse and re-emitted as a JS
  * `u`-mode RegExp whose semantics match Python's:

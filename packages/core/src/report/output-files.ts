@@ -1,6 +1,7 @@
 /**
  * results_<date_id>.json and samples_<task>_<date_id>.jsonl, named and serialised as lm-eval
- * writes them (spec: outputs-and-cli.md §1–§4).
+ * writes them (lm_eval/loggers/evaluation_tracker.py
+ * `EvaluationTracker.save_results_aggregated`, `save_results_samples`).
  */
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

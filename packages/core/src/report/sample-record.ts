@@ -1,5 +1,5 @@
 /**
- * One line of samples_<task>_<date_id>.jsonl (spec: outputs-and-cli.md §3).
+ * One line of samples_<task>_<date_id>.jsonl (the per-doc `example` dict of lm_eval/evaluator.py `evaluate`).
  */
 import type { Profile } from '../compat.ts';
 import type { Instance } from '../request/instance.ts';

@@ -1,5 +1,5 @@
 /**
- * The results table lm-eval prints (spec: outputs-and-cli.md §5): pytablewriter's Markdown
+ * The results table lm-eval prints (lm_eval/utils.py `make_table`): pytablewriter's Markdown
  * layout — centred headers, columns padded to the widest cell (min. 3), numeric columns
  * right-aligned, text left-aligned.
  */

@@ -1,5 +1,5 @@
 /**
- * Request expansion per output type (spec: prompts-and-requests.md §4).
+ * Request expansion per output type (lm_eval/api/task.py `ConfigurableTask.construct_requests`).
  */
 import type { Context, GenKwargs } from '../model/types.ts';
 import { pyDeepCopy, pyStr } from '../python/values.ts';

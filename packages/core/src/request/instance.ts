@@ -1,5 +1,5 @@
 /**
- * Requests (spec: prompts-and-requests.md §4): one Instance per model call, grouped per doc.
+ * Requests (lm_eval/api/instance.py `Instance`): one Instance per model call, grouped per doc.
  */
 import type { Context, GenerationDetail, GenKwargs } from '../model/types.ts';
 import type { Doc } from '../prompt/task-view.ts';

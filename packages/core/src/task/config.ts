@@ -1,5 +1,6 @@
 /**
- * `TaskConfig`: fields, defaults, validation and post-init normalisation (task-yaml.md §3).
+ * `TaskConfig`: fields, defaults, validation and post-init normalisation (lm_eval/config/task.py `TaskConfig`;
+ * v0.4.4: lm_eval/api/task.py).
  *
  * Python builds `TaskConfig(**config)`: unknown keys are a hard error; types are not checked by
  * the dataclass, so our type checks only reject values that could never work (a list where a
@@ -306,7 +307,7 @@ export function validateTaskConfig(raw: Record<string, unknown>, profile: Profil
 // Build: defaults + post-init normalisation
 
 /**
- * `generation_kwargs` post-init normalisation (§3.2). Returns a new dict (or null/undefined when
+ * `generation_kwargs` post-init normalisation (`TaskConfig.__post_init__`). Returns a new dict (or null/undefined when
  * none applies). Key order matters (cache keys, logged `arg_1`).
  */
 export function normaliseGenerationKwargs(

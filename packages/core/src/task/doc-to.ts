@@ -1,6 +1,6 @@
 /**
  * Per-document resolution of `doc_to_text`, `doc_to_target`, `doc_to_choice`, `description` and
- * `gen_prefix` (task-yaml.md §4), with Python's quirks:
+ * `gen_prefix` (lm_eval/api/task.py `ConfigurableTask.doc_to_text`, `doc_to_target`, …), with Python's quirks:
  * - a string spec naming a column (`features`) returns the raw column value (any type);
  * - otherwise it is rendered; for text/target a result that passes `str.isdigit()` is
  *   literal-evaluated to an int when the task has `doc_to_choice` (so "01" or "²" raise, like
@@ -152,7 +152,7 @@ export class DocFormatter {
   }
 
   /**
-   * Task shape decided once from the first evaluation doc (§4): `multipleInput` = number of
+   * Task shape decided once from the first evaluation doc (as `ConfigurableTask.__init__` does): `multipleInput` = number of
    * choices when doc_to_text gives an int and doc_to_choice is set (else 0); `multipleTarget` =
    * length of the target list when doc_to_target gives a list (else 0).
    */

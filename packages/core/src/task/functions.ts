@@ -1,5 +1,6 @@
 /**
- * `!function` resolution (task-yaml.md §1.1, TS design).
+ * `!function` resolution (lm_eval/tasks/_yaml_loader.py `_import_func_in_yml`; v0.4.4: lm_eval/utils.py
+ * `import_function`), TS design.
  *
  * The referenced code is Python; a TS port provides a JS/TS module next to the Python file
  * (`utils.ts` next to `utils.py`, same export name). Both Python path readings are tried:

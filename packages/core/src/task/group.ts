@@ -1,5 +1,6 @@
 /**
- * Groups and task loading (task-yaml.md §2.3–2.4): turns requested names into fully built task
+ * Groups and task loading (lm_eval/tasks/_factory.py `TaskFactory`, lm_eval/api/group.py;
+ * v0.4.4: lm_eval/tasks/__init__.py `TaskManager`): turns requested names into fully built task
  * configs plus the group tree.
  *
  * - A group file has `group`, `group_alias`, `task` (string or list), `aggregate_metric_list`,
@@ -11,7 +12,7 @@
  *   (registered task with overrides, else an inline task named `<group>::<name>` [latest]),
  *   `{group: name, ...}` (registered group with overrides, else an inline subgroup named
  *   `<parent>::<name>` [latest]). [v0.4.4] the same task twice in one group -> `name-1`, ….
- * - [latest] §2.3 metadata injection: `tag`/`group`/`task_list` removed, `metadata` made a dict,
+ * - [latest] metadata injection (`TaskFactory._build_task`, `_load_full_config`): `tag`/`group`/`task_list` removed, `metadata` made a dict,
  *   merged with the caller's metadata, `config_source` = YAML path or "inline".
  */
 import { existsSync } from 'node:fs';
@@ -113,7 +114,7 @@ export function normaliseAggregateMetrics(value: unknown, profile: Profile, sour
   });
 }
 
-/** [latest] §2.3: the config handed to TaskConfig. Mutates and returns `cfg`. */
+/** [latest] as `TaskFactory._build_task`: the config handed to TaskConfig. Mutates and returns `cfg`. */
 export function injectLatestMetadata(cfg: YamlDict, source: string | null, metadata: Record<string, unknown> = {}): YamlDict {
   delete cfg.tag;
   delete cfg.group;

@@ -1,5 +1,6 @@
 /**
- * `include:` resolution for task and group YAML files (task-yaml.md §1.2).
+ * `include:` resolution for task and group YAML files (lm_eval/tasks/_yaml_loader.py `load_yaml`; v0.4.4: lm_eval/utils.py
+ * `load_yaml_config`).
  *
  * - `include` is a path or a list of paths, relative to the including file's folder (absolute
  *   paths allowed). Each included file contributes its *fully resolved* dict (its own includes

@@ -1,6 +1,6 @@
 /**
  * `TaskIndex`: finds task, group and tag names in the built-in task folder and the
- * `--include_path` folders (task-yaml.md §2.1–2.2) without fully parsing every YAML file.
+ * `--include_path` folders (lm_eval/tasks/_index.py `TaskIndex`, lm_eval/tasks/manager.py `TaskManager`) without fully parsing every YAML file.
  *
  * Each `*.yaml` is pre-scanned for its top-level `task`/`group`/`tag`/`include`/`class`/
  * `output_type` keys (scan.ts); includes are resolved over those partial dicts with the normal
@@ -138,7 +138,7 @@ interface Classified {
   outputType?: string;
 }
 
-/** Classifies a file's include-resolved (partial) config as in §2.1. */
+/** Classifies a file's include-resolved (partial) config as lm_eval/tasks/_index.py `TaskIndex._kind_of` does. */
 export function classifyConfig(cfg: YamlDict, profile: Profile): Classified | undefined {
   const task = cfg.task;
   if ('class' in cfg) return typeof task === 'string' ? { name: task, kind: 'python_task', tags: strList(cfg.tag) } : undefined;
@@ -388,7 +388,7 @@ export class TaskIndex {
   }
 
   /**
-   * Resolves `--tasks` entries to registered names (§2.2). Accepts a comma-separated string
+   * Resolves `--tasks` entries to registered names (lm_eval/tasks/manager.py `TaskManager.match_tasks`). Accepts a comma-separated string
    * ([latest] also space-separated) or a list. `.yaml` entries (glob allowed) and directories
    * are loaded as extra entries. Unknown entries -> LmEvalError "Tasks not found: …" with
    * suggestions ([v0.4.4] entries containing `*` are skipped instead).

@@ -9,7 +9,7 @@
  * patching nunjucks. Nunjucks compiles templates to JavaScript whose operators, truthiness,
  * `+`, `in`, comparisons, slicing, string escapes and undefined handling are JS semantics; it has
  * no `**kwargs` call syntax, no Python method model and no StrictUndefined. Patching its compiled
- * output for each of those (spec task-yaml.md §6) would touch nearly every node type, and its
+ * output for each of those (the Jinja environment of lm_eval/utils.py `apply_template`) would touch nearly every node type, and its
  * lexer decodes string literals differently from Jinja. Jinja's grammar is small, so we
  * reproduce jinja2/lexer.py + parser.py exactly and evaluate every operation through the Python
  * value model (python/values.ts, python/methods.ts, python/format.ts), which gives full control

@@ -47,7 +47,7 @@ describe('libm', () => {
 });
 
 describe('registry', () => {
-  it('knows every aggregation of the spec; nanmean only in latest', () => {
+  it('knows every aggregation lm-eval registers; nanmean only in latest', () => {
     expect(aggregationNames('latest')).toEqual(
       ['bits_per_byte', 'bleu', 'brier_score', 'bypass', 'chrf', 'f1', 'matthews_corrcoef', 'mean', 'median', 'nanmean', 'perplexity', 'ter', 'weighted_perplexity'].sort(),
     );

@@ -1,5 +1,5 @@
 /**
- * Aggregation registry, keyed by the names YAML `aggregation:` uses (evaluation-and-metrics.md §5).
+ * Aggregation registry, keyed by the names YAML `aggregation:` uses (lm_eval/api/metrics.py, `register_aggregation`).
  * To add one: write `<name>.ts` exporting an {@link AggregationDef} and list it below.
  */
 import type { Profile } from '../../compat.ts';

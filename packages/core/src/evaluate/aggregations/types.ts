@@ -1,6 +1,6 @@
 import type { Profile } from '../../compat.ts';
 
-/** How lm-eval computes the standard error of an aggregation (evaluation-and-metrics.md §6). */
+/** How lm-eval computes the standard error of an aggregation (lm_eval/api/metrics.py `stderr_for_metric`). */
 export type StderrKind =
   /** closed form `sample_stddev / sqrt(n)` */
   | 'mean'

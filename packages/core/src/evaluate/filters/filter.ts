@@ -1,5 +1,5 @@
 /**
- * The filter contract (evaluation-and-metrics.md §2) and the Python-isms filters share.
+ * The filter contract (lm_eval/api/filter.py `Filter`, `FilterEnsemble`) and the Python-isms filters share.
  *
  * A filter receives the current value of every instance of a task (at the start, the list of
  * `repeats` responses per instance) plus the instances' docs, and returns a new list of the same

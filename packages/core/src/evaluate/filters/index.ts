@@ -1,4 +1,4 @@
-// Public API of the filters (evaluation-and-metrics.md §2).
+// Public API of the filters (lm_eval/filters/__init__.py).
 export type { Filter, FilterContext, FilterDoc, FilterFactory } from './filter.ts';
 export { BUILTIN_FILTERS } from './builtins.ts';
 export { createFilter, knownFilters, registerFilter } from './registry.ts';

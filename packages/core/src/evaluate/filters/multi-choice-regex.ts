@@ -1,6 +1,6 @@
 /**
  * `multi_choice_regex`: answer letter extraction for multiple-choice generation tasks
- * (evaluation-and-metrics.md §2). Needs `doc.choices`. Per response:
+ * (lm_eval/filters/extraction.py `MultiChoiceRegexFilter`). Needs `doc.choices`. Per response:
  * 1. the primary regex (as `regex`; a tuple match gives its first non-empty group, or "");
  * 2. else the escaped, ignore-processed choice texts searched in the ignore-processed response,
  *    mapped to "(A)", "(B)", …;

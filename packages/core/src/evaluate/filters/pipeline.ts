@@ -1,5 +1,5 @@
 /**
- * Filter pipelines from a task's `filter_list` (evaluation-and-metrics.md §2).
+ * Filter pipelines from a task's `filter_list` (lm_eval/filters/__init__.py `build_filter_ensemble`).
  * No `filter_list` (None) ⇒ one pipeline `none` = [take_first]; an empty list ⇒ no pipelines
  * (as in Python). Every pipeline starts from the raw resps, so pipelines do not interfere.
  */

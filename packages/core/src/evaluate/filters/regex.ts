@@ -1,5 +1,5 @@
 /**
- * `regex`: extract an answer with Python `re.findall` (evaluation-and-metrics.md §2).
+ * `regex`: extract an answer with Python `re.findall` (lm_eval/filters/extraction.py `RegexFilter`).
  * Profile differences: [latest] non-string responses become "" and a tuple match whose groups
  * are all empty gives `fallback`; [v0.4.4] both crash, as in Python.
  */

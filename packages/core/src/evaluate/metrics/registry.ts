@@ -1,6 +1,6 @@
 /**
  * Metric registry keyed by the names YAML `metric_list[].metric` uses, and resolution of a
- * task's metric list (evaluation-and-metrics.md §4). To add a metric: write `<name>.ts`
+ * task's metric list (lm_eval/api/registry.py `get_metric`, lm_eval/api/metrics.py `register_metric`). To add a metric: write `<name>.ts`
  * exporting a {@link MetricDef} and list it below.
  */
 import { isPythonCallable, pythonMetricCompute } from '../../pyfn/session.ts';

@@ -20,7 +20,7 @@ export interface MetricImpl {
   passthrough?: (items: unknown) => unknown;
 }
 
-/** A registered metric (evaluation-and-metrics.md §4). */
+/** A registered metric (lm_eval/api/registry.py `register_metric`). */
 export interface MetricDef extends MetricImpl {
   /** the name used in YAML `metric_list[].metric` */
   name: string;
