@@ -134,7 +134,7 @@ export function renderCliDocs(): string {
     '',
     'Nothing is written without `--output_path`. With it: `<output_path>/<model_name_sanitized>/results_<date>.json`',
     'and, with `--log_samples` or `--predict_only`, `samples_<task>_<date>.jsonl` per task next to it (latest:',
-    'an `--output_path` ending in `.json` names the results file; see the spec, outputs-and-cli.md §1).',
+    'an `--output_path` ending in `.json` names the results file; as lm_eval/loggers/evaluation_tracker.py `EvaluationTracker.save_results_aggregated` does).',
     'The CLI then prints the header line `<model> (<model_args>), gen_kwargs: (…), limit: …, num_fewshot: …,',
     'batch_size: …` and the results table (and a groups table when groups were aggregated) on stdout, as',
     'lm-eval prints them. `--show_config` prints the results JSON (task configs included) before the',

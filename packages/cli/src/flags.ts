@@ -1,6 +1,7 @@
 /**
  * Every flag of `lm-eval run`, declared once as typed data. The commander parser, `--help` and
- * docs/cli.md are generated from this list (spec: outputs-and-cli.md §6). Environment variables
+ * docs/cli.md are generated from this list (the flags of lm-eval's lm_eval/_cli/run.py;
+ * v0.4.4: lm_eval/__main__.py `setup_parser`). Environment variables
  * the CLI honours are listed here too, for the same docs.
  */
 export type FlagKind =
@@ -92,7 +93,7 @@ export interface EnvVarSpec {
   help: string;
 }
 
-/** Environment variables the CLI and the libraries it runs read (spec §6.6). */
+/** Environment variables the CLI and the libraries it runs read. */
 export const ENV_VARS: EnvVarSpec[] = [
   { name: 'LM_EVAL_DATASETS_DIR', help: 'Offline dataset mirror: split S of dataset P (config N) is read from `$LM_EVAL_DATASETS_DIR/P/N/S.{jsonl,json,parquet,csv}` (N = `default` without a config name) before the Hub is tried. See docs/datasets.md.' },
   { name: 'LM_EVAL_PYTHON', help: 'Python interpreter for Python task helpers (`--python` wins) and for the vllm backend (model_args python= wins); default python3.' },

@@ -1,5 +1,5 @@
 /**
- * `lm-eval ls tasks|groups|subtasks|tags` and `lm-eval validate --tasks …` (spec §6.2), also the
+ * `lm-eval ls tasks|groups|subtasks|tags` and `lm-eval validate --tasks …` (lm-eval's lm_eval/_cli/ls.py and validate.py), also the
  * v0.4.4 `--tasks list|list_groups|list_tags|list_subtasks` listings.
  *
  * Imports only `@lm-eval/core/light` (the task index and the table writer) so these commands

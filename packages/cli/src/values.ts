@@ -1,5 +1,6 @@
 /**
- * Parsing of typed flag values (spec: outputs-and-cli.md §6.3, §6.4): `--model_args`,
+ * Parsing of typed flag values (lm_eval/utils.py `simple_parse_args_string`,
+ * `handle_arg_string`; lm_eval/_cli/utils.py `_int_or_none_list_arg_type`): `--model_args`,
  * `--gen_kwargs`, `--seed`, `--limit`, `--samples`, `--metadata`. Every failure is an
  * LmEvalError naming the flag, with an example of a valid value as the hint.
  */

@@ -1,4 +1,4 @@
-/** Flag value parsing (spec outputs-and-cli.md §6.3, §6.4). */
+/** Flag value parsing (lm_eval/utils.py `simple_parse_args_string`, lm_eval/_cli/utils.py). */
 import { describe, expect, it } from 'vitest';
 import { PyFloat, pyRepr } from '@lm-eval/core';
 import { parseIntFlag, parseJsonObject, parseKeyValueArgs, parseLimit, parseSamples, parseSeed, pythonFloat, typedValue } from '../src/values.ts';

@@ -1,7 +1,7 @@
 /**
  * What the four TemplateAPI backends share: configuration, the HTTP client (headers, retries),
  * the adaptive concurrency window, tokenizer loading, the generate_until payload rules
- * (api-backends.md §3.3) and run statistics.
+ * (lm_eval/models/api_models.py `TemplateAPI.generate_until`) and run statistics.
  */
 import { createLogger, LmEvalError, type GenKwargs, type RequestHooks } from '@lm-eval/core';
 import { configIdentity, type ApiModelConfig } from './args.ts';

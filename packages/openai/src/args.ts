@@ -1,5 +1,5 @@
 /**
- * `--model_args` of the TemplateAPI family (api-backends.md §3.1), validated and defaulted per
+ * `--model_args` of the TemplateAPI family (lm_eval/models/api_models.py `TemplateAPI.__init__`), validated and defaulted per
  * backend. Values arrive typed (bool/int/float/string); unknown keys are refused with the list of
  * accepted ones. The API key is read from the environment here and never leaves this object except
  * as an HTTP header.

@@ -1,5 +1,6 @@
 /**
- * `local-chat-completions` / `openai-chat-completions` (api-backends.md §3.3, wire-formats.md §2).
+ * `local-chat-completions` / `openai-chat-completions` (lm_eval/models/openai_completions.py `LocalChatCompletion`,
+ * `OpenAIChatCompletion`; vLLM's `POST /v1/chat/completions`).
  *
  * generate_until sends the JSON chat wrapper's messages (server-side chat template), keeps
  * reasoning out of the answer and counts it.

@@ -1,5 +1,6 @@
 /**
- * `local-completions` / `openai-completions`: the /v1/completions backends (api-backends.md §3).
+ * `local-completions` / `openai-completions`: the /v1/completions backends (lm_eval/models/openai_completions.py
+ * `LocalCompletionsAPI`, `OpenAICompletionsAPI`; lm_eval/models/api_models.py `TemplateAPI`).
  *
  * loglikelihood: pair-encode, sort longest first, `batch_size` prompts per request, a sliding window
  * of `num_concurrent` requests; scored from vLLM's `prompt_logprobs` when the server offers them

@@ -1,7 +1,8 @@
 /**
  * JSON over HTTP for the API backends: keep-alive sockets, a per-attempt timeout, retries with
  * exponential backoff + jitter that honour Retry-After, and parsing of every error envelope the
- * servers send (wire-formats.md §1.9, §3.1, §4).
+ * servers send: vLLM's `ErrorResponse` (flat, and OpenAI-style since v0.10.1), the OpenAI API's
+ * `{"error": …}` object, llama.cpp tools/server's.
  *
  * Why not the `openai` client for the calls: lm-eval's `base_url` is the full endpoint URL while the
  * client appends paths to a `/v1` base; the `header` model arg must replace the default headers

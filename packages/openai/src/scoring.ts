@@ -1,6 +1,6 @@
 /**
- * Reading log-likelihoods out of completions replies (api-backends.md §3.2, wire-formats.md §1.3,
- * §1.7, §5.3). Pure functions over the JSON; every length is checked so a server that tokenises
+ * Reading log-likelihoods out of completions replies (lm_eval/models/openai_completions.py
+ * `LocalCompletionsAPI.parse_logprobs`; vLLM's echo + `logprobs` and `prompt_logprobs` replies). Pure functions over the JSON; every length is checked so a server that tokenises
  * differently (or does not echo prompt log-probs) fails loudly instead of shifting the window.
  */
 import { LmEvalError } from '@lm-eval/core';

@@ -1,7 +1,8 @@
 /**
- * lm-eval's token-level request machinery for causal models (api-backends.md §2): pair encoding,
+ * lm-eval's token-level request machinery for causal models (lm_eval/api/model.py `TemplateLM._encode_pair`,
+ * lm_eval/utils.py `get_rolling_token_windows`): pair encoding,
  * rolling windows with their disjoint form, the longest-first order, and the API backends'
- * left truncation with `ctxlen` (§3.2).
+ * left truncation with `ctxlen` (lm_eval/models/api_models.py `TemplateAPI._loglikelihood_tokens`).
  */
 import { rollingTokenWindows, splitTrailingWhitespace } from '@lm-eval/core';
 import type { ApiTokenizer } from './tokenizers.ts';

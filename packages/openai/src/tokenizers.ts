@@ -1,5 +1,5 @@
 /**
- * Tokenizer backends of the API models (api-backends.md §3.1): `huggingface` (AutoTokenizer from
+ * Tokenizer backends of the API models (lm_eval/models/api_models.py `TemplateAPI.__init__`): `huggingface` (AutoTokenizer from
  * where tokenizer-source.ts finds it: a folder, a .gguf file, the Hub cache or a Hub download),
  * `tiktoken` (js-tiktoken's encoding_for_model), `remote` (the server's own /tokenize and
  * /detokenize, with vLLM's /tokenizer_info or llama.cpp's /props).

@@ -9,7 +9,7 @@ import { handleStopSequences, splitGenKwargs } from '../src/api-backend.ts';
 import { parseFaults, faultApplies } from './server/faults.ts';
 
 describe('rolling windows', () => {
-  it('spec example t=0..9, L=4, prefix P', () => {
+  it('get_rolling_token_windows example t=0..9, L=4, prefix P', () => {
     const P = -1;
     expect(rollingWindows([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], P, 4)).toEqual([
       { context: [P], continuation: [0, 1, 2, 3] },
@@ -39,7 +39,7 @@ describe('truncation and order', () => {
 });
 
 describe('echo scoring', () => {
-  it('worked example of wire-formats §5.3: ctxlen 2 → −4.5, not greedy', () => {
+  it('worked example of LocalCompletionsAPI.parse_logprobs: ctxlen 2 → −4.5, not greedy', () => {
     const choice = {
       logprobs: {
         token_logprobs: [null, -7.25, -4.5, -1.0],

@@ -1,5 +1,5 @@
 /**
- * `--model hf`: lm-eval's HuggingFace backend (spec api-backends.md §1, §2, §5) running in-process
+ * `--model hf`: lm-eval's HuggingFace backend (lm_eval/models/huggingface.py `HFLM`) running in-process
  * on transformers.js / onnxruntime (CPU by default).
  */
 import seedrandom from 'seedrandom';

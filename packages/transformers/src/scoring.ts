@@ -1,5 +1,5 @@
 /**
- * lm-eval's HF `_loglikelihood_tokens` for causal models (spec api-backends.md §5): left-truncate
+ * lm-eval's HF `_loglikelihood_tokens` for causal models (lm_eval/models/huggingface.py): left-truncate
  * each `context + continuation` to `max_length + 1` tokens, drop the last one to form the input,
  * run right-padded batches sorted longest first, and read the continuation's log-probs from the
  * last `len(continuation)` positions. Requests with the same model input share one forward pass.

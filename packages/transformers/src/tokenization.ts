@@ -1,5 +1,5 @@
 /**
- * lm-eval's HF tokenizer policy (spec api-backends.md §2, §5) on a transformers.js tokenizer:
+ * lm-eval's HF tokenizer policy (lm_eval/models/huggingface.py `HFLM.tok_encode`) on a transformers.js tokenizer:
  * special tokens per `add_bos_token`, no second BOS on strings that already start with the BOS
  * text (chat-templated prompts), and `_encode_pair`.
  */

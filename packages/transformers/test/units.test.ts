@@ -20,7 +20,7 @@ const MODEL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
 const expected = JSON.parse(readFileSync(path.join(MODEL_DIR, 'expected.json'), 'utf8'));
 
 describe('rollingWindows', () => {
-  it('matches the spec example (t = 0..9, L = 4, prefix P)', () => {
+  it('matches the get_rolling_token_windows example (t = 0..9, L = 4, prefix P)', () => {
     const P = -1;
     expect(rollingWindows([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], P, 4)).toEqual([
       { context: [P], continuation: [0, 1, 2, 3] },

@@ -1,5 +1,6 @@
 /**
- * generate_until kwargs → vLLM `SamplingParams` (lm-eval latest, api-backends.md §4) and the
+ * generate_until kwargs → vLLM `SamplingParams` (lm-eval latest, lm_eval/models/vllm_causallms.py
+ * `VLLM.generate_until`, `VLLM.modify_gen_kwargs`) and the
  * post-processing of the generated text.
  */
 import { LmEvalError, PyFloat, type GenKwargs } from '@lm-eval/core';

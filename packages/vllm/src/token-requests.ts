@@ -1,5 +1,5 @@
 /**
- * Token-level request building of lm-eval's vLLM backend (api-backends.md §2, §4), on token
+ * Token-level request building of lm-eval's vLLM backend (lm_eval/models/vllm_causallms.py `VLLM`), on token
  * ids produced by the worker's tokenizer: pair encoding, rolling windows, the loglikelihood
  * input/ctxlen truncation (latest: `max_length − 1`), and the sort orders.
  */
@@ -34,7 +34,7 @@ export function causalPair(wholeEnc: number[], ctxEnc: number[]): [number[], num
 
 /**
  * lm-eval `get_rolling_token_windows` + `make_disjoint_window`: `[context, prediction]` pairs
- * that predict every token exactly once (spec §2 example: t = 0..9, L = 4 →
+ * that predict every token exactly once (example: t = 0..9, L = 4 →
  * ([P],[0,1,2,3]), ([3],[4,5,6,7]), ([5,6,7],[8,9])).
  */
 export function rollingWindows(tokens: number[], prefixToken: number, maxSeqLen: number, contextLen = 1): Array<[number[], number[]]> {

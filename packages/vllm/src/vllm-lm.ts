@@ -1,5 +1,5 @@
 /**
- * `--model vllm`: lm-eval's vLLM offline backend (api-backends.md §4), driving `vllm.LLM`
+ * `--model vllm`: lm-eval's vLLM offline backend (lm_eval/models/vllm_causallms.py `VLLM`), driving `vllm.LLM`
  * in a Python worker process (worker-process.ts).
  *
  * Split of work: the worker tokenises (vLLM's own tokenizer, one policy: "worker:vllm") and runs

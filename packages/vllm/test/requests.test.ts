@@ -17,7 +17,7 @@ import {
 } from '../src/index.ts';
 
 describe('rolling windows', () => {
-  it('reproduces the spec example (t = 0..9, L = 4, prefix P)', () => {
+  it('reproduces the get_rolling_token_windows example (t = 0..9, L = 4, prefix P)', () => {
     const P = -1;
     const t = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
     expect(rollingWindows(t, P, 4, 1)).toEqual([

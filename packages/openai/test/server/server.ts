@@ -1,6 +1,7 @@
 /**
- * An OpenAI-compatible test server on 127.0.0.1 that behaves like vLLM's (wire-formats.md §1–§2,
- * §7.1) or llama.cpp's `llama-server` (§4, §7.2), with every number computed by the real
+ * An OpenAI-compatible test server on 127.0.0.1 that behaves like vLLM's OpenAI-compatible server
+ * (vllm/entrypoints/openai: completions, chat, /tokenize, /v1/models) or llama.cpp's `llama-server`
+ * (tools/server), with every number computed by the real
  * stories260K model. Fault modes (faults.ts) are selectable per test; the server counts requests.
  *
  * Control endpoints (for tests that run it as a separate process):

@@ -2,7 +2,8 @@
 
 It implements the offline API surface that lm-eval's vLLM backend (and our worker) uses —
 ``LLM``, ``SamplingParams``, ``TokensPrompt``, ``RequestOutput``/``CompletionOutput``,
-``Logprob``, ``LoRARequest``, ``get_tokenizer`` — per the shapes in wire-formats.md §6, with real
+``Logprob``, ``LoRARequest``, ``get_tokenizer`` — per the shapes of vLLM's ``vllm/entrypoints/llm.py``, ``sampling_params.py`` and
+``outputs.py``, with real
 numbers for the bundled stories260K model from a float64 numpy forward pass.
 
 Like real vLLM it prints log lines to stdout at import and engine start, so tests prove the

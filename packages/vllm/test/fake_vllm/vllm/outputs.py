@@ -1,4 +1,4 @@
-"""``vllm.outputs``: RequestOutput / CompletionOutput with the fields of wire-formats.md §6.4."""
+"""``vllm.outputs``: RequestOutput / CompletionOutput with the fields of vLLM's ``vllm/outputs.py``."""
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Union
 

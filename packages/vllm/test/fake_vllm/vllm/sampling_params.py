@@ -1,4 +1,4 @@
-"""``vllm.SamplingParams`` with the fields and validations of wire-formats.md §6.3."""
+"""``vllm.SamplingParams`` with the fields and validations of vLLM's ``vllm/sampling_params.py``."""
 _SAMPLING_EPS = 1e-5
 
 _FIELDS = dict(
