@@ -1,5 +1,6 @@
 /**
- * ruHumanEval / ruCodeEval scoring (spec/mera.md §6).
+ * ruHumanEval / ruCodeEval scoring (MERA's benchmark_tasks/ruhumaneval/utils.py and
+ * rucodeeval/utils.py: `ruHumanEvalScoring`, `process_results`, `compute_pass_k`).
  *
  * - filter `ruhumanevalscoring`: for every generation of every doc, strip a surrounding
  *   ```` ```python … ``` ```` fence (any repeated first character, unless the generation starts with

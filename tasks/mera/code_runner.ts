@@ -1,6 +1,7 @@
 /**
  * Runs model-generated Python against test cases in a separate, limited `python3` process
- * (MERA's ruHumanEval/ruCodeEval scoring, spec/mera.md §6).
+ * (MERA's ruHumanEval/ruCodeEval scoring, benchmark_tasks/ruhumaneval/utils.py
+ * `check_correctness`, `unsafe_execute`).
  *
  * What one run does (one process per generation):
  * - the child is started with a fresh temporary directory as cwd (removed afterwards), a minimal

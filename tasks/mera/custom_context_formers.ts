@@ -1,6 +1,6 @@
 /**
  * ruTiE's context former (`!function ../custom_context_formers.ruTiEContextFormer`,
- * spec/mera.md §5). Not a random sampler: for a doc with `meta.question_id = q` of dialog `d`
+ * MERA's benchmark_tasks/custom_context_formers.py). Not a random sampler: for a doc with `meta.question_id = q` of dialog `d`
  * the "shots" are the dialog's earlier questions, `docs[d*500 : d*500 + q]` of the few-shot split
  * (sorted by process_docs; MERA assumes 500 questions per dialog).
  *

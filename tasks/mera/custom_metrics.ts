@@ -1,5 +1,5 @@
 /**
- * MERA's `custom_metrics.f1_score_multiclass_macro` (spec/mera.md §6): scikit-learn macro F1
+ * MERA's `custom_metrics.f1_score_multiclass_macro` (benchmark_tasks/custom_metrics.py): scikit-learn macro F1
  * over `(gold, pred)` pairs.
  *
  * - labels = sorted union of golds and preds (Python `sorted`: numbers by value, strings by code

@@ -1,6 +1,6 @@
 /**
  * MERA's few-shot sampler (`!function ../custom_samplers.FewshotSampler`), ported from the
- * behaviour described in spec/mera.md §4 (v0.4.4 sampler API):
+ * behaviour of MERA's benchmark_tasks/custom_samplers.py (v0.4.4 sampler API):
  *
  * - shots come from the same `meta.domain` (ruMMLU, MaMuRAMu) or the same `meta.id_task` (USE)
  *   when the evaluated doc has one; docs with a `meta.question_id` take the first n shots;

@@ -1,6 +1,6 @@
 /**
  * Shared scoring of MERA's classification tasks that report accuracy per sub-group
- * (spec/mera.md §6: ruMMLU, MaMuRAMu, ruHateSpeech, ruHHH).
+ * (the `process_results` of MERA's benchmark_tasks/{rummlu,mamuramu,ruhatespeech,ruhhh}/utils.py).
  *
  * `results` is one filtered value per instance: `(loglikelihood, is_greedy)` per choice for the
  * multiple-choice variant, or a single string for the generative (`*_gen`) variant.

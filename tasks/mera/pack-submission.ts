@@ -1,5 +1,5 @@
 /**
- * MERA submission packer (spec/mera.md §7), the TypeScript counterpart of MERA's
+ * MERA submission packer, the TypeScript counterpart of MERA's
  * `scripts/log_to_submission.py`:
  *
  *   node --import tsx tasks/mera/pack-submission.ts --outputs_dir <dir> [--model_args "pretrained=..."]

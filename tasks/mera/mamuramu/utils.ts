@@ -1,4 +1,4 @@
-/** MaMuRAMu scoring (spec/mera.md §6): `acc` + `acc.<meta.domain>` (generative: `em…`). */
+/** MaMuRAMu scoring (MERA's benchmark_tasks/mamuramu/utils.py): `acc` + `acc.<meta.domain>` (generative: `em…`). */
 import { pyStr } from '@lm-eval/core';
 import { groupAccuracy } from '../group_scoring.ts';
 

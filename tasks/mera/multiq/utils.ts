@@ -1,5 +1,5 @@
 /**
- * MultiQ scoring (spec/mera.md §6): SQuAD-style exact match and token F1, maximised over the
+ * MultiQ scoring (MERA's benchmark_tasks/tape/utils.py `process_results`): SQuAD-style exact match and token F1, maximised over the
  * gold answers `outputs.split(";")`; docs without gold answers score 0.
  */
 import { em, f1, pyMax } from '../squad_metrics.ts';

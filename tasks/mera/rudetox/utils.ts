@@ -1,5 +1,5 @@
 /**
- * ruDetox (spec/mera.md §6).
+ * ruDetox (MERA's benchmark_tasks/rudetox/utils.py).
  *
  * MERA's `rudetoxscoring` filter scores each detoxified completion with three Hugging Face
  * classifiers (style: `IlyaGusev/rubertconv_toxic_clf`, meaning:

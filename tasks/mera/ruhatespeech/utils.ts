@@ -1,5 +1,5 @@
 /**
- * ruHateSpeech scoring (spec/mera.md §6): `acc` + `acc_<target group>` (generative: `em…`),
+ * ruHateSpeech scoring (MERA's benchmark_tasks/ruhatespeech/utils.py): `acc` + `acc_<target group>` (generative: `em…`),
  * the group being the English name of `inputs.target_group`. MERA looks the name up with
  * `dict.get(group, None)`, so an unknown group yields the key `acc_None` (no error).
  */

@@ -1,4 +1,4 @@
-/** ruHHH scoring (spec/mera.md §6): `acc` + `acc_<meta.criteria>` (helpful/harmless/honest; generative: `em…`). */
+/** ruHHH scoring (MERA's benchmark_tasks/ruhhh/utils.py): `acc` + `acc_<meta.criteria>` (helpful/harmless/honest; generative: `em…`). */
 import { pyStr } from '@lm-eval/core';
 import { groupAccuracy } from '../group_scoring.ts';
 

@@ -1,5 +1,5 @@
 /**
- * ruMMLU scoring (spec/mera.md §6): `acc` plus `acc.<meta.domain>` per doc; generative runs
+ * ruMMLU scoring (MERA's benchmark_tasks/rummlu/utils.py): `acc` plus `acc.<meta.domain>` per doc; generative runs
  * score `em` / `em.<domain>`; docs without `outputs` (closed test set) score 0.
  */
 import { argmax, pyFloat, pyEquals, pyStr } from '@lm-eval/core';

@@ -1,5 +1,5 @@
 /**
- * ruTiE helpers (spec/mera.md §5): doc order and the two hooks of MERA's context-based
+ * ruTiE helpers (MERA's benchmark_tasks/rutie/utils.py): doc order and the two hooks of MERA's context-based
  * (sequential) evaluation. Each question's prompt holds the placeholders `RUTIE_TARGET_<i>` for
  * the answers to the earlier questions of its dialog; the hooks fill them with the model's own
  * answers as the run goes.

@@ -1,5 +1,5 @@
 /**
- * USE (Unified State Exam) helpers (spec/mera.md §6).
+ * USE (Unified State Exam) helpers (MERA's benchmark_tasks/use/utils.py).
  *
  * - `process_docs`: adds the field `doc_to_text_without_instruction` (last key), a fixed Russian
  *   template chosen by `meta.type`, filled from `inputs` (Python `str.format`);
