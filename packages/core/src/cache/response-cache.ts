@@ -19,6 +19,7 @@ import type {
   PreflightQuery,
 } from '../model/types.ts';
 import type { RequestType } from '../request/instance.ts';
+import { LmEvalError } from '../errors.ts';
 import { pyJsonDumps } from '../python/json.ts';
 import { PyTuple } from '../python/values.ts';
 import { pickleDumps, pickleLoads, type PickleValue } from './pickle.ts';
@@ -85,6 +86,7 @@ export class CachingLM implements LM {
   readonly name: string;
   readonly stats: ResponseCacheStats = { hits: 0, misses: 0 };
   private readonly model: ModelIdentity;
+  private closed = false;
 
   constructor(
     readonly inner: LM,
@@ -138,6 +140,8 @@ export class CachingLM implements LM {
     hooks: RequestHooks | undefined,
     send: (requests: R[], hooks: RequestHooks) => Promise<V[]>,
   ): Promise<V[]> {
+    if (this.closed) throw new LmEvalError(`${this.name}: the model is closed (with its response cache ${this.file})`);
+    hooks?.signal?.throwIfAborted();
     const keys = this.keys(method, requests.map(argsOf));
     const results: V[] = new Array(requests.length);
     const delivered = new Uint8Array(requests.length);
@@ -162,6 +166,7 @@ export class CachingLM implements LM {
         deliver(i, hit as V);
       }
     }
+    hooks?.signal?.throwIfAborted(); // aborted while the hits were delivered
     if (missIdx.length === 0) return results;
     this.stats.misses += missIdx.length;
 
@@ -269,6 +274,7 @@ export class CachingLM implements LM {
 
   /** Commits pending answers, closes the file, then closes the wrapped model. */
   async close(): Promise<void> {
+    this.closed = true;
     this.store.close();
     await this.inner.close?.();
   }

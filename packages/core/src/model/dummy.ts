@@ -72,6 +72,18 @@ export const DUMMY_MODEL_ARGS = defineModelArgs('dummy', [
   { name: 'trust_remote_code', type: 'bool', default: false, description: 'ignored.' },
 ] as const);
 
+/** Answers every request in order, honouring `hooks` (an aborted signal rejects with its reason). */
+function answerAll<R, V>(requests: R[], hooks: RequestHooks | undefined, answer: (r: R) => V): V[] {
+  const signal = hooks?.signal;
+  return requests.map((r, i) => {
+    signal?.throwIfAborted();
+    const v = answer(r);
+    hooks?.onResult?.(i, v);
+    signal?.throwIfAborted();
+    return v;
+  });
+}
+
 export class DummyLM implements LM {
   readonly name = 'dummy';
   private readonly template?: string;
@@ -88,27 +100,15 @@ export class DummyLM implements LM {
   }
 
   async loglikelihood(requests: LoglikelihoodRequest[], hooks?: RequestHooks): Promise<LoglikelihoodResult[]> {
-    return requests.map((r, i) => {
-      const v = dummyLoglikelihood(contextText(r.context), r.continuation);
-      hooks?.onResult?.(i, v);
-      return v;
-    });
+    return answerAll(requests, hooks, (r) => dummyLoglikelihood(contextText(r.context), r.continuation));
   }
 
   async loglikelihoodRolling(requests: RollingRequest[], hooks?: RequestHooks): Promise<number[]> {
-    return requests.map((r, i) => {
-      const v = -(fnv1a32(r.text) % 1000000) / 1000;
-      hooks?.onResult?.(i, v);
-      return v;
-    });
+    return answerAll(requests, hooks, (r) => -(fnv1a32(r.text) % 1000000) / 1000);
   }
 
   async generateUntil(requests: GenerateRequest[], hooks?: RequestHooks): Promise<string[]> {
-    return requests.map((r, i) => {
-      const v = dummyGenerate(contextText(r.context), r.genKwargs);
-      hooks?.onResult?.(i, v);
-      return v;
-    });
+    return answerAll(requests, hooks, (r) => dummyGenerate(contextText(r.context), r.genKwargs));
   }
 
   get applyChatTemplate(): LM['applyChatTemplate'] {

@@ -61,14 +61,25 @@ export interface GenerationDetail {
 }
 
 export interface RequestHooks {
-  /** Called once per request as soon as its answer is known (index = position in the input). */
+  /**
+   * Called exactly once per request, as soon as its answer is known and before the call resolves:
+   * `index` is the request's position in the input (never outside it), `value` the answer the
+   * returned array holds at that position.
+   */
   onResult?: (index: number, value: unknown) => void;
   /**
    * generate_until only: called (before `onResult` of the same request) with what the backend
    * knows about the generation. Backends that know nothing never call it.
    */
   onDetail?: (index: number, detail: GenerationDetail) => void;
-  /** Aborts outstanding work (Ctrl-C). Already-delivered results stay delivered. */
+  /**
+   * Aborts outstanding work (Ctrl-C). Once it fires before the call has settled, the call rejects
+   * with `signal.reason` (an `AbortError` unless the caller gave a reason) without starting new
+   * work, cancelling what it can (HTTP requests, worker requests) and waiting at most for the step
+   * in progress (one batch); a signal aborted before the call rejects it at once. No hook fires
+   * after the call settled. Already-delivered results stay delivered, and the backend stays
+   * usable: a later call answers as if the aborted one had never happened.
+   */
   signal?: AbortSignal;
 }
 
@@ -92,6 +103,18 @@ export interface ChatTemplateOptions {
   addGenerationPrompt: boolean;
 }
 
+/**
+ * A model backend. The behaviour every backend keeps (checked by `runBackendBehaviour` in
+ * `@lm-eval/core/testing` for each of ours):
+ * - each request method returns one answer per request, in input order, however it batches and
+ *   reorders internally, and does not modify the request objects it is given;
+ * - `hooks.onResult` and `hooks.signal` as documented on {@link RequestHooks};
+ * - `close()` (optional) releases everything the backend holds (sockets, timers, child
+ *   processes), may be called again (it then does nothing), and every request made after it
+ *   rejects with an error saying the model is closed;
+ * - {@link cacheIdentity} is the same for two instances of the same model and settings, and
+ *   differs when the answers would.
+ */
 export interface LM {
   /** Registered backend name, e.g. `hf`, `local-completions`, `dummy`. */
   readonly name: string;
