@@ -5,6 +5,7 @@
  * outside the workspace, and there runs
  *   (a) `npx lm-eval --model hf --model_args pretrained=<bundled model> --tasks tinystories`
  *   (b) a small .mjs program that imports the library (no tsx) and evaluates a task,
+ *   (c) `npx lm-eval --model dummy` on a task folder of its own with a TypeScript helper,
  * and checks that deep imports are refused by the exports maps.
  *
  * Installing the tarballs' third-party dependencies needs the npm registry, so this runs from
@@ -64,6 +65,23 @@ try {
     process.exit(1);
   }
   process.stdout.write(table.split('\n').filter((l) => l.startsWith('|')).map((l) => `     ${l}`).join('\n') + '\n');
+
+  // (c) a task folder of the user's with a TypeScript helper: the packed binary registers tsx and
+  // its module hooks only when the first helper is imported (bin/lm-eval-dist.mjs)
+  const helperTask = path.join(project, 'mytasks');
+  mkdirSync(path.join(helperTask, 'data'), { recursive: true });
+  writeFileSync(path.join(helperTask, 'data', 'test.jsonl'), '{"q": "Is ice cold?", "label": 1}\n{"q": "Is fire cold?", "label": 0}\n');
+  writeFileSync(
+    path.join(helperTask, 'helper_task.yaml'),
+    'task: helper_task\ndataset_path: json\ndataset_kwargs:\n  data_files:\n    test: data/test.jsonl\ntest_split: test\noutput_type: multiple_choice\n' +
+      'doc_to_text: !function utils.doc_to_text\ndoc_to_choice: ["no", "yes"]\ndoc_to_target: label\nmetric_list:\n  - metric: acc\n',
+  );
+  writeFileSync(path.join(helperTask, 'utils.ts'), "import { pyRepr } from '@lm-eval/core';\nexport const doc_to_text = (doc: { q: string }): string => `Q: ${doc.q} (${pyRepr(1.5)})`;\n");
+  const helperTable = run('npx', ['lm-eval', '--model', 'dummy', '--tasks', 'helper_task', '--include_path', 'mytasks'], project, 'npx lm-eval with a TypeScript task helper');
+  if (!/\|helper_task/.test(helperTable)) {
+    process.stderr.write(`FAIL the results table is missing:\n${helperTable}\n`);
+    process.exit(1);
+  }
 
   // (b) a program importing the library, run by plain node
   writeFileSync(

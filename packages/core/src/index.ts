@@ -37,6 +37,7 @@ export * from './task/yaml.ts';
 export * from './task/profile.ts';
 export * from './task/include.ts';
 export * from './task/functions.ts';
+export { setHelperImportPreparation } from './task/helper-import.ts';
 export { registerPythonPort, recognisePort, type PythonPort } from './task/ports.ts';
 export * from './task/config.ts';
 export * from './task/fnmatch.ts';

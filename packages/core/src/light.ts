@@ -12,3 +12,4 @@ export { createLogger, EventHub, lmEvalEvents, type EventLevel, type EventListen
 export * from './model/model-args.ts';
 export type { ModelArgs, ModelFactoryOptions } from './model/types.ts';
 export { closest, editDistance } from './util/suggest.ts';
+export { setHelperImportPreparation } from './task/helper-import.ts';

@@ -17,9 +17,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Profile } from '../compat.ts';
 import { LmEvalError } from '../errors.ts';
+import { importHelperModule } from './helper-import.ts';
 import { loadRecognisedPort } from './ports.ts';
 import { FunctionRef } from './yaml.ts';
 import { pythonHelperFor } from '../pyfn/resolve.ts';
@@ -62,7 +62,7 @@ export async function resolveWithoutPython(ref: FunctionRef, profile: Profile = 
   if (found) {
     let mod: Record<string, unknown>;
     try {
-      mod = (await import(pathToFileURL(found).href)) as Record<string, unknown>;
+      mod = await importHelperModule(found);
     } catch (err) {
       const tsHint = found.endsWith('ts') ? ' (TypeScript modules need tsx: run with `node --import tsx`)' : '';
       throw new LmEvalError(
