@@ -5,7 +5,8 @@
  * files written. Logs, phases and progress arrive through `onEvent`; nothing is printed.
  */
 import type { Profile } from '../compat.ts';
-import { runEvaluation, type EnvironmentFacts, type EvaluationOutput, type EvaluationRequest } from '../evaluate/run-evaluation.ts';
+import type { EnvironmentFacts } from '../evaluate/environment.ts';
+import { runEvaluation, type EvaluationOutput, type EvaluationRequest } from '../evaluate/run-evaluation.ts';
 import { lmEvalEvents, type EventLevel, type LmEvalEvent } from '../log/events.ts';
 import type { LM, ModelArgs } from '../model/types.ts';
 import { toPlain, type Results, type SampleRecord } from './results.ts';

@@ -7,7 +7,7 @@
 export { evaluate, simpleEvaluate, type EvaluateOptions, type EvaluateResult } from './evaluate.ts';
 export { toPlain, type Results, type TaskResult, type SampleRecord, type SampleCounts } from './results.ts';
 export { TaskManager, type TaskManagerOptions, type BuildRequestsOptions } from './task-manager.ts';
-export type { EnvironmentFacts } from '../evaluate/run-evaluation.ts';
+export type { EnvironmentFacts } from '../evaluate/environment.ts';
 export type { Instance, RequestType, RequestArguments } from '../request/instance.ts';
 export type { LoadedTasks } from '../task/group.ts';
 export type { EvalTask } from '../evaluate/eval-task.ts';

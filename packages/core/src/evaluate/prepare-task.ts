@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { Profile } from '../compat.ts';
-import { LmEvalError } from '../errors.ts';
+import { LmEvalError, LmEvalErrors } from '../errors.ts';
 import { loadDatasetSplits } from '../data/index.ts';
 import type { Doc, DocAccessors, TaskView } from '../prompt/task-view.ts';
 import { getSampler, type SamplerClass } from '../prompt/sampler.ts';
@@ -135,6 +135,35 @@ async function prefetchDocTo(acc: DocAccessors, docs: Doc[]): Promise<void> {
       return undefined;
     }
   });
+}
+
+/**
+ * Prepares every task in order; all are tried, so one run names every broken task (each error
+ * naming its task and YAML file).
+ */
+export async function prepareTasks(tasks: readonly ResolvedTask[], options: PrepareOptions, hooks: { phase?: (phase: string) => void; signal?: AbortSignal } = {}): Promise<EvalTask[]> {
+  const prepared: EvalTask[] = [];
+  const failures: unknown[] = [];
+  for (const t of tasks) {
+    hooks.phase?.(`loading dataset for ${t.name}`);
+    hooks.signal?.throwIfAborted();
+    try {
+      prepared.push(await prepareTask(t, options));
+    } catch (e) {
+      failures.push(withTaskFile(e, t.name, t.yamlPath));
+    }
+  }
+  if (failures.length) throw LmEvalErrors.combine(failures, 'tasks failed to prepare');
+  return prepared;
+}
+
+/** A user error about a task, with the task and its YAML file named (once). */
+function withTaskFile(e: unknown, task: string, file: string | null): unknown {
+  if (!(e instanceof LmEvalError) || e instanceof LmEvalErrors) return e;
+  let message = e.message;
+  if (!message.includes(`'${task}'`)) message = `task '${task}': ${message}`;
+  if (file && !message.includes(file)) message = `${file}: ${message}`;
+  return message === e.message ? e : new LmEvalError(message, e.hint, { cause: e });
 }
 
 export async function prepareTask(resolved: ResolvedTask, options: PrepareOptions): Promise<EvalTask> {

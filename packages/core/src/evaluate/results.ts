@@ -37,6 +37,7 @@ export interface RunInfo {
   date: number;
   lmEvalVersion: string;
   transformersVersion: string;
+  prettyEnvInfo: string;
   modelResultsInfo?: Record<string, unknown>;
   logSamples: boolean;
   modelSource: string;
@@ -48,6 +49,8 @@ export interface RunInfo {
   startTime: number;
   endTime: number;
   totalSeconds: number;
+  /** `--judge_model`, recorded as `config.judge_model` (its secrets left out) */
+  judgeModel?: { backend: string; model_args: Record<string, unknown> } | null;
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
@@ -148,10 +151,11 @@ export function assembleResults(outcomes: TaskOutcome[], groups: GroupOutcome[],
   config.numpy_seed = info.seeds.numpy;
   config.torch_seed = info.seeds.torch;
   config.fewshot_seed = info.seeds.fewshot;
+  if (info.judgeModel) config.judge_model = info.judgeModel;
   out.config = config;
   out.git_hash = info.gitHash;
   out.date = pyFloat(info.date);
-  out.pretty_env_info = `Node.js ${process.version} on ${process.platform}-${process.arch}`;
+  out.pretty_env_info = info.prettyEnvInfo;
   out.transformers_version = info.transformersVersion;
   if (latest) out.lm_eval_version = info.lmEvalVersion;
   out.upper_git_hash = info.upperGitHash;
@@ -170,5 +174,8 @@ export function assembleResults(outcomes: TaskOutcome[], groups: GroupOutcome[],
     out.end_time = pyFloat(info.endTime);
   }
   out.total_evaluation_time_seconds = pyStr(pyFloat(info.totalSeconds));
+  // answer metrics: per-repeat means, None counts and judge identities, per task
+  const answerMetrics = outcomes.filter((o) => o.answerSummary).map((o) => [o.task.name, o.answerSummary] as const);
+  if (answerMetrics.length) out.answer_metrics = Object.fromEntries(answerMetrics);
   return out;
 }

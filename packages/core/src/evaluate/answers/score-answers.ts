@@ -181,3 +181,13 @@ export async function scoreAnswers(metrics: readonly ResolvedAnswerMetric[], doc
   }
   return { perDoc, summary };
 }
+
+/** One warning per result key of a task whose values were partly None (left out of the mean). */
+export function noneValueWarnings(task: string, summary: Readonly<Record<string, AnswerKeySummary>>): string[] {
+  return Object.entries(summary)
+    .filter(([, s]) => s.none > 0)
+    .map(([key, s]) => {
+      const why = s.judge ? 'judge replies its parser could not read' : 'not reported by the backend';
+      return `${task}: ${key}: ${s.none} of ${s.none + s.scored} values are None (${why}); they are left out of the mean`;
+    });
+}

@@ -1,0 +1,84 @@
+/**
+ * Facts about the running environment that a results file records (lm-eval's
+ * `add_env_info`: versions, git hashes, host). The caller supplies them; what it leaves out gets
+ * the defaults documented on {@link EnvironmentFacts}. Nothing here reads another package's files.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Facts about the running environment that the results record. The library reads none of them
+ * from another package's files; the caller (the CLI) supplies them.
+ */
+export interface EnvironmentFacts {
+  /** `transformers_version` (default `N/A`); the CLI passes the installed transformers.js version. */
+  transformersVersion?: string;
+  /** `lm_eval_version` (default: this package's version). */
+  lmEvalVersion?: string;
+  /** `git_hash` / `upper_git_hash` (default: `git describe --always` in cwd and its parent). */
+  gitHash?: string | null;
+  upperGitHash?: string | null;
+  /** `pretty_env_info` (default: `Node.js <version> on <platform>-<arch>` of this process). */
+  prettyEnvInfo?: string;
+  /**
+   * `config.device` recorded (latest profile) when neither the request nor the model names a
+   * device (default null; the CLI passes lm-eval's `--device` default `cuda:0`).
+   */
+  defaultDevice?: string | null;
+}
+
+/** Every fact with its value: the caller's, else the default. */
+export interface ResolvedEnvironment {
+  transformersVersion: string;
+  lmEvalVersion: string;
+  gitHash: string | null;
+  /** null when it equals `gitHash` (lm-eval records the parent's hash only when it differs) */
+  upperGitHash: string | null;
+  prettyEnvInfo: string;
+  defaultDevice: string | null;
+}
+
+/** `git describe --always` in `cwd`, else the commit `.git/HEAD` names, else null. */
+export function gitDescribe(cwd: string): string | null {
+  try {
+    return execFileSync('git', ['describe', '--always'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || null;
+  } catch {
+    return headCommit(cwd);
+  }
+}
+
+function headCommit(cwd: string): string | null {
+  const head = path.join(cwd, '.git', 'HEAD');
+  if (!existsSync(head)) return null;
+  const text = readFileSync(head, 'utf8').trim();
+  if (!text.startsWith('ref: ')) return text || null;
+  const ref = path.join(cwd, '.git', text.slice(5));
+  return existsSync(ref) ? readFileSync(ref, 'utf8').trim() : null;
+}
+
+function ownVersion(): string {
+  try {
+    return JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version as string;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export function hostDescription(): string {
+  return `Node.js ${process.version} on ${process.platform}-${process.arch}`;
+}
+
+/** The facts a run records: `facts` as given, the rest from their defaults (git is asked only when needed). */
+export function resolveEnvironment(facts: EnvironmentFacts, cwd: string): ResolvedEnvironment {
+  const gitHash = facts.gitHash !== undefined ? facts.gitHash : gitDescribe(cwd);
+  const upperGitHash = facts.upperGitHash !== undefined ? facts.upperGitHash : gitDescribe(path.resolve(cwd, '..'));
+  return {
+    transformersVersion: facts.transformersVersion ?? 'N/A',
+    lmEvalVersion: facts.lmEvalVersion ?? ownVersion(),
+    gitHash,
+    upperGitHash: upperGitHash === gitHash ? null : upperGitHash,
+    prettyEnvInfo: facts.prettyEnvInfo ?? hostDescription(),
+    defaultDevice: facts.defaultDevice ?? null,
+  };
+}

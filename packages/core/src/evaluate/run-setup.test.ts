@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { LmEvalError } from '../errors.ts';
+import type { LM } from '../model/types.ts';
+import type { ResolvedTask } from '../task/group.ts';
+import { resolveEnvironment } from './environment.ts';
+import { buildModel, chatSettings } from './model-setup.ts';
+import { checkSamplesKeys, evaluationOrder, runProfileOf } from './task-selection.ts';
+import { runLog } from './run-log.ts';
+
+const task = (name: string, profile: '0.4.4' | 'latest') => ({ name, profile }) as ResolvedTask;
+
+describe('task selection', () => {
+  it('the run profile is 0.4.4 only when every task is; 0.4.4 evaluates tasks sorted by name', () => {
+    const tasks = [task('b', '0.4.4'), task('a', '0.4.4')];
+    expect(runProfileOf(tasks)).toBe('0.4.4');
+    expect(runProfileOf([...tasks, task('c', 'latest')])).toBe('latest');
+    expect(evaluationOrder(tasks, '0.4.4').map((t) => t.name)).toEqual(['a', 'b']);
+    expect(evaluationOrder(tasks, 'latest').map((t) => t.name)).toEqual(['b', 'a']);
+  });
+  it('--samples keys must name selected tasks', () => {
+    const loaded = { tasks: new Map([['arc', task('arc', 'latest')]]), groups: new Map(), topLevel: [] };
+    expect(() => checkSamplesKeys({ arc: [0] }, loaded)).not.toThrow();
+    expect(() => checkSamplesKeys({ acr: [0] }, loaded)).toThrow("--samples names 'acr', not among the tasks being run (arc)");
+  });
+});
+
+describe('model set-up', () => {
+  const lm = { name: 'm' } as LM;
+  it('multiturn few-shot follows the chat template in latest; a model without a template is refused', () => {
+    expect(chatSettings({}, 'latest', lm)).toEqual({ applyChat: false, fewshotAsMultiturn: false });
+    const chatLm = { name: 'm', applyChatTemplate: () => '' } as unknown as LM;
+    expect(chatSettings({ applyChatTemplate: true }, 'latest', chatLm)).toEqual({ applyChat: true, fewshotAsMultiturn: true });
+    expect(chatSettings({ applyChatTemplate: true }, '0.4.4', chatLm)).toEqual({ applyChat: true, fewshotAsMultiturn: false });
+    expect(() => chatSettings({ applyChatTemplate: true }, 'latest', lm)).toThrow(LmEvalError);
+    expect(() => chatSettings({ fewshotAsMultiturn: true }, 'latest', lm)).toThrow('fewshot_as_multiturn needs apply_chat_template');
+  });
+  it('builds a backend with the request factory and the run settings, then wraps it', async () => {
+    const seen: unknown[] = [];
+    const built = await buildModel(
+      {
+        model: 'x',
+        tasks: [],
+        batchSize: 4,
+        device: 'cpu',
+        modelFactory: (args, opts) => (seen.push(args, opts), lm),
+        wrapModel: (inner) => ({ ...inner, name: `wrapped ${inner.name}` }),
+      },
+      { a: 1 },
+    );
+    expect(built.name).toBe('wrapped m');
+    expect(seen).toEqual([{ a: 1 }, { batchSize: 4, maxBatchSize: undefined, device: 'cpu', strict: undefined }]);
+  });
+});
+
+describe('environment facts', () => {
+  it('takes what the caller gives; the parent hash is dropped when it equals the hash', () => {
+    const facts = { transformersVersion: '3', lmEvalVersion: '1', gitHash: 'h', upperGitHash: 'h', prettyEnvInfo: 'box', defaultDevice: 'cuda:0' };
+    expect(resolveEnvironment(facts, '/')).toEqual({ ...facts, upperGitHash: null });
+  });
+  it('defaults: no transformers, this package version, this process, no device', () => {
+    const env = resolveEnvironment({ gitHash: null, upperGitHash: null }, '/');
+    expect(env).toMatchObject({ transformersVersion: 'N/A', gitHash: null, upperGitHash: null, defaultDevice: null });
+    expect(env.lmEvalVersion).toMatch(/^\d+\.\d+\.\d+/);
+    expect(env.prettyEnvInfo).toBe(`Node.js ${process.version} on ${process.platform}-${process.arch}`);
+  });
+});
+
+describe('runLog', () => {
+  it('prints each distinct warning once', () => {
+    const lines: string[] = [];
+    const log = runLog({ log: (level, m) => lines.push(`${level} ${m}`) });
+    log.warn('a');
+    log.warn('a');
+    log.warn('b');
+    expect(lines).toEqual(['WARNING a', 'WARNING b']);
+  });
+});
