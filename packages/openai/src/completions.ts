@@ -13,7 +13,6 @@ import {
   pyJsonDumps,
   pyLen,
   renderChatTemplate,
-  splitTrailingWhitespace,
   type ChatMessage,
   type ChatTemplateOptions,
   type Context,
@@ -32,7 +31,7 @@ import { generationDetail } from './generation-detail.ts';
 import type { ApiModelConfig } from './args.ts';
 import { ApiRequestError, explainFailure, SerializedJson } from './http.ts';
 import { choicesByIndex, noPromptLogprobsError, scoreEchoChoice, scorePromptLogprobs, type CompletionChoiceLike, type ScoringPath } from './scoring.ts';
-import { encodePair, encodePairSync, longestFirst, rollingWindows, truncateForScoring, type TokenPair } from './token-requests.ts';
+import { encodePair, encodePairs, longestFirst, rollingWindows, truncateForScoring, type TokenPair } from './token-requests.ts';
 import type { WindowControl } from './window.ts';
 import { forcedStepPayload, readStepEntry, scoreForcedStep, SlotPool, totalSlots, verifyForcedScoring } from './forced.ts';
 import { serverRoot, type ApiTokenizer } from './tokenizers.ts';
@@ -40,30 +39,15 @@ import { serverRoot, type ApiTokenizer } from './tokenizers.ts';
 /** Models the OpenAI completions API still scores with echo + logprobs. */
 const OPENAI_LOGLIKELIHOOD_MODELS = ['babbage-002', 'davinci-002'];
 
-async function mapBounded<T, R>(items: T[], width: number, fn: (t: T, i: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i], i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
-  return out;
-}
-
-/** A context's cached pairs: the first continuation inline, any others in a Map. */
-interface PairSlot {
-  continuation: string;
-  pair: TokenPair;
-  others: Map<string, TokenPair> | null;
-}
+const EMPTY_IDS: number[] = [];
+const RELEASED_PAIR: TokenPair = { context: EMPTY_IDS, continuation: EMPTY_IDS };
 
 interface ScoreItem {
   input: number[];
   ctxlen: number;
 }
+
+const RELEASED_ITEM: ScoreItem = { input: EMPTY_IDS, ctxlen: 0 };
 
 export class CompletionsLM extends ApiBackendBase implements LM {
   private scoringPath: ScoringPath | null = null;
@@ -170,12 +154,8 @@ export class CompletionsLM extends ApiBackendBase implements LM {
     this.checkLoglikelihoodAllowed();
     const prefix = this.prefixTokenId;
     const add = this.config.addBosToken;
-    const sync = tok.encodeSync?.bind(tok);
     const contexts = requests.map((r) => this.contextText(r.context, 'loglikelihood'));
-    if (sync) await this.prefetchPairTexts(tok, contexts, requests, add);
-    const pairs = sync
-      ? requests.map((r, i) => this.cachedPair(sync, contexts[i], r.continuation, add, prefix))
-      : await mapBounded(requests, 64, (r, i) => encodePair(tok, contexts[i], r.continuation, add, prefix));
+    const pairs = await encodePairs(tok, contexts, requests, add, prefix);
     const out: LoglikelihoodResult[] = new Array(requests.length);
     await this.scorePairs(pairs, (i, r) => {
       out[i] = r;
@@ -191,20 +171,21 @@ export class CompletionsLM extends ApiBackendBase implements LM {
     // lm-eval: windows of max_length − 1 on top of the backend's own − 1.
     const L = this.maxInputLength - 1;
     const texts = requests.map((r) => r.text).filter((t) => t !== '');
-    const ids = await tok.encodeMany(texts, this.config.addBosToken);
-    let k = 0;
-    const encoded = requests.map((r) => (r.text === '' ? [] : ids[k++]));
+    // each text's ids are dropped once cut into windows
+    const encoded = await tok.encodeMany(texts, this.config.addBosToken);
     const windows: TokenPair[] = [];
     const owner: number[] = [];
     const remaining = new Array<number>(requests.length).fill(0);
     const totals = new Array<number>(requests.length).fill(0);
-    encoded.forEach((ids, i) => {
-      for (const w of rollingWindows(ids, prefix, L)) {
+    for (let i = 0, k = 0; i < requests.length; i++) {
+      if (requests[i].text === '') continue;
+      for (const w of rollingWindows(encoded[k], prefix, L)) {
         windows.push(w);
         owner.push(i);
         remaining[i] += 1;
       }
-    });
+      encoded[k++] = EMPTY_IDS;
+    }
     const out: number[] = new Array(requests.length);
     remaining.forEach((n, i) => {
       if (n === 0) {
@@ -407,50 +388,10 @@ export class CompletionsLM extends ApiBackendBase implements LM {
   }
 
   /**
-   * Encoded pairs by (context, continuation): reruns and shared contexts skip all tokenizer work.
-   * One entry per context, its first continuation inline (the common case: no Map per context).
+   * Scores token pairs in the Collator's order through the sliding window. Takes `pairs` over: its
+   * entries are released as they become requests, and each request's ids once it is answered, so
+   * the memory held falls as the run goes.
    */
-  private readonly pairCache = new Map<string, PairSlot>();
-  private pairCacheSize = 0;
-
-  /**
-   * Encodes, in one batch, every text the pair encoding of these requests will ask the tokenizer
-   * for (`context + continuation` and `context` after the trailing-whitespace move; shared
-   * contexts once), so the pairs are then built from the tokenizer's cache.
-   */
-  private async prefetchPairTexts(tok: ApiTokenizer, contexts: string[], requests: LoglikelihoodRequest[], add: boolean): Promise<void> {
-    const texts: string[] = [];
-    for (let i = 0; i < requests.length; i++) {
-      const slot = this.pairCache.get(contexts[i]);
-      const cont = requests[i].continuation;
-      if (slot !== undefined && (slot.continuation === cont || slot.others?.has(cont))) continue;
-      if (contexts[i] === '') texts.push(cont);
-      else {
-        const [c, k] = splitTrailingWhitespace(contexts[i], cont);
-        texts.push(c + k, c);
-      }
-    }
-    if (texts.length > 0) await tok.encodeMany(texts, add);
-  }
-
-  private cachedPair(encode: (t: string, a: boolean) => number[], context: string, continuation: string, add: boolean, prefix: number): TokenPair {
-    let slot = this.pairCache.get(context);
-    if (slot !== undefined) {
-      const hit = slot.continuation === continuation ? slot.pair : slot.others?.get(continuation);
-      if (hit !== undefined) return hit;
-    }
-    const p = encodePairSync(encode, context, continuation, add, prefix);
-    if (this.pairCacheSize >= 1_000_000) {
-      this.pairCache.clear();
-      this.pairCacheSize = 0;
-      slot = undefined;
-    }
-    if (slot === undefined) this.pairCache.set(context, { continuation, pair: p, others: null });
-    else (slot.others ??= new Map()).set(continuation, p);
-    this.pairCacheSize += 1;
-    return p;
-  }
-
   private async scorePairs(pairs: TokenPair[], deliver: (i: number, r: LoglikelihoodResult) => void, hooks: RequestHooks): Promise<void> {
     if (pairs.length === 0) return;
     const n = pairs.length;
@@ -459,6 +400,7 @@ export class CompletionsLM extends ApiBackendBase implements LM {
     const maxLength = this.maxInputLength;
     for (let i = 0; i < n; i++) {
       const p = pairs[i];
+      pairs[i] = RELEASED_PAIR;
       const whole = (p.whole ??= p.context.concat(p.continuation));
       wholes[i] = whole;
       if (whole.length <= maxLength) items[i] = { input: whole, ctxlen: p.context.length };
@@ -515,7 +457,10 @@ export class CompletionsLM extends ApiBackendBase implements LM {
       }
       const resp = await this.post<Completion>(body, control, hooks.signal);
       const choices = choicesByIndex(resp, idx.length, where) as CompletionChoiceLike[];
-      for (let k = 0; k < idx.length; k++) deliver(idx[k], score(choices[k], items[idx[k]]));
+      for (let k = 0; k < idx.length; k++) {
+        deliver(idx[k], score(choices[k], items[idx[k]]));
+        items[idx[k]] = RELEASED_ITEM;
+      }
     };
     await this.runJobs(nBatches, job, hooks, ctx);
   }
@@ -531,20 +476,20 @@ export class CompletionsLM extends ApiBackendBase implements LM {
     // [quirk] lm-eval's async path (num_concurrent > 1) does not append the EOS string to `stop`.
     const eos = this.config.numConcurrent > 1 ? null : this.eosStop();
     let truncWarned = false;
-    // every context encoded up front in one batch (then each request reads the tokenizer's cache)
-    if (this.config.tokenizedRequests) await this.requireTokenizer('tokenized requests').encodeMany(contexts, this.config.addBosToken);
+    // every context encoded up front in one batch; each request takes its ids (and drops them once sent)
+    const encodedContexts = this.config.tokenizedRequests ? await this.requireTokenizer('tokenized requests').encodeMany(contexts, this.config.addBosToken) : null;
     const job = async (b: number, control: WindowControl) => {
       const idx = batches[b];
       const gk = requests[idx[0]].genKwargs;
       const { maxTokens, temperature, until, rest } = splitGenKwargs(gk, this.config.maxGenToks);
       const stop = handleStopSequences(until, eos);
       let prompt: unknown;
-      if (this.config.tokenizedRequests) {
-        const tok = this.requireTokenizer('tokenized requests');
+      if (encodedContexts !== null) {
         const maxGen = Number(gk.max_gen_toks ?? this.config.maxGenToks);
         const keep = this.maxInputLength - maxGen;
         if (keep <= 0) throw new LmEvalError(`max_gen_toks=${maxGen} leaves no room for the context within max_length=${this.config.maxLength}.`, 'Raise max_length or lower max_gen_toks.');
-        const encoded = await Promise.all(idx.map((i) => tok.encode(contexts[i], this.config.addBosToken)));
+        const encoded = idx.map((i) => encodedContexts[i]);
+        for (const i of idx) encodedContexts[i] = EMPTY_IDS;
         await this.noteFirstPrompt(encoded[0]);
         prompt = encoded.map((ids) => {
           if (ids.length > keep && !truncWarned) {

@@ -50,6 +50,36 @@ export function encodePairSync(encode: (text: string, addSpecial: boolean) => nu
 }
 
 /**
+ * `_encode_pair` of every request, each distinct text encoded once in one batch (the choices of a
+ * question share their context's encoding). The encodings live only as long as the pairs: no
+ * cache keeps them after the call, so memory follows the requests in flight, not the run.
+ */
+export async function encodePairs(tok: ApiTokenizer, contexts: string[], requests: ReadonlyArray<{ continuation: string }>, addSpecial: boolean, prefixTokenId: number): Promise<TokenPair[]> {
+  const slot = new Map<string, number>();
+  const texts: string[] = [];
+  const want = (t: string) => {
+    if (!slot.has(t)) {
+      slot.set(t, texts.length);
+      texts.push(t);
+    }
+  };
+  for (let i = 0; i < requests.length; i++) {
+    const cont = requests[i].continuation;
+    if (contexts[i] === '') want(cont);
+    else {
+      const [c, k] = splitTrailingWhitespace(contexts[i], cont);
+      want(c + k);
+      want(c);
+    }
+  }
+  const ids = await tok.encodeMany(texts, addSpecial);
+  const encode = (t: string) => ids[slot.get(t)!];
+  const pairs: TokenPair[] = new Array(requests.length);
+  for (let i = 0; i < requests.length; i++) pairs[i] = encodePairSync(encode, contexts[i], requests[i].continuation, addSpecial, prefixTokenId);
+  return pairs;
+}
+
+/**
  * `get_rolling_token_windows(max_seq_len=L, context_len=1)` followed by `make_disjoint_window`:
  * every token predicted exactly once, each window with the fullest left context.
  */

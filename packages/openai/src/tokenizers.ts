@@ -3,7 +3,7 @@
  * where tokenizer-source.ts finds it: a folder, a .gguf file, the Hub cache or a Hub download),
  * `tiktoken` (js-tiktoken's encoding_for_model), `remote` (the server's own /tokenize and
  * /detokenize, with vLLM's /tokenizer_info or llama.cpp's /props).
- * Encodings are memoised so tokenisation stays off the request path on repeated runs.
+ * Single encodings are memoised (bounded); batches go to the caller, which drops them when done.
  */
 import { createRequire } from 'node:module';
 import { createLogger, LmEvalError } from '@lm-eval/core';
@@ -34,21 +34,38 @@ export interface ApiTokenizer {
   addsBosByDefault(): Promise<boolean | null>;
 }
 
-/** Memoising wrapper: most evaluation texts repeat (shared contexts, reruns). */
+/** Token ids the memo of single encodings holds at most (then it starts over): bounded memory. */
+const MEMO_IDS = 1 << 20;
+
+/**
+ * Memoising wrapper for single encodings (the preflight's sample, then the same text in the run;
+ * remote tokenizers' round trips). Batches (`encodeMany`) are returned to the caller, which keeps
+ * them as long as it needs them, and are not memoised: a run's encodings must not outlive it.
+ */
 abstract class CachedTokenizer {
   private readonly cache = new Map<string, number[]>();
-  private readonly limit = 500_000;
+  private readonly cacheNoSpecial = new Map<string, number[]>();
+  /** token ids held by both memos */
+  private memoIds = 0;
   protected abstract rawEncode(text: string, addSpecialTokens: boolean): Promise<number[]> | number[];
 
-  private readonly cacheNoSpecial = new Map<string, number[]>();
+  private remember(cache: Map<string, number[]>, text: string, ids: number[]): void {
+    if (this.memoIds + ids.length > MEMO_IDS) {
+      this.cache.clear();
+      this.cacheNoSpecial.clear();
+      this.memoIds = 0;
+    }
+    if (ids.length > MEMO_IDS) return;
+    cache.set(text, ids);
+    this.memoIds += ids.length;
+  }
 
   async encode(text: string, addSpecialTokens: boolean): Promise<number[]> {
     const cache = addSpecialTokens ? this.cache : this.cacheNoSpecial;
     const hit = cache.get(text);
     if (hit) return hit;
     const ids = await this.rawEncode(text, addSpecialTokens);
-    if (cache.size >= this.limit) cache.clear();
-    cache.set(text, ids);
+    this.remember(cache, text, ids);
     return ids;
   }
 
@@ -58,35 +75,38 @@ abstract class CachedTokenizer {
     const hit = cache.get(text);
     if (hit) return hit;
     const ids = this.rawEncode(text, addSpecialTokens) as number[];
-    if (cache.size >= this.limit) cache.clear();
-    cache.set(text, ids);
+    this.remember(cache, text, ids);
     return ids;
   }
 
-  /** Encodes texts not yet cached (distinct, non-empty) in one go; the default encodes one by one. */
+  /** Encodes distinct, non-empty texts in one go; the default encodes one by one. */
   protected rawEncodeBatch(texts: string[], addSpecialTokens: boolean): Promise<number[][]> {
     return Promise.all(texts.map((t) => this.rawEncode(t, addSpecialTokens)));
   }
 
-  /** Encodes many texts: each distinct uncached text once, in one batch, then all from the cache. */
+  /** Encodes many texts: each distinct one once (memoised ones from the memo), the rest in one batch. */
   async encodeMany(texts: string[], addSpecialTokens: boolean): Promise<number[][]> {
     const cache = addSpecialTokens ? this.cache : this.cacheNoSpecial;
-    const missing = new Set<string>();
-    for (const t of texts) if (t !== '' && !cache.has(t)) missing.add(t);
-    if (missing.size > 0) {
-      const todo = [...missing];
-      const ids = await this.rawEncodeBatch(todo, addSpecialTokens);
-      if (cache.size + todo.length > this.limit) cache.clear();
-      for (let i = 0; i < todo.length; i++) cache.set(todo[i], ids[i]);
-    }
     const out: number[][] = new Array(texts.length);
+    const todo = new Map<string, number[]>();
     for (let i = 0; i < texts.length; i++) {
-      const hit = cache.get(texts[i]);
-      out[i] = hit !== undefined ? hit : await this.encode(texts[i], addSpecialTokens);
+      const t = texts[i];
+      const hit = cache.get(t);
+      if (hit !== undefined) out[i] = hit;
+      else if (t === '') out[i] = await this.encode(t, addSpecialTokens);
+      else todo.set(t, EMPTY);
+    }
+    if (todo.size > 0) {
+      const distinct = [...todo.keys()];
+      const ids = await this.rawEncodeBatch(distinct, addSpecialTokens);
+      for (let k = 0; k < distinct.length; k++) todo.set(distinct[k], ids[k]);
+      for (let i = 0; i < texts.length; i++) if (out[i] === undefined) out[i] = todo.get(texts[i])!;
     }
     return out;
   }
 }
+
+const EMPTY: number[] = [];
 
 interface HfTokenizerLike {
   encode(text: string, o: { add_special_tokens: boolean }): number[];
