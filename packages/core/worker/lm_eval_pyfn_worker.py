@@ -15,6 +15,9 @@ Protocol (version PROTOCOL_VERSION), requests (replies carry the value as ``resu
   {"op":"call","handle":H,"calls":[[args, kwargs], ...]}   -> [result, ...]  (one per call)
   {"op":"new","handle":H,"args":[...],"kwargs":{...}}      -> {"handle":H2}
   {"op":"method","handle":H,"name":N,"calls":[[args, kwargs], ...]} -> [result, ...]
+  {"op":"attr","handle":H,"name":N}             -> {"handle":H2,...}  (getattr, e.g. a bound method)
+  {"op":"task_new"|"task_data"|"task_docs"|"task_requests"|"task_filter", ...}
+     a Python ``class:`` task (see lm_eval_pyfn_task.py)
   {"op":"release","handles":[H, ...]}
   {"op":"seed","random":N|null,"numpy":N|null}   seeds ``random`` now and numpy's global generator
      as soon as user code has imported numpy (lm-eval's simple_evaluate seeds both before it
@@ -37,6 +40,7 @@ import traceback
 _HERE = os.path.dirname(os.path.abspath(__file__))
 import lm_eval_worker_base as base  # noqa: E402  (next to this file)
 import lm_eval_pyfn_dataset as shim_ds  # noqa: E402
+import lm_eval_pyfn_task as class_task  # noqa: E402
 
 # User code must not see this folder on its path.
 if sys.path and os.path.abspath(sys.path[0] or ".") == _HERE:
@@ -76,6 +80,14 @@ def _make_dataset(rows):
 
         return datasets.Dataset.from_list(rows)
     return shim_ds.Dataset(rows)
+
+
+def _make_dataset_dict(splits):
+    if _have["datasets"]:
+        import datasets
+
+        return datasets.DatasetDict(splits)
+    return shim_ds.DatasetDict(splits)
 
 
 def _is_dataset(o):
@@ -311,11 +323,29 @@ def handle(msg):
         obj = _handles[msg["handle"]]
         fn = getattr(obj, msg["name"])
         return _run_calls(fn, msg["calls"], msg.get("what") or f"{_name(type(obj))}.{msg['name']}")
+    if op == "attr":
+        obj = getattr(_handles[msg["handle"]], msg["name"])
+        return {"handle": _store(obj), "kind": _kind(obj), "name": _name(obj)}
+    if op in class_task.OPS:
+        return getattr(_tasks, class_task.OPS[op])(msg)
     if op == "release":
         for h in msg.get("handles", []):
             _handles.pop(h, None)
         return {}
     raise ValueError(f"unknown op {op!r}")
+
+
+class _TaskContext:
+    """What lm_eval_pyfn_task.Driver uses of this worker."""
+
+    get = staticmethod(lambda h: _handles[h])
+    store = staticmethod(lambda obj: _store(obj))
+    make_dataset = staticmethod(lambda rows: _make_dataset(rows))
+    make_dataset_dict = staticmethod(lambda splits: _make_dataset_dict(splits))
+    fail = staticmethod(lambda kind, exc, what: _fail(kind, exc, what))
+
+
+_tasks = class_task.Driver(_TaskContext())
 
 
 def encode_reply(reply):

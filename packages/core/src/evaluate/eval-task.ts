@@ -8,6 +8,7 @@ import type { Doc, TaskView } from '../prompt/task-view.ts';
 import type { FewshotSampler } from '../prompt/sampler.ts';
 import type { PyRandom } from '../python/random.ts';
 import type { ContextBasedHooks } from './run-requests.ts';
+import type { Instance } from '../request/instance.ts';
 import type { ResolvedAnswerMetric } from './answers/resolve.ts';
 import type { AnswerDocFields } from './answers/score-answers.ts';
 
@@ -55,5 +56,20 @@ export interface EvalTask {
   answerFields?: (doc: Doc) => AnswerDocFields;
   /** generate_until repeat r is sent with `seed: repeatSeed + r` (task metadata.repeat_seed) */
   repeatSeed?: number;
+  /**
+   * The task builds each selected doc's requests itself (Python `class:` tasks), instead of the
+   * prompt builder; called once per task with the docs in order.
+   */
+  buildRequests?(selected: Array<[number, Doc]>, options: TaskRequestOptions): Promise<Instance[][]>;
+  /** The task filters every instance itself (sets `filteredResps` of each pipeline), instead of `filters[].apply`. */
+  applyFilters?(instances: Instance[]): Promise<void>;
   /** task group memberships are handled by the caller */
+}
+
+/** What the run decides about a task's prompts (for {@link EvalTask.buildRequests}). */
+export interface TaskRequestOptions {
+  fewshotSeed: number | null;
+  systemInstruction?: string | null;
+  applyChatTemplate: boolean;
+  fewshotAsMultiturn: boolean;
 }

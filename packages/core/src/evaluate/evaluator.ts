@@ -115,6 +115,11 @@ function limitCount(total: number, limit: number | null | undefined): number {
 
 /** Builds every selected doc's context and requests (consumes the task's sampler RNG in doc order). */
 export async function buildTaskRequests(task: EvalTask, selected: Array<[number, Doc]>, lm: LM, options: EvaluatorOptions): Promise<Instance[][]> {
+  if (task.buildRequests) {
+    const byDoc = await task.buildRequests(selected, options);
+    if (options.writeOut && byDoc.length) writeOutFirst(task, selected[0][1], byDoc[0], options.writeOut);
+    return byDoc;
+  }
   const rnd = new PyRandom(options.fewshotSeed ?? undefined);
   let sampler: ReturnType<EvalTask['makeSampler']> | undefined;
   let pool: Doc[] | undefined;
@@ -138,13 +143,7 @@ export async function buildTaskRequests(task: EvalTask, selected: Array<[number,
       }
     }
     byDoc.push(instances);
-    if (options.writeOut && byDoc.length === 1) {
-      const target = task.view.task.docToTarget(doc);
-      options.writeOut(
-        task.name,
-        `Task: ${task.name}; document 0; context prompt (starting on next line):\n${pyStr(instances[0]?.arguments[0])}\n(end of prompt on previous line)\ntarget string or answer choice index (starting on next line):\n${pyStr(target)}\n(end of target on previous line)`,
-      );
-    }
+    if (options.writeOut && byDoc.length === 1) writeOutFirst(task, doc, instances, options.writeOut);
   }
   return byDoc;
 
@@ -173,6 +172,15 @@ export async function buildTaskRequests(task: EvalTask, selected: Array<[number,
     if (task.repeatSeed !== undefined) for (const inst of instances) inst.repeatSeed = task.repeatSeed;
     return instances;
   }
+}
+
+/** `--write_out`: the first doc's prompt and target. */
+function writeOutFirst(task: EvalTask, doc: Doc, instances: Instance[], writeOut: (task: string, text: string) => void): void {
+  const target = task.view.task.docToTarget(doc);
+  writeOut(
+    task.name,
+    `Task: ${task.name}; document 0; context prompt (starting on next line):\n${pyStr(instances[0]?.arguments[0])}\n(end of prompt on previous line)\ntarget string or answer choice index (starting on next line):\n${pyStr(target)}\n(end of target on previous line)`,
+  );
 }
 
 /** Lets pending events (a SIGINT handler) run, then stops if the run was cancelled. */
@@ -294,14 +302,17 @@ export async function evaluateTasks(tasks: EvalTask[], lm: LM, options: Evaluato
       options.onPhase?.(`scoring ${task.name}`);
       const all = byDoc.flat();
       const docsOfInstances = all.map((i) => i.doc);
-      for (const pipeline of task.filters) {
-        const filtered = await pipeline.apply(
-          all.map((i) => i.resps),
-          docsOfInstances,
-        );
-        all.forEach((inst, k) => {
-          inst.filteredResps[pipeline.name] = filtered[k];
-        });
+      if (task.applyFilters) await task.applyFilters(all);
+      else {
+        for (const pipeline of task.filters) {
+          const filtered = await pipeline.apply(
+            all.map((i) => i.resps),
+            docsOfInstances,
+          );
+          all.forEach((inst, k) => {
+            inst.filteredResps[pipeline.name] = filtered[k];
+          });
+        }
       }
       const raw = new Map<string, unknown[]>();
       const samples: Array<Record<string, unknown>> = [];

@@ -21,6 +21,7 @@ import { builtinProcessResults } from './process-results.ts';
 import { resolveAggregation } from './aggregations/registry.ts';
 import { isAnswerMetricEntry, resolveAnswerMetric, type ResolvedAnswerMetric } from './answers/resolve.ts';
 import type { EvalTask } from './eval-task.ts';
+import { preparePythonClassTask } from './python-class-task.ts';
 import type { ContextBasedHooks } from './run-requests.ts';
 import type { Instance } from '../request/instance.ts';
 import { callPython, DatasetRows, isPending, isPythonCallable, mapBatched, prestartPython, withTaskName } from '../pyfn/index.ts';
@@ -168,6 +169,7 @@ function withTaskFile(e: unknown, task: string, file: string | null): unknown {
 
 export async function prepareTask(resolved: ResolvedTask, options: PrepareOptions): Promise<EvalTask> {
   try {
+    if (resolved.pythonClass) return await preparePythonClassTask(resolved, options);
     return await prepareTaskInner(resolved, options);
   } catch (e) {
     throw withTaskName(e, resolved.name);

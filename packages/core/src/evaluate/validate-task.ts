@@ -266,7 +266,14 @@ export async function validateTasks(names: string[], index: TaskIndex, options: 
     try {
       const loaded = await loadTasks([name], index, { resolveFunctions: false, warn: () => {} });
       const needed = new Map<string, string>();
+      let classTasks = 0;
       for (const t of loaded.tasks.values()) {
+        if (t.pythonClass) {
+          // a group member that is a Python class task: what the kind check above asks of it
+          classTasks++;
+          needed.set(`class ${t.pythonClass.raw}`, t.yamlPath ?? '');
+          continue;
+        }
         try {
           for (const [k, v] of await checkTask(t, checker)) needed.set(k, v);
         } catch (e) {
@@ -282,7 +289,9 @@ export async function validateTasks(names: string[], index: TaskIndex, options: 
         }
       }
       check.python = [...needed.keys()];
-      if (check.python.length && !python().usable) {
+      if (classTasks && !python().lmEval) {
+        check.reason = `${classTasks} member(s) are Python class tasks (key 'class'): they need a Python with the lm_eval package (${python().executable}: ${python().usable ? 'no lm_eval' : 'not usable'})`;
+      } else if (check.python.length && !python().usable) {
         check.reason = `needs Python for ${check.python.slice(0, 3).join(', ')}${check.python.length > 3 ? ', …' : ''} (no usable Python: ${python().executable}; pass --python or set LM_EVAL_PYTHON)`;
       } else check.ok = true;
     } catch (e) {

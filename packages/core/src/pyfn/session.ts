@@ -50,6 +50,8 @@ export interface PythonTarget {
   cache: Map<string, unknown>;
   /** Calls waiting for the next flush: digest → encoded `[args, kwargs]`. */
   pending: Map<string, string>;
+  /** the handle was given (an object made in the worker), not loaded from the file */
+  fixed?: boolean;
 }
 
 /**
@@ -170,7 +172,9 @@ function load(t: PythonTarget): Promise<{ handle: number; kind: string }> {
 export async function closePythonHelpers(): Promise<void> {
   const w = worker;
   worker = null;
-  for (const t of targets) {
+  for (const t of [...targets]) {
+    // handles of objects made in the worker die with it
+    if (t.fixed) targets.delete(t);
     t.loaded = undefined;
     t.cache.clear();
     t.pending.clear();
@@ -286,12 +290,67 @@ export async function newPython(fn: unknown, kwargs: Record<string, unknown>): P
   return new PythonObject(t, r.handle);
 }
 
+/**
+ * A request to the worker on behalf of the Python callable `fn` (errors name its YAML file and
+ * reference): `payload` is sent as is, with values encoded by {@link encodeForPython}.
+ */
+export async function pythonRequest<T>(fn: unknown, op: string, payload: Record<string, unknown>): Promise<T> {
+  const t = targetOrThrow(fn);
+  return decodeFromPython(await request<unknown>(t, op, encodeForPython(payload))) as T;
+}
+
+/** The handle of the Python object (class, function) behind `fn`, importing its module if needed. */
+export async function pythonHandleOf(fn: unknown): Promise<number> {
+  return (await load(targetOrThrow(fn))).handle;
+}
+
+/** The object of handle `handle` in the worker that runs `fn` (e.g. made by a request on its behalf). */
+export function pythonObjectOf(fn: unknown, handle: number): PythonObject {
+  return new PythonObject(targetOrThrow(fn), handle);
+}
+
+/** What the worker's Python offers (`lm_eval`, `datasets`, `numpy` importable), starting it if needed. */
+export async function pythonInfo(fn: unknown): Promise<{ lm_eval: boolean; datasets: boolean; numpy: boolean; executable: string }> {
+  return request(targetOrThrow(fn), 'info', '{}');
+}
+
+/**
+ * A JS function standing for a Python callable that lives in the worker already (handle `handle`,
+ * e.g. a bound method or a value of a dict a method returned), called like {@link pythonCallable}'s
+ * functions (synchronously, batched). `ref` names it in errors.
+ */
+export function pythonHandleCallable(ref: FunctionRef, file: string, handle: number | Promise<number>): (...args: unknown[]) => unknown {
+  const fn = pythonCallable(ref, file);
+  const t = pythonTargetOf(fn)!;
+  t.loaded = Promise.resolve(handle).then((h) => ({ handle: h, kind: 'function' }));
+  t.fixed = true;
+  return fn;
+}
+
+/** An attribute of a Python object (e.g. a bound method) as a {@link pythonHandleCallable}. */
+export function pythonAttrCallable(obj: PythonObject, name: string, ref: FunctionRef): (...args: unknown[]) => unknown {
+  return pythonHandleCallable(
+    ref,
+    obj.file,
+    request<{ handle: number }>(obj.target, 'attr', JSON.stringify({ handle: obj.handle, name })).then((r) => r.handle),
+  );
+}
+
 /** An object living in the worker. */
 export class PythonObject {
   constructor(
     private readonly t: PythonTarget,
     readonly handle: number,
   ) {}
+
+  /** @internal the callable whose worker holds it */
+  get target(): PythonTarget {
+    return this.t;
+  }
+
+  get file(): string {
+    return this.t.file;
+  }
 
   async call(method: string, args: unknown[]): Promise<unknown> {
     const payload = `{"handle":${this.handle},"name":${JSON.stringify(method)},"calls":[${encodeForPython([args, {}])}]}`;

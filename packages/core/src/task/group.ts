@@ -55,6 +55,8 @@ export interface ResolvedTask {
   profile: Profile;
   /** Name of the group that contains the task (null when requested directly or via a tag). */
   parent: string | null;
+  /** A Python `class:` task: the class reference (`config` then holds only defaults and the name). */
+  pythonClass?: FunctionRef;
 }
 
 export interface ResolvedGroup {
@@ -151,10 +153,10 @@ class Loader {
       );
     }
     switch (entry.kind) {
-      case 'python_task':
-        throw new LmEvalError(
-          `${entry.yamlPath}: task '${name}' is a Python class task (key 'class'), which cannot run in lm-eval for TypeScript`,
-        );
+      case 'python_task': {
+        const raw = loadYamlConfig(entry.yamlPath!, { profile: this.index.profile, cwd: this.index.cwd });
+        return [this.addPythonClassTask(raw, name, entry.yamlPath!, this.fileProfile(entry.yamlPath!), parent, combineOverrides(groupLevel, member, this.index.profile))];
+      }
       case 'tag':
         return (entry.tasks ?? []).flatMap((t) => this.loadName(t, parent, groupLevel, member));
       case 'task': {
@@ -225,6 +227,22 @@ class Loader {
     };
     this.pending.push(build());
     return finalName;
+  }
+
+  /**
+   * A Python `class:` task: the class (run by the Python helper worker) builds its own config;
+   * ours holds the defaults and the name (lm-eval's TaskManager sets `config.task`).
+   */
+  private addPythonClassTask(rawIn: YamlDict, name: string, yamlPath: string, profile: Profile, parent: ResolvedGroup | null, overrides: YamlDict): string {
+    const existing = this.tasks.get(name);
+    if (existing) return name;
+    const raw: YamlDict = { ...rawIn, ...overrides, ...(this.options.overrides ?? {}), task: name };
+    if (profile === 'latest') injectLatestMetadata(raw, yamlPath, this.options.metadata);
+    if (!(raw.class instanceof FunctionRef)) throw new LmEvalError(`${yamlPath}: 'class' must be a !function naming a Python class (e.g. class: !function task.MyTask)`);
+    const config = buildTaskConfig({ task: name }, { profile, source: yamlPath, warn: this.options.warn });
+    this.tasks.set(name, { name, config, raw, yamlPath, profile, parent: parent?.name ?? null, pythonClass: raw.class });
+    if (parent) parent.children.push(name);
+    return name;
   }
 
   private addGroup(
