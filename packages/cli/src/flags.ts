@@ -109,7 +109,7 @@ export const ENV_VARS: EnvVarSpec[] = [
   { name: 'HF_DATASETS_TRUST_REMOTE_CODE', help: 'Accepted; --trust_remote_code sets it. Dataset loading scripts are never run here.' },
   { name: 'TOKENIZERS_PARALLELISM', help: 'Set to false by the CLI when unset (as lm-eval does); the native Hugging Face tokenizers (tokenizer.json folders) then encode each batch on one thread, off the event loop; true lets them use every core.' },
   { name: 'LM_HARNESS_CACHE_PATH', help: 'Folder of the request cache (--cache_requests).' },
-  { name: 'LMEVAL_TASK_INDEX_CACHE', help: 'File of the task-index cache (each task YAML file\'s index keys, checked against its size and times, so an unchanged tree is indexed without reading it); default $XDG_CACHE_HOME/lm-eval-ts/task-index.json (~/.cache/...); off disables it.' },
+  { name: 'LMEVAL_TASK_INDEX_CACHE', help: 'File of the task-index cache (each task YAML file\'s index keys, checked against its size and times), with snapshots of whole indexes next to it (an unchanged tree is indexed by checking the times of its folders and files, without reading them); default $XDG_CACHE_HOME/lm-eval-ts/task-index.json (~/.cache/...); off disables both.' },
   { name: 'LMEVAL_NATIVE_TOKENIZERS', help: 'Set to 0 to encode with transformers.js only; by default tokenizer.json folders are encoded in batches by Hugging Face\'s native tokenizers when they give the same ids on a probe set.' },
   { name: 'OPENAI_API_KEY', help: 'Bearer token for local-* (may be empty) and openai-* (required) backends.' },
   { name: 'CI', help: 'When set (and not false/0), no progress display is drawn even on a terminal (plain progress lines are printed instead, see LMEVAL_PROGRESS_INTERVAL).' },

@@ -17,7 +17,7 @@ export const LISTINGS: Listing[] = ['tasks', 'groups', 'subtasks', 'tags'];
 /** Config location as lm-eval prints it: built-in files as `lm_eval/tasks/...`, others in full, none `---`. */
 function location(e: IndexEntry, builtin: string): string {
   if (!e.yamlPath) return '---';
-  if (e.yamlPath.startsWith(builtin + path.sep)) return 'lm_eval/tasks/' + path.relative(builtin, e.yamlPath).split(path.sep).join('/');
+  if (e.yamlPath.startsWith(builtin + path.sep)) return 'lm_eval/tasks/' + e.yamlPath.slice(builtin.length + 1).split(path.sep).join('/');
   return e.yamlPath;
 }
 

@@ -65,13 +65,25 @@ const NUMERIC = /^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/;
 
 /** Markdown table as pytablewriter writes it. */
 export function markdownTable(headers: string[], rows: string[][]): string {
-  const width = headers.map((h, i) => Math.max(3, strWidth(h), ...rows.map((r) => strWidth(r[i] ?? ''))));
-  const numeric = headers.map((_, i) => {
-    const cells = rows.map((r) => r[i] ?? '').filter((c) => c.trim() !== '');
-    return cells.length > 0 && cells.every((c) => NUMERIC.test(c));
+  // each cell's width once (listings have ~15k rows)
+  const widths = rows.map((r) => headers.map((_, i) => strWidth(r[i] ?? '')));
+  const width = headers.map((h, i) => {
+    let w = Math.max(3, strWidth(h));
+    for (const cw of widths) if (cw[i] > w) w = cw[i];
+    return w;
   });
-  const pad = (s: string, w: number, align: 'left' | 'right' | 'center'): string => {
-    const extra = w - strWidth(s);
+  const numeric = headers.map((_, i) => {
+    let any = false;
+    for (const r of rows) {
+      const c = r[i] ?? '';
+      if (c.trim() === '') continue;
+      if (!NUMERIC.test(c)) return false;
+      any = true;
+    }
+    return any;
+  });
+  const pad = (s: string, sw: number, w: number, align: 'left' | 'right' | 'center'): string => {
+    const extra = w - sw;
     if (extra <= 0) return s;
     if (align === 'right') return ' '.repeat(extra) + s;
     if (align === 'left') return s + ' '.repeat(extra);
@@ -79,17 +91,30 @@ export function markdownTable(headers: string[], rows: string[][]): string {
     return ' '.repeat(left) + s + ' '.repeat(extra - left);
   };
   const lines: string[] = [];
-  lines.push('|' + headers.map((h, i) => pad(h, width[i], 'center')).join('|') + '|');
+  lines.push('|' + headers.map((h, i) => pad(h, strWidth(h), width[i], 'center')).join('|') + '|');
   lines.push('|' + width.map((w, i) => (numeric[i] ? '-'.repeat(w - 1) + ':' : '-'.repeat(w))).join('|') + '|');
-  for (const r of rows) {
-    lines.push('|' + headers.map((_, i) => pad(r[i] ?? '', width[i], numeric[i] ? 'right' : 'left')).join('|') + '|');
+  for (let k = 0; k < rows.length; k++) {
+    const r = rows[k];
+    let line = '|';
+    for (let i = 0; i < headers.length; i++) line += pad(r[i] ?? '', widths[k][i], width[i], numeric[i] ? 'right' : 'left') + '|';
+    lines.push(line);
   }
   return lines.join('\n');
 }
 
+/** Length in code points (a surrogate pair counts once, as Python's len). */
 function strWidth(s: string): number {
-  let n = 0;
-  for (const _ of s) n++;
+  let n = s.length;
+  for (let i = 0; i < s.length - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
   return n;
 }
 

@@ -31,6 +31,8 @@ export interface IncludeOptions {
   cwd?: string;
   /** Loads one file without resolving its includes (default: cached full YAML parse). */
   load?: (file: string) => YamlDict;
+  /** Told of each include lookup: the paths tried in order, the one found, whether the working directory was among them. */
+  onLookup?: (tried: string[], found: string | undefined, cwdRelative: boolean) => void;
 }
 
 /** Deep copy of plain dicts and lists (class instances such as PyFloat/FunctionRef are shared). */
@@ -94,6 +96,7 @@ export function applyIncludes(dict: YamlDict, file: string, options: IncludeOpti
   const resolved = entries.map((entry) => {
     const candidates = includeCandidates(entry, file, profile, cwd);
     const found = candidates.find((c) => existsSync(c));
+    options.onLookup?.(candidates, found, profile === '0.4.4' && !path.isAbsolute(entry));
     if (!found) {
       throw new LmEvalError(
         `${file}: included file '${entry}' not found (tried: ${[...new Set(candidates)].join(', ')})`,

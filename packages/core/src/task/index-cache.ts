@@ -7,9 +7,10 @@
  *
  * Where: `LMEVAL_TASK_INDEX_CACHE` (a file path; `off` disables it), else
  * `$XDG_CACHE_HOME/lm-eval-ts/task-index.json` (`~/.cache/...`). A cache that cannot be read or
- * written is ignored: the index is then built from the files, as without a cache.
+ * written is ignored: the index is then built from the files, as without a cache. Snapshots of
+ * whole indexes (index-snapshot.ts) are kept next to this file.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { YamlDict } from './include.ts';
@@ -29,43 +30,46 @@ export function taskIndexCachePath(env: NodeJS.ProcessEnv = process.env): string
 }
 
 export class ScanCache {
-  private readonly old: Map<string, Entry>;
+  private loaded: Map<string, Entry> | undefined;
   private readonly now = new Map<string, Entry>();
   private changed = false;
   /** Files scanned (not served from the cache) in this run. */
   misses = 0;
 
   private constructor(
-    private readonly file: string | null,
-    old: Map<string, Entry>,
-  ) {
-    this.old = old;
+    /** The cache file (null: in memory only). */
+    readonly file: string | null,
+  ) {}
+
+  /** The cache at `file` (default: {@link taskIndexCachePath}); null = in-memory only. Read on first use. */
+  static open(file: string | null = taskIndexCachePath()): ScanCache {
+    return new ScanCache(file);
   }
 
-  /** The cache at `file` (default: {@link taskIndexCachePath}); null = in-memory only. */
-  static open(file: string | null = taskIndexCachePath()): ScanCache {
-    let old = new Map<string, Entry>();
-    if (file) {
+  private get old(): Map<string, Entry> {
+    if (this.loaded) return this.loaded;
+    this.loaded = new Map<string, Entry>();
+    if (this.file) {
       try {
-        const data = JSON.parse(readFileSync(file, 'utf8')) as { version?: number; files?: Record<string, Entry> };
-        if (data.version === VERSION && data.files && typeof data.files === 'object') old = new Map(Object.entries(data.files));
+        const data = JSON.parse(readFileSync(this.file, 'utf8')) as { version?: number; files?: Record<string, Entry> };
+        if (data.version === VERSION && data.files && typeof data.files === 'object') this.loaded = new Map(Object.entries(data.files));
       } catch {
         // absent or unreadable: start empty
       }
     }
-    return new ScanCache(file, old);
+    return this.loaded;
   }
 
-  /** The index keys of `file` (absolute path): from the cache when its stat is unchanged. */
-  scan(file: string): YamlDict {
+  /**
+   * The index keys of `file` (absolute path): from the cache when its stat is unchanged.
+   * `onStat` gets the stat the answer rests on (null: the file is missing).
+   */
+  scan(file: string, onStat?: (st: Stats | null) => void): YamlDict {
+    const st = statSync(file, { throwIfNoEntry: false });
+    onStat?.(st ?? null);
+    if (!st) return scanIndexKeys(file); // let the scan report the missing file
     const seen = this.now.get(file);
-    if (seen) return seen[3];
-    let st;
-    try {
-      st = statSync(file);
-    } catch {
-      return scanIndexKeys(file); // let the scan report the missing file
-    }
+    if (seen && seen[0] === st.size && seen[1] === st.mtimeMs && seen[2] === st.ctimeMs) return seen[3];
     const hit = this.old.get(file);
     if (hit && hit[0] === st.size && hit[1] === st.mtimeMs && hit[2] === st.ctimeMs) {
       this.now.set(file, hit);

@@ -16,17 +16,19 @@
  * their copy of a folder (MERA's `benchmark_tasks`) means their files. Every collision is recorded
  * in {@link TaskIndex.collisions} with both files, for the caller to print.
  */
-import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import * as path from 'node:path';
 import type { Profile } from '../compat.ts';
 import { LmEvalError, LmEvalErrors } from '../errors.ts';
 import { defaultTasksDir } from './builtin-dir.ts';
 import { closestNames } from './config.ts';
 import { fnmatch, hasGlob } from './fnmatch.ts';
-import { loadWithIncludes, type YamlDict } from './include.ts';
+import { loadWithIncludes, type IncludeOptions, type YamlDict } from './include.ts';
 import { profileForFile } from './profile.ts';
 import { scanIndexKeys } from './scan.ts';
 import { ScanCache } from './index-cache.ts';
+import { readSnapshot, SnapshotDeps, writeSnapshot, type SnapshotKey, type SnapshotState } from './index-snapshot.ts';
+import { profilePortSources } from './ports.ts';
 import { parseYaml } from './yaml.ts';
 
 export type IndexKind = 'task' | 'group' | 'tag' | 'python_task';
@@ -77,8 +79,11 @@ const SKIP_DIRS = new Set(['__pycache__', '.ipynb_checkpoints', 'node_modules', 
 
 export { defaultTasksDir };
 
-/** All `*.yaml` files under `dir`, recursively, sorted by path (symbolic links among them added to `symlinks`). */
-export function listYamlFiles(dir: string, symlinks?: Set<string>): string[] {
+/**
+ * All `*.yaml` files under `dir`, recursively, sorted by path (symbolic links among them added to
+ * `symlinks`); `onDir` sees each folder listed with its entries.
+ */
+export function listYamlFiles(dir: string, symlinks?: Set<string>, onDir?: (dir: string, entries: Dirent[]) => void): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     let entries;
@@ -87,6 +92,7 @@ export function listYamlFiles(dir: string, symlinks?: Set<string>): string[] {
     } catch {
       return;
     }
+    onDir?.(d, entries);
     for (const e of entries) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) {
@@ -188,15 +194,43 @@ export class TaskIndex {
   /** The built-in task folder (null when none). */
   readonly builtinRoot: string | null;
 
-  /** Scans the folders and builds the index. */
+  /**
+   * Scans the folders and builds the index. With the persistent scan cache, an index built before
+   * from folders and files that have not changed since is restored from its snapshot
+   * (index-snapshot.ts) instead.
+   */
   static build(options: TaskIndexOptions = {}): TaskIndex {
     const index = new TaskIndex(options);
     const cache = options.scanCache === undefined ? ScanCache.open() : options.scanCache;
+    const ports = profilePortSources();
+    const key: SnapshotKey = { profile: index.profile, roots: index.roots, builtinRoot: index.builtinRoot, ports: ports.registered };
+    const cacheFile = cache?.file ?? null;
     index.fileScan = cache ? (f) => cache.scan(f) : scanIndexKeys;
+    if (cacheFile) {
+      const snapshot = readSnapshot(cacheFile, key, index.cwd);
+      if (snapshot) {
+        index.restore(snapshot.state, snapshot.files);
+        return index;
+      }
+    }
+    const deps = cacheFile ? new SnapshotDeps() : undefined;
+    if (cache && deps) {
+      index.fileScan = (f) => cache.scan(f, (st) => deps.file(f, st));
+      index.onLookup = (tried, found, cwdRelative) => {
+        for (const t of tried) {
+          if (t === found) break;
+          deps.absent(t);
+        }
+        if (cwdRelative) deps.cwdDependent = true;
+      };
+      if (ports.manifest) deps.file(ports.manifest);
+    }
+    const onDir = deps && ((d: string, entries: Dirent[]) => deps.dir(d, entries));
     const seen = new Set<string>();
     const scanned: string[] = [];
     for (const root of index.roots) {
       if (!existsSync(root)) {
+        deps?.absent(root);
         index.warnings.push(`built-in task folder not found: ${root}`);
         continue;
       }
@@ -204,7 +238,7 @@ export class TaskIndex {
       // folders are walked without following links, so only linked files need realpath
       const realRoot = realpathSync(root);
       const links = new Set<string>();
-      for (const file of listYamlFiles(root, links)) {
+      for (const file of listYamlFiles(root, links, onDir)) {
         // an --include_path inside (or equal to) another scanned folder: index each file once
         const real = links.has(file) ? realpathSync(file) : realRoot + file.slice(root.length);
         if (seen.has(real)) continue;
@@ -214,8 +248,51 @@ export class TaskIndex {
     }
     index.finishTags();
     cache?.save(scanned);
+    index.onLookup = undefined;
+    if (cacheFile && deps && !deps.racy) writeSnapshot(cacheFile, key, index.cwd, deps, index.snapshotState(deps.fileIds()));
     return index;
   }
+
+  /** The state a snapshot keeps (files by their position in the snapshot's file list). */
+  private snapshotState(fileIds: Map<string, number>): SnapshotState {
+    const file = (f: string | undefined) => (f === undefined ? null : (fileIds.get(f) ?? f));
+    const entries = [...this.entries.values()].map((e) => [
+      e.name,
+      e.kind,
+      file(e.yamlPath),
+      e.root === '' ? -1 : this.roots.indexOf(e.root),
+      e.profile,
+      e.outputType ?? null,
+      e.tags ?? null,
+      e.tasks ?? null,
+    ]);
+    return {
+      entries,
+      collisions: this.collisions,
+      warnings: this.warnings,
+      skippedFiles: [...this.skippedFiles],
+      skippedNames: [...this.skippedNames].map(([name, { file: f, reason }]) => [name, f, reason]),
+    };
+  }
+
+  /** Restores the state {@link snapshotState} kept (`files`: the snapshot's file paths). */
+  private restore(state: SnapshotState, files: string[]): void {
+    type Row = [string, IndexKind, number | string | null, number, Profile, string | null, string[] | null, string[] | null];
+    for (const [name, kind, f, root, profile, outputType, tags, tasks] of state.entries as Row[]) {
+      const e: IndexEntry = { name, kind, root: root < 0 ? '' : this.roots[root], profile };
+      if (f !== null) e.yamlPath = typeof f === 'number' ? files[f] : f;
+      if (outputType !== null) e.outputType = outputType;
+      if (tags !== null) e.tags = tags;
+      if (tasks !== null) e.tasks = tasks;
+      this.entries.set(name, e);
+    }
+    this.collisions.push(...(state.collisions as IndexCollision[]));
+    this.warnings.push(...(state.warnings as string[]));
+    for (const [f, reason] of state.skippedFiles as Array<[string, string]>) this.skippedFiles.set(f, reason);
+    for (const [name, f, reason] of state.skippedNames as Array<[string, string, string]>) this.skippedNames.set(name, { file: f, reason });
+  }
+
+  private onLookup: IncludeOptions['onLookup'];
 
   private fileScan: (file: string) => YamlDict = scanIndexKeys;
 
@@ -233,7 +310,7 @@ export class TaskIndex {
     const profile = profileForFile(file, this.profile);
     let cfg: YamlDict;
     try {
-      cfg = loadWithIncludes(file, { profile: this.profile, cwd: this.cwd, load: this.scan });
+      cfg = loadWithIncludes(file, { profile: this.profile, cwd: this.cwd, load: this.scan, onLookup: this.onLookup });
     } catch (err) {
       if (err instanceof LmEvalError) {
         this.warnings.push(`skipped ${file}: ${err.message}`);

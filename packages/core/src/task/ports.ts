@@ -72,6 +72,16 @@ export function setPortManifestDir(dir: string | null): void {
   manifestPorts = undefined;
 }
 
+/**
+ * What decides which Python files pin a folder's profile, for caches of the task index: the
+ * manifest file (null: none; its content is the caller's to check) and a description of the
+ * ports registered in-process that pin a profile.
+ */
+export function profilePortSources(): { manifest: string | null; registered: string } {
+  const registeredPins = registered.filter((p) => p.profile).map((p) => [p.name, p.profile, p.hashes]);
+  return { manifest: manifestDir ? path.join(manifestDir, 'python-ports.json') : null, registered: JSON.stringify(registeredPins) };
+}
+
 function allPorts(): PythonPort[] {
   return [...registered, ...manifest()];
 }

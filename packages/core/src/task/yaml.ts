@@ -18,22 +18,18 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import {
-  Alias,
-  Lexer,
-  isAlias,
-  isMap,
-  isScalar,
-  isSeq,
-  parseDocument,
-  Scalar,
-  type Document,
-  type Node,
-  type ScalarTag,
-  type Tags,
-} from 'yaml';
+import { createRequire } from 'node:module';
+import type { Alias, Document, Node, ScalarTag, Tags } from 'yaml';
+import type * as YamlLib from 'yaml';
 import { LmEvalError } from '../errors.ts';
 import { floatRepr, PyFloat } from '../python/values.ts';
+
+let yamlLib: typeof YamlLib | undefined;
+
+/** The `yaml` package, loaded on first use: the task index reads most files without it (scan.ts). */
+function lib(): typeof YamlLib {
+  return (yamlLib ??= createRequire(import.meta.url)('yaml') as typeof YamlLib);
+}
 
 /** An unresolved `!function <module>.<name>` reference (see functions.ts to resolve it). */
 export class FunctionRef {
@@ -215,32 +211,32 @@ interface Ctx {
 export const MAX_ALIAS_NODES = 100_000;
 
 function isMergeKey(key: unknown): boolean {
-  if (!isScalar(key)) return false;
+  if (!lib().isScalar(key)) return false;
   if (key.tag === Y + 'merge') return true;
-  return key.type === Scalar.PLAIN && key.value === '<<' && !key.tag;
+  return key.type === lib().Scalar.PLAIN && key.value === '<<' && !key.tag;
 }
 
 function deref(node: unknown, ctx: Ctx): unknown {
   let n = node;
-  for (let i = 0; isAlias(n) && i < 100; i++) n = (n as Alias).resolve(ctx.doc);
+  for (let i = 0; lib().isAlias(n) && i < 100; i++) n = (n as Alias).resolve(ctx.doc);
   return n;
 }
 
 /** PyYAML flatten_mapping: returns the pair list with merged pairs first. */
 function flattenPairs(map: unknown, ctx: Ctx): Array<[unknown, unknown]> {
   const m = deref(map, ctx);
-  if (!isMap(m)) throw new Error('expected a mapping for merging');
+  if (!lib().isMap(m)) throw new Error('expected a mapping for merging');
   const merged: Array<[unknown, unknown]> = [];
   const own: Array<[unknown, unknown]> = [];
   for (const pair of m.items) {
     if (isMergeKey(pair.key)) {
       const value = deref(pair.value, ctx);
-      if (isMap(value)) merged.push(...flattenPairs(value, ctx));
-      else if (isSeq(value)) {
+      if (lib().isMap(value)) merged.push(...flattenPairs(value, ctx));
+      else if (lib().isSeq(value)) {
         const sub: Array<Array<[unknown, unknown]>> = [];
         for (const item of value.items) {
           const it = deref(item, ctx);
-          if (!isMap(it)) throw new Error('expected a mapping for merging, but found a ' + typeof it);
+          if (!lib().isMap(it)) throw new Error('expected a mapping for merging, but found a ' + typeof it);
           sub.push(flattenPairs(it, ctx));
         }
         sub.reverse();
@@ -253,15 +249,15 @@ function flattenPairs(map: unknown, ctx: Ctx): Array<[unknown, unknown]> {
 
 function toValue(node: unknown, ctx: Ctx, viaAlias = false): unknown {
   if (ctx.depth > 200) throw new Error('YAML nesting too deep (recursive alias?)');
-  const throughAlias = viaAlias || isAlias(node);
+  const throughAlias = viaAlias || lib().isAlias(node);
   if (throughAlias && ++ctx.aliased.count > MAX_ALIAS_NODES) {
     throw new AliasBombError(`aliases expand to more than ${MAX_ALIAS_NODES.toLocaleString('en-US')} nodes (an alias bomb, or "billion laughs")`);
   }
   const n = deref(node, ctx);
   if (n === null || n === undefined) return null;
-  if (isScalar(n)) return n.value;
+  if (lib().isScalar(n)) return n.value;
   const inner: Ctx = { doc: ctx.doc, depth: ctx.depth + 1, aliased: ctx.aliased };
-  if (isMap(n)) {
+  if (lib().isMap(n)) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of flattenPairs(n, ctx)) {
       const key = keyString(toValue(k, inner, throughAlias));
@@ -269,7 +265,7 @@ function toValue(node: unknown, ctx: Ctx, viaAlias = false): unknown {
     }
     return out;
   }
-  if (isSeq(n)) return n.items.map((x) => toValue(x, inner, throughAlias));
+  if (lib().isSeq(n)) return n.items.map((x) => toValue(x, inner, throughAlias));
   // Other collections (!!set, !!omap, !!pairs): fall back to the library's JS value.
   return (n as Node).toJS(ctx.doc, { maxAliasCount: -1 });
 }
@@ -310,7 +306,7 @@ export function reindentQuotedScalars(text: string): string {
   for (let round = 0; round < 10_000; round++) {
     let offset = 0;
     let broken = -1;
-    for (const token of new Lexer().lex(text)) {
+    for (const token of new (lib().Lexer)().lex(text)) {
       if (!LEXER_MARKERS.has(token)) {
         if ((token[0] === '"' || token[0] === "'") && text.startsWith(token, offset) && !isClosedQuoted(token)) {
           broken = offset;
@@ -396,7 +392,7 @@ export function parseYaml(text: string, options: ParseYamlOptions = {}): unknown
 }
 
 function parseYamlDocument(text: string, yamlDir: string, abs: string): Document.Parsed {
-  return parseDocument(text, {
+  return lib().parseDocument(text, {
     version: '1.1',
     merge: false,
     uniqueKeys: false,
