@@ -10,7 +10,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runEvaluation } from '@lm-eval/core';
+import { runEvaluation } from '@lm-eval/core/engine';
 import { registerTransformersModels } from '@lm-eval/transformers';
 
 const { values } = parseArgs({

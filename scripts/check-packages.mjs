@@ -6,7 +6,7 @@
  *   (a) `npx lm-eval --model hf --model_args pretrained=<bundled model> --tasks tinystories`
  *   (b) a small .mjs program that imports the library (no tsx) and evaluates a task,
  *   (c) `npx lm-eval --model dummy` on a task folder of its own with a TypeScript helper,
- * and checks that deep imports are refused by the exports maps.
+ * and checks that every subpath of @lm-eval/core's exports map loads and deep imports are refused.
  *
  * Installing the tarballs' third-party dependencies needs the npm registry, so this runs from
  * `.ci/run` (which installs anyway), not from the offline test suite. `--ignore-scripts`: no
@@ -86,7 +86,9 @@ try {
   // (b) a program importing the library, run by plain node
   writeFileSync(
     path.join(project, 'evaluate.mjs'),
-    `import { evaluate } from '@lm-eval/core';
+    `import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { evaluate } from '@lm-eval/core';
 import { bundledModelDir } from '@lm-eval/core/testing';
 import { registerTransformersModels } from '@lm-eval/transformers';
 
@@ -94,7 +96,9 @@ registerTransformersModels();
 const { results } = await evaluate({ model: 'hf', modelArgs: { pretrained: bundledModelDir() }, tasks: ['tinystories_cloze'], limit: 8 });
 const acc = results.results.tinystories_cloze['acc,none'];
 if (typeof acc !== 'number') throw new Error('acc is not a number: ' + acc);
-for (const deep of ['@lm-eval/core/dist/index.js', '@lm-eval/core/src/index.ts']) {
+const { exports } = JSON.parse(readFileSync('node_modules/@lm-eval/core/package.json', 'utf8'));
+for (const sub of Object.keys(exports)) if (sub.endsWith('.json') === false) await import(path.posix.join('@lm-eval/core', sub));
+for (const deep of ['@lm-eval/core/dist/index.js', '@lm-eval/core/src/index.ts', '@lm-eval/core/dist/python/values.js', '@lm-eval/core/evaluate/run-evaluation']) {
   try {
     await import(deep);
     throw new Error(deep + ' should not be importable');

@@ -11,7 +11,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TaskIndex, isNumberLike, runEvaluation, toNumber, type LM } from '@lm-eval/core';
+import { type LM } from '@lm-eval/core';
+import { runEvaluation } from '@lm-eval/core/engine';
+import { TaskIndex } from '@lm-eval/core/tasks';
+import { isNumberLike, toNumber } from '@lm-eval/core/python';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DATA = path.join(ROOT, 'tasks', 'testdata');

@@ -5,7 +5,7 @@
  * definition uses do — packages/core/src/python/source-hash.ts).
  */
 import { readFileSync } from 'node:fs';
-import { pythonDefinitionHash } from '@lm-eval/core';
+import { pythonDefinitionHash } from '@lm-eval/core/python';
 
 const [file, ...names] = process.argv.slice(2);
 if (!file || names.length === 0) {

@@ -2,7 +2,7 @@
  * TypeScript helpers of the example tasks, referenced from the YAML as `!function utils.<name>`
  * (the file next to the YAML, `utils.ts`, exporting `<name>`).
  */
-import { pyFloat, pyStrip } from '@lm-eval/core';
+import { pyFloat, pyStrip } from '@lm-eval/core/python';
 
 type Doc = Record<string, any>;
 

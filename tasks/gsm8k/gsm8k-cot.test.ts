@@ -3,7 +3,8 @@
  * values were computed with Python `re` applying lm-eval's regex filter semantics.
  */
 import { describe, expect, it } from 'vitest';
-import { TaskIndex, buildFilterPipelines, loadTasks } from '@lm-eval/core';
+import { TaskIndex, loadTasks } from '@lm-eval/core/tasks';
+import { buildFilterPipelines } from '@lm-eval/core/metrics';
 
 async function gsm8kCot() {
   const index = TaskIndex.build({});

@@ -7,7 +7,7 @@
  * `int(doc["label"])` rejects a non-integer label (the unlabelled test split) with an error.
  * Like `datasets.Dataset.map`, the new columns are appended after the existing ones.
  */
-import { pyCapitalize, pyIntFromString, pyStrip, reSub } from '@lm-eval/core';
+import { pyCapitalize, pyIntFromString, pyStrip, reSub } from '@lm-eval/core/python';
 
 type Doc = Record<string, any>;
 

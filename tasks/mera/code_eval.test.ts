@@ -1,7 +1,7 @@
 /** ruHumanEval/ruCodeEval: generation clean-up, pass@k, and the sandboxed runner. */
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { pyStr } from '@lm-eval/core';
+import { pyStr } from '@lm-eval/core/python';
 import { RuHumanEvalScoring, checkSolution, computePassK, preprocessGeneration, process_results } from './code_eval.ts';
 import { CONFIRM_UNSAFE_ENV, assertUnsafeCodeConfirmed, runPythonTests } from './code_runner.ts';
 

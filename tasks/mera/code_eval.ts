@@ -12,7 +12,8 @@
  *   docs without `outputs` score 0.0.
  * The filter refuses to run unless the run confirmed unsafe code (code_runner.ts).
  */
-import { LmEvalError, pyFloat, pyRepr, pyStr, registerFilter, type Filter, type FilterDoc, type PyFloat } from '@lm-eval/core';
+import { LmEvalError, registerFilter, type Filter, type FilterDoc } from '@lm-eval/core';
+import { pyFloat, pyRepr, pyStr, type PyFloat } from '@lm-eval/core/python';
 import { assertUnsafeCodeConfirmed, runLimitedPerCpu, runPythonTests, runPythonTestsAsync, type CodeRunResult } from './code_runner.ts';
 
 type Doc = Record<string, any>;

@@ -29,7 +29,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
-import { LmEvalError, runLimited } from '@lm-eval/core';
+import { LmEvalError } from '@lm-eval/core';
+import { runLimited } from '@lm-eval/core/engine';
 
 /** The environment variable the run sets when `--confirm_run_unsafe_code` is given. */
 export const CONFIRM_UNSAFE_ENV = 'LM_EVAL_CONFIRM_RUN_UNSAFE_CODE';

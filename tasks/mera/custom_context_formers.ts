@@ -15,7 +15,9 @@
  * the first user message prefixed by the instruction's first part; multiturn and q = 0 → no
  * messages (the instruction keeps its literal `{context}`).
  */
-import { LmEvalError, pyRepr, pyStr, toNumber, type ChatMessage, type Doc, type FewshotSampler, type SamplerInit, type TaskView } from '@lm-eval/core';
+import { LmEvalError, type ChatMessage, type Doc } from '@lm-eval/core';
+import { type FewshotSampler, type SamplerInit, type TaskView } from '@lm-eval/core/tasks';
+import { pyRepr, pyStr, toNumber } from '@lm-eval/core/python';
 
 export const SPLIT_VALUE = '{context}';
 const QUESTIONS_PER_DIALOG = 500;

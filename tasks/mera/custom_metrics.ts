@@ -12,7 +12,8 @@
  * Used as a custom aggregation (`aggregation: !function ../custom_metrics.f1_score_multiclass_macro`),
  * so lm-eval never bootstraps it: its stderr is "N/A".
  */
-import { LmEvalError, compareCodePoints, isNumberLike, npMean, pyFloat, pyRepr, toNumber, type PyFloat } from '@lm-eval/core';
+import { LmEvalError } from '@lm-eval/core';
+import { compareCodePoints, isNumberLike, npMean, pyFloat, pyRepr, toNumber, type PyFloat } from '@lm-eval/core/python';
 
 type Label = number | string;
 

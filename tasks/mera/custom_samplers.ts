@@ -11,7 +11,8 @@
  * - chat mode without multiturn draws a second sample (the RNG advances twice per doc).
  */
 import type { ChatMessage, Doc } from '@lm-eval/core';
-import { DefaultSampler, pyEquals, pyStr, pyTruthy } from '@lm-eval/core';
+import { DefaultSampler } from '@lm-eval/core/tasks';
+import { pyEquals, pyStr, pyTruthy } from '@lm-eval/core/python';
 
 function meta(doc: Doc): Record<string, unknown> {
   const m = doc.meta;

@@ -9,7 +9,8 @@
  * - generative: `{em, em<sep><group>}` = float(completion == outputs);
  * - empty `outputs` (closed test set): the same keys with 0.0.
  */
-import { LmEvalError, argmax, pyFloat, pyRepr, pyStr, toNumber, type PyFloat } from '@lm-eval/core';
+import { LmEvalError } from '@lm-eval/core';
+import { argmax, pyFloat, pyRepr, pyStr, toNumber, type PyFloat } from '@lm-eval/core/python';
 
 type Doc = Record<string, any>;
 

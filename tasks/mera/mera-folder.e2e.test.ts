@@ -11,7 +11,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DummyLM, listYamlFiles, recognisePort, runEvaluation, TaskIndex } from '@lm-eval/core';
+import { runEvaluation } from '@lm-eval/core/engine';
+import { listYamlFiles, recognisePort, TaskIndex } from '@lm-eval/core/tasks';
+import { DummyLM } from '@lm-eval/core/models';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const MIRROR = path.join(HERE, 'testdata');

@@ -8,7 +8,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DummyLM, runEvaluation, type GenerateRequest, type LoglikelihoodRequest, type RequestHooks } from '@lm-eval/core';
+import { type GenerateRequest, type LoglikelihoodRequest, type RequestHooks } from '@lm-eval/core';
+import { runEvaluation } from '@lm-eval/core/engine';
+import { DummyLM } from '@lm-eval/core/models';
 import { CONFIRM_UNSAFE_ENV } from './code_runner.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));

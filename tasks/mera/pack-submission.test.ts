@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runEvaluation, sha256Hex } from '@lm-eval/core';
+import { runEvaluation } from '@lm-eval/core/engine';
+import { sha256Hex } from '@lm-eval/core/python';
 import { extractDate, packSubmission, samplesFileFor, truncateSamples } from './pack-submission.ts';
 import { buildZip } from './zip.ts';
 

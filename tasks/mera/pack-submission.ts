@@ -25,7 +25,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LmEvalError, argmax, modelNameOf, parsePyJson, pyJsonDumps, pyStr, sanitizeModelName, sha256Hex } from '@lm-eval/core';
+import { LmEvalError } from '@lm-eval/core';
+import { modelNameOf, sanitizeModelName } from '@lm-eval/core/engine';
+import { argmax, parsePyJson, pyJsonDumps, pyStr, sha256Hex } from '@lm-eval/core/python';
 import { buildZip, type ZipEntry } from './zip.ts';
 
 type Sample = Record<string, any>;

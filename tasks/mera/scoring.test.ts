@@ -1,8 +1,8 @@
 /** Unit tests of the ported scoring helpers, with hand-computed expectations. */
 import { describe, expect, it } from 'vitest';
-import { PyFloat, pyStr, tuple } from '@lm-eval/core';
+import { PyFloat, pyStr, tuple } from '@lm-eval/core/python';
 import { f1_score_multiclass_macro, macroF1, sortedLabels } from './custom_metrics.ts';
-import { argmax, npMean, npSum } from '@lm-eval/core';
+import { argmax, npMean, npSum } from '@lm-eval/core/python';
 import { process_results as mamuramu } from './mamuramu/utils.ts';
 import { process_results as hatespeech } from './ruhatespeech/utils.ts';
 import { process_results as hhh } from './ruhhh/utils.ts';

@@ -3,7 +3,7 @@
  * ASCII punctuation, drop the articles a/an/the, collapse whitespace; exact match is equality
  * of normalised strings (int 0/1), F1 is token-overlap F1 (float).
  */
-import { pyFloat, pySplit, reSub, toNumber, type PyFloat } from '@lm-eval/core';
+import { pyFloat, pySplit, reSub, toNumber, type PyFloat } from '@lm-eval/core/python';
 
 const PUNCT = new Set('!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~');
 

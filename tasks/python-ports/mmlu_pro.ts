@@ -5,7 +5,7 @@
  * llama3 instruct variant) define identically. Recognised by the Python source
  * (tasks/python-ports.json); there is no bundled MMLU-Pro task.
  */
-import { pyStrip } from '@lm-eval/core';
+import { pyStrip } from '@lm-eval/core/python';
 
 type Doc = Record<string, any>;
 

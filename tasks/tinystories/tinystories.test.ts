@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runEvaluation, type EvaluationOutput } from '@lm-eval/core';
+import { runEvaluation, type EvaluationOutput } from '@lm-eval/core/engine';
 import { registerTransformersModels } from '@lm-eval/transformers';
 
 const MODEL_DIR = fileURLToPath(new URL('../../models/stories260k', import.meta.url));

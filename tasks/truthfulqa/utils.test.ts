@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pyRepr, tuple } from '@lm-eval/core';
+import { pyRepr, tuple } from '@lm-eval/core/python';
 import { process_results_mc2, process_results_mc2_v3 } from './utils.ts';
 
 const pairs = (lls: number[]) => lls.map((ll) => tuple<number | boolean>(ll, false));

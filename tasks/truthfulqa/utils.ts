@@ -10,7 +10,7 @@
  * right. `np.exp` is computed by core's correctly rounded `pyExp` (NumPy's exp is faithfully rounded; the last bit of a
  * p_i can differ on some arguments).
  */
-import { asFloat, isNumberLike, npSum, pyExp, pySum, toNumber, type PyFloat } from '@lm-eval/core';
+import { asFloat, isNumberLike, npSum, pyExp, pySum, toNumber, type PyFloat } from '@lm-eval/core/python';
 
 type Doc = Record<string, any>;
 

@@ -2,7 +2,7 @@
  * WikiText detokenisation (undo the `@-@`, ` , ` style tokenisation of the raw dump) and
  * scoring: word and byte counts are taken from the raw page, before detokenisation.
  */
-import { reSub, reSplit, tuple } from '@lm-eval/core';
+import { reSub, reSplit, tuple } from '@lm-eval/core/python';
 
 type Doc = Record<string, any>;
 

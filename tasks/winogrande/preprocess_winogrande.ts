@@ -7,7 +7,7 @@
  * the sentence), `str.strip()` strips Python whitespace, and the answer column is the string
  * "1" or "2" (an unknown value raises KeyError in Python).
  */
-import { pyStrip } from '@lm-eval/core';
+import { pyStrip } from '@lm-eval/core/python';
 
 type Doc = Record<string, any>;
 

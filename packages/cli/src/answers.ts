@@ -10,7 +10,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { LmEvalError, judgeModelSpecOf, publicJudgeArgs, parsePyJson, pyJsonDumps, runEvaluation, type EvaluationOutput, type JudgeModelSpec } from '@lm-eval/core';
+import { LmEvalError } from '@lm-eval/core';
+import { judgeModelSpecOf, publicJudgeArgs, runEvaluation, type EvaluationOutput, type JudgeModelSpec } from '@lm-eval/core/engine';
+import { parsePyJson, pyJsonDumps } from '@lm-eval/core/python';
 import { LOG_LEVELS } from './flags.ts';
 import { parseKeyValueArgs, parseIntFlag, parseLimit } from './values.ts';
 import { Reporter } from './progress.ts';

@@ -32,7 +32,7 @@ export async function registerBackends(model: string): Promise<void> {
 
 /** The `--model_args` schema of each backend, loaded without the backend itself (for `--help`). */
 const SCHEMAS: Record<string, () => Promise<ModelArgsSchema>> = {
-  dummy: async () => (await import('@lm-eval/core')).DUMMY_MODEL_ARGS,
+  dummy: async () => (await import('@lm-eval/core/models')).DUMMY_MODEL_ARGS,
   hf: async () => (await import('@lm-eval/transformers/model-args')).HF_MODEL_ARGS,
   huggingface: async () => (await import('@lm-eval/transformers/model-args')).HF_MODEL_ARGS,
   'local-completions': async () => (await import('@lm-eval/openai/model-args')).apiModelArgs('local-completions'),

@@ -2,7 +2,7 @@
  * `lm-eval cache stats <path>` and `lm-eval cache clear <path>`: inspect or empty a response
  * cache (`--use_cache <path>`). `<path>` is the `--use_cache` prefix or the `_rank0.db` file.
  */
-import { ResponseStore, cacheFileSize, resolveResponseCacheFile } from '@lm-eval/core';
+import { ResponseStore, cacheFileSize, resolveResponseCacheFile } from '@lm-eval/core/cache';
 
 function humanSize(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB'];

@@ -4,7 +4,8 @@
  * writes DIR/leaderboard.md and prints it. A rerun skips finished experiments and resumes the
  * others; Ctrl-C stops cleanly (exit 130) and says how to resume.
  */
-import { LmEvalError, parseShard, shardFromEnv, type ShardSpec } from '@lm-eval/core';
+import { LmEvalError } from '@lm-eval/core';
+import { parseShard, shardFromEnv, type ShardSpec } from '@lm-eval/core/engine';
 import { loadPlan, readRuns, runExperiments, writeReports, type ExperimentPlan } from '@lm-eval/experiments';
 import { Reporter } from './progress.ts';
 import { ExperimentsProgress } from './experiments-progress.ts';

@@ -117,7 +117,7 @@ export async function validateCommand(opts: IndexFlags & { tasks?: string[] | st
     groups = index.allGroups().filter(inRoots).map((e) => e.name);
     process.stdout.write(`Validating ${names.length} tasks and ${groups.length} groups in ${roots.join(', ')}\n`);
   }
-  const { probePython, validateTasks } = await import('@lm-eval/core');
+  const { probePython, validateTasks } = await import('@lm-eval/core/engine');
   let probed: ReturnType<typeof probePython> | undefined;
   const python = () => (probed ??= probePython(process.env, opts.python || process.env.LM_EVAL_PYTHON || 'python3'));
   const checks = await validateTasks([...names, ...groups], index, { python });

@@ -5,7 +5,10 @@
  * milliseconds with one line naming the flag.
  */
 import { readFileSync } from 'node:fs';
-import { LmEvalError, isPlainObject, judgeModelSpecOf, lmEvalEvents, parseShard, parseYaml, runEvaluation, shardFromEnv, type EvaluationRequest, type LmEvalEvent, type Profile, type ShardSpec } from '@lm-eval/core';
+import { LmEvalError, lmEvalEvents, type LmEvalEvent, type Profile } from '@lm-eval/core';
+import { judgeModelSpecOf, parseShard, runEvaluation, shardFromEnv, type EvaluationRequest, type ShardSpec } from '@lm-eval/core/engine';
+import { parseYaml } from '@lm-eval/core/tasks';
+import { isPlainObject } from '@lm-eval/core/python';
 import { HF_HUB_LOG_KEYS, LOG_LEVELS, RUN_FLAGS } from './flags.ts';
 import {
   checkGenKwargs,

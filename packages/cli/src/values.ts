@@ -5,7 +5,8 @@
  * LmEvalError naming the flag, with an example of a valid value as the hint.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { LmEvalError, isPlainObject, parsePyJson, parsePythonLiteral, pyFloat, pyStr, type Profile } from '@lm-eval/core';
+import { LmEvalError, type Profile } from '@lm-eval/core';
+import { isPlainObject, parsePyJson, parsePythonLiteral, pyFloat, pyStr } from '@lm-eval/core/python';
 
 /** Python `str.isnumeric()` restricted to what `int()` then accepts here: ASCII digits, no sign. */
 const isAsciiNumeric = (s: string): boolean => /^[0-9]+$/.test(s);

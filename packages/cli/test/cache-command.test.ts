@@ -5,7 +5,8 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CachingLM, type LM, type RequestHooks } from '@lm-eval/core';
+import { type LM, type RequestHooks } from '@lm-eval/core';
+import { CachingLM } from '@lm-eval/core/cache';
 
 const BIN = fileURLToPath(new URL('../bin/lm-eval.mjs', import.meta.url));
 

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ResponseStore, responseCacheFile } from '@lm-eval/core';
+import { ResponseStore, responseCacheFile } from '@lm-eval/core/cache';
 import { BIN, ROOT, runCli } from './cli-harness.ts';
 import { spawnTestServer } from '../../openai/test/server/spawn.ts';
 

@@ -67,7 +67,7 @@ const PY = [
 
 
 const EXPECTED = ['[Q] Is ice cold? (1.5)\nA:', '[Q] Is fire cold? (1.5)\nA:', '[Q] Is snow white? (1.5)\nA:'];
-const ESM_TS = `import { pyRepr } from '@lm-eval/core';\nexport const doc_to_text = (doc: { q: string }): string => \`[Q] \${doc.q} (\${pyRepr(1.5)})\\nA:\`;\n`;
+const ESM_TS = `import { pyRepr } from '@lm-eval/core/python';\nexport const doc_to_text = (doc: { q: string }): string => \`[Q] \${doc.q} (\${pyRepr(1.5)})\\nA:\`;\n`;
 
 describe('TypeScript/JavaScript helpers in a folder outside the repository', () => {
   const cases: Array<[string, Record<string, string>]> = [
@@ -75,7 +75,7 @@ describe('TypeScript/JavaScript helpers in a folder outside the repository', () 
     ['ts_esm_cjs_pkg', { 'utils.ts': ESM_TS, 'package.json': '{"name": "x", "type": "commonjs"}' }],
     ['ts_esm_module_pkg', { 'utils.ts': ESM_TS, 'package.json': '{"name": "x", "type": "module"}' }],
     ['mts_esm', { 'utils.mts': ESM_TS }],
-    ['js_esm_nopkg', { 'utils.js': `import { pyRepr } from '@lm-eval/core';\nexport function doc_to_text(doc) { return '[Q] ' + doc.q + ' (' + pyRepr(1.5) + ')\\nA:'; }\n` }],
+    ['js_esm_nopkg', { 'utils.js': `import { pyRepr } from '@lm-eval/core/python';\nexport function doc_to_text(doc) { return '[Q] ' + doc.q + ' (' + pyRepr(1.5) + ')\\nA:'; }\n` }],
     ['js_cjs_nopkg', { 'utils.js': `exports.doc_to_text = (doc) => '[Q] ' + doc.q + ' (1.5)\\nA:';\n` }],
   ];
   it('every variant loads and imports @lm-eval/core (one CLI run, with a Python-helper folder)', async () => {

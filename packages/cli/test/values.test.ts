@@ -1,6 +1,6 @@
 /** Flag value parsing (lm_eval/utils.py `simple_parse_args_string`, lm_eval/_cli/utils.py). */
 import { describe, expect, it } from 'vitest';
-import { PyFloat, pyRepr } from '@lm-eval/core';
+import { PyFloat, pyRepr } from '@lm-eval/core/python';
 import { parseIntFlag, parseJsonObject, parseKeyValueArgs, parseLimit, parseSamples, parseSeed, pythonFloat, typedValue } from '../src/values.ts';
 import { normaliseArgv, errorLine } from '../src/main.ts';
 

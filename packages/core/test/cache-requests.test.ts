@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runEvaluation, type EvaluationRequest } from '../src/index.ts';
+import { runEvaluation, type EvaluationRequest } from '../src/engine.ts';
 import { buildMirror } from './oracle-harness.ts';
 
 describe('--cache_requests', () => {

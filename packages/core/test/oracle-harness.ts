@@ -7,7 +7,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isPlainObject, parsePyJson, runEvaluation, type EvaluationRequest } from '../src/index.ts';
+import { runEvaluation, type EvaluationRequest } from '../src/engine.ts';
+import { isPlainObject, parsePyJson } from '../src/python/index.ts';
 
 export const ORACLE_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'oracle');
 export const ORACLE_PYFN_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'oracle_pyfn');

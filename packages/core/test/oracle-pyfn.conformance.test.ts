@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parsePyJson, pyJsonDumps } from '../src/index.ts';
+import { parsePyJson, pyJsonDumps } from '../src/python/index.ts';
 import { normaliseResults, ORACLE_PYFN_DIR, oracleRuns, runOracle } from './oracle-harness.ts';
 
 const python = process.env.LM_EVAL_PYTHON || 'python3';

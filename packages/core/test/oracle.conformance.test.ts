@@ -4,7 +4,7 @@
  * equal apart from environment fields.
  */
 import { describe, expect, it } from 'vitest';
-import { pyJsonDumps } from '../src/index.ts';
+import { pyJsonDumps } from '../src/python/index.ts';
 import { normaliseResults, oracleRuns, runOracle } from './oracle-harness.ts';
 
 const runs = oracleRuns();

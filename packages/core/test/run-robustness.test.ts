@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runEvaluation, type EvaluationRequest } from '../src/index.ts';
+import { runEvaluation, type EvaluationRequest } from '../src/engine.ts';
 
 let dir = '';
 

@@ -8,7 +8,8 @@
  * have no per-document difference and are listed as not paired.
  */
 import { readFileSync } from 'node:fs';
-import { LmEvalError, PyRandom, PyFloat, parsePyJson } from '@lm-eval/core';
+import { LmEvalError } from '@lm-eval/core';
+import { PyRandom, PyFloat, parsePyJson } from '@lm-eval/core/python';
 import type { RunRecord } from './results-reader.ts';
 
 export interface Flip {

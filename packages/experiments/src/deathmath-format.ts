@@ -5,7 +5,8 @@
  * `max_tokens` and `num_examples` apply to all. Mapped onto the native file (docs/experiments.md).
  * DeathMath's own benchmark is not an lm-eval task: the tasks come from `--tasks`.
  */
-import { LmEvalError, isPlainObject } from '@lm-eval/core';
+import { LmEvalError } from '@lm-eval/core';
+import { isPlainObject } from '@lm-eval/core/python';
 import type { LiteralKeys } from './foreign-keys.ts';
 import { chatUrl } from './evalap-format.ts';
 

@@ -4,7 +4,8 @@
  * sampling_params, aliased_name, system_prompt}`; `dataset` names the lm-eval task(s). Mapped onto
  * the native file (the table in docs/experiments.md), then parsed like one.
  */
-import { LmEvalError, isPlainObject } from '@lm-eval/core';
+import { LmEvalError } from '@lm-eval/core';
+import { isPlainObject } from '@lm-eval/core/python';
 import type { LiteralKeys } from './foreign-keys.ts';
 
 const MODEL_KEYS = ['name', 'base_url', 'api_key', 'sampling_params', 'aliased_name', 'system_prompt', 'extra_params'];

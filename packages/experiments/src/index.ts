@@ -1,5 +1,5 @@
 // Public API of @lm-eval/experiments: experiment files -> plan -> runs -> leaderboard.
-export * from './plan.ts';
+export { seedsFor, namePart, samples, type EndpointSpec, type ModelSpec, type TaskSpec, type Settings, type Seeds, type Experiment, type ExperimentPlan } from './plan.ts';
 export { parseNativePlan, API_BACKENDS } from './native-format.ts';
 export { loadPlan, parsePlanText, type LoadPlanOptions } from './load-plan.ts';
 export { EndpointScheduler, EndpointPoolLM, type PoolEndpoint, type EndpointPoolOptions } from './endpoint-pool.ts';

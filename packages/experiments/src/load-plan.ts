@@ -3,7 +3,9 @@
  * EvalAP's experiment set, or DeathMath's run.yaml (recognised by their top-level keys).
  */
 import { readFileSync } from 'node:fs';
-import { LmEvalError, isPlainObject, parsePyJson, parseYaml } from '@lm-eval/core';
+import { LmEvalError } from '@lm-eval/core';
+import { parseYaml } from '@lm-eval/core/tasks';
+import { isPlainObject, parsePyJson } from '@lm-eval/core/python';
 import { parseNativePlan } from './native-format.ts';
 import { evalapToNative, isEvalapShape } from './evalap-format.ts';
 import { deathmathToNative, isDeathmathShape } from './deathmath-format.ts';

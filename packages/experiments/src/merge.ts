@@ -9,24 +9,11 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  LmEvalError,
-  TaskIndex,
-  aggregateGroup,
-  aggregationForKey,
-  groupEntry,
-  loadTasks,
-  parsePyJson,
-  resolveMetricList,
-  serializeResults,
-  stderrOf,
-  taskHash,
-  PyFloat,
-  type GroupAggMetric,
-  type LeafResult,
-  type MetricSpec,
-  type Profile,
-} from '@lm-eval/core';
+import { LmEvalError, type Profile } from '@lm-eval/core';
+import { serializeResults, taskHash } from '@lm-eval/core/engine';
+import { TaskIndex, loadTasks } from '@lm-eval/core/tasks';
+import { aggregateGroup, aggregationForKey, groupEntry, resolveMetricList, stderrOf, type GroupAggMetric, type LeafResult, type MetricSpec } from '@lm-eval/core/metrics';
+import { parsePyJson, PyFloat } from '@lm-eval/core/python';
 import { MANIFEST, MARKER, experimentFingerprint } from './run-experiments.ts';
 
 /** Written next to a sharded plain run's results file: which shard it is. */

@@ -3,7 +3,8 @@
  * plus `grid` (cartesian product) or an explicit `experiments` list, `repeat`, `seed`,
  * `main_metric`. Every problem is one LmEvalError naming the file and the field.
  */
-import { LmEvalError, isPlainObject } from '@lm-eval/core';
+import { LmEvalError } from '@lm-eval/core';
+import { isPlainObject } from '@lm-eval/core/python';
 import { namePart, seedsFor, type EndpointSpec, type Experiment, type ExperimentPlan, type ModelSpec, type Settings, type TaskSpec } from './plan.ts';
 
 /** Backends that talk to a server (`base_url`) and so can have several endpoints. */

@@ -5,7 +5,7 @@
  * response, filtered answer, target, per-sample metrics) for the sample browser.
  */
 import { readFileSync } from 'node:fs';
-import { parsePyJson, pyStr } from '@lm-eval/core';
+import { parsePyJson, pyStr } from '@lm-eval/core/python';
 import { colId, columnLabel, type Leaderboard } from './leaderboard.ts';
 import type { RunRecord } from './results-reader.ts';
 

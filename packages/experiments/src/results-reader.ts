@@ -6,7 +6,8 @@
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { LmEvalError, parsePyJson } from '@lm-eval/core';
+import { LmEvalError } from '@lm-eval/core';
+import { parsePyJson } from '@lm-eval/core/python';
 import { MANIFEST, MARKER } from './run-experiments.ts';
 
 export interface MetricValue {

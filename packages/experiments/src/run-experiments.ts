@@ -8,7 +8,8 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { LmEvalError, runEvaluation, type EnvironmentFacts, type EvaluationRequest, type LM, type LogLevel, type ModelArgs, type ShardSpec } from '@lm-eval/core';
+import { LmEvalError, type EnvironmentFacts, type LM, type ModelArgs } from '@lm-eval/core';
+import { runEvaluation, type EvaluationRequest, type LogLevel, type ShardSpec } from '@lm-eval/core/engine';
 import { createApiModel, type ApiBackendName } from '@lm-eval/openai';
 import { API_BACKENDS } from './native-format.ts';
 import { EndpointPoolLM, EndpointScheduler } from './endpoint-pool.ts';

@@ -4,7 +4,7 @@
  * says the same, and one clear message naming the field for each kind of bad file.
  */
 import { describe, expect, it } from 'vitest';
-import { pyFloat } from '@lm-eval/core';
+import { pyFloat } from '@lm-eval/core/python';
 import { parsePlanText, type ExperimentPlan } from '../src/index.ts';
 
 const ENV = { VLLM_KEY: 'k-1', OTHER_KEY: 'k-2' };

@@ -14,25 +14,8 @@
  * `retry-after`, 529 `overloaded_error` and 5xx are retried with backoff, 429s narrow the
  * concurrency window. The key comes from ANTHROPIC_API_KEY and is never written anywhere.
  */
-import {
-  LmEvalError,
-  readModelArgs,
-  type ChatMessage,
-  type ChatTemplateOptions,
-  type Context,
-  type GenerateRequest,
-  type LM,
-  type LoglikelihoodRequest,
-  type LoglikelihoodResult,
-  type ModelArgs,
-  type ModelFactoryOptions,
-  type PreflightProblem,
-  type PreflightQuery,
-  type RequestHooks,
-  type RollingRequest,
-  JsonChatStr,
-  pyJsonDumps,
-} from '@lm-eval/core';
+import { LmEvalError, readModelArgs, type ChatMessage, type ChatTemplateOptions, type Context, type GenerateRequest, type LM, type LoglikelihoodRequest, type LoglikelihoodResult, type ModelArgs, type ModelFactoryOptions, type PreflightProblem, type PreflightQuery, type RequestHooks, type RollingRequest, JsonChatStr } from '@lm-eval/core';
+import { pyJsonDumps } from '@lm-eval/core/python';
 import { ApiBackendBase, cutAtStops, handleStopSequences, type ApiBackendOptions } from './api-backend.ts';
 import { anthropicModelArgs, type AnthropicBackendName, type ApiModelConfig } from './args.ts';
 import type { WindowControl } from './window.ts';

@@ -14,23 +14,8 @@
  *  - `chat-top-logprobs` (any server with top_logprobs): exact only when the continuation is one
  *    token the model ranks among the top 20 for its first reply token; otherwise refused.
  */
-import {
-  JsonChatStr,
-  LmEvalError,
-  pyJsonDumps,
-  pyLen,
-  type ChatMessage,
-  type ChatTemplateOptions,
-  type Context,
-  type GenerateRequest,
-  type LM,
-  type LoglikelihoodRequest,
-  type LoglikelihoodResult,
-  type PreflightProblem,
-  type PreflightQuery,
-  type RequestHooks,
-  type RollingRequest,
-} from '@lm-eval/core';
+import { JsonChatStr, LmEvalError, type ChatMessage, type ChatTemplateOptions, type Context, type GenerateRequest, type LM, type LoglikelihoodRequest, type LoglikelihoodResult, type PreflightProblem, type PreflightQuery, type RequestHooks, type RollingRequest } from '@lm-eval/core';
+import { pyJsonDumps, pyLen } from '@lm-eval/core/python';
 import type { ChatCompletion } from 'openai/resources/chat/completions';
 import { ApiBackendBase, cutAtStops, generationBatches, handleStopSequences, splitGenKwargs, warn, type ApiBackendOptions } from './api-backend.ts';
 import type { ApiModelConfig } from './args.ts';

@@ -7,24 +7,9 @@
  * (token-id keyed, immune to string collisions) or from echo + logprobs exactly as lm-eval cuts them.
  * A preflight request decides the route once and refuses servers without prompt log-probs.
  */
-import {
-  JsonChatStr,
-  LmEvalError,
-  pyJsonDumps,
-  pyLen,
-  renderChatTemplate,
-  type ChatMessage,
-  type ChatTemplateOptions,
-  type Context,
-  type GenerateRequest,
-  type LM,
-  type LoglikelihoodRequest,
-  type LoglikelihoodResult,
-  type PreflightProblem,
-  type PreflightQuery,
-  type RequestHooks,
-  type RollingRequest,
-} from '@lm-eval/core';
+import { JsonChatStr, LmEvalError, type ChatMessage, type ChatTemplateOptions, type Context, type GenerateRequest, type LM, type LoglikelihoodRequest, type LoglikelihoodResult, type PreflightProblem, type PreflightQuery, type RequestHooks, type RollingRequest } from '@lm-eval/core';
+import { renderChatTemplate } from '@lm-eval/core/models';
+import { pyJsonDumps, pyLen } from '@lm-eval/core/python';
 import type { Completion } from 'openai/resources/completions';
 import { ApiBackendBase, cutAtStops, generationBatches, handleStopSequences, splitGenKwargs, warn, type ApiBackendOptions } from './api-backend.ts';
 import { generationDetail } from './generation-detail.ts';

@@ -4,7 +4,7 @@
  * rolling windows with their disjoint form, the longest-first order, and the API backends'
  * left truncation with `ctxlen` (lm_eval/models/api_models.py `TemplateAPI._loglikelihood_tokens`).
  */
-import { rollingTokenWindows, splitTrailingWhitespace } from '@lm-eval/core';
+import { rollingTokenWindows, splitTrailingWhitespace } from '@lm-eval/core/models';
 import type { ApiTokenizer } from './tokenizers.ts';
 
 export interface TokenPair {

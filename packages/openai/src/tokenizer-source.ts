@@ -7,7 +7,8 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { hubCacheDir, hubSnapshot, isHubOffline, isHubRepoId, LmEvalError } from '@lm-eval/core';
+import { LmEvalError } from '@lm-eval/core';
+import { hubCacheDir, hubSnapshot, isHubOffline, isHubRepoId } from '@lm-eval/core/models';
 
 export type TokenizerSource =
   | { kind: 'folder'; dir: string }

@@ -1,6 +1,7 @@
 /** anthropic-chat-completions / anthropic-completions against a local server speaking Anthropic's wire format. */
 import { describe, expect, it } from 'vitest';
-import { JsonChatStr, LmEvalError, pyJsonDumps } from '@lm-eval/core';
+import { JsonChatStr, LmEvalError } from '@lm-eval/core';
+import { pyJsonDumps } from '@lm-eval/core/python';
 import { AnthropicLM } from '../src/index.ts';
 import { FAST_BACKOFF } from './helpers.ts';
 import { startAnthropicServer } from './server/anthropic-server.ts';

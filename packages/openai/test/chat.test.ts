@@ -3,7 +3,9 @@
  * reasoning kept out of answers and counted, and loglikelihood only where it is exact.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JsonChatStr, LmEvalError, pyJsonDumps, renderChatTemplate, type ChatMessage } from '@lm-eval/core';
+import { JsonChatStr, LmEvalError, type ChatMessage } from '@lm-eval/core';
+import { renderChatTemplate } from '@lm-eval/core/models';
+import { pyJsonDumps } from '@lm-eval/core/python';
 import { startTestServer, type TestServer } from './server/server.ts';
 import { StoriesModel } from './server/stories-model.ts';
 import { makeLM, MODEL_DIR } from './helpers.ts';

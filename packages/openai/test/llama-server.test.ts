@@ -11,7 +11,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runEvaluation } from '@lm-eval/core';
+import { runEvaluation } from '@lm-eval/core/engine';
 import { registerOpenAIModels } from '../src/index.ts';
 import { goldenPairs, makeLM, MODEL_DIR } from './helpers.ts';
 

@@ -4,7 +4,8 @@
  * add_generation_prompt, continue_final_message=not add_generation_prompt)`.
  */
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
-import { LmEvalError, continueFinalMessage, createLogger, type ChatMessage } from '@lm-eval/core';
+import { LmEvalError, createLogger, type ChatMessage } from '@lm-eval/core';
+import { continueFinalMessage } from '@lm-eval/core/models';
 
 const log = createLogger('hf');
 

@@ -2,7 +2,7 @@
  * Next-token selection for generate_until: greedy argmax or HF-style sampling (temperature, then
  * top-k, then top-p — the order of transformers' logits warpers), drawn from a seeded RNG.
  */
-import { topPCount } from '@lm-eval/core';
+import { topPCount } from '@lm-eval/core/models';
 import { argmax, type FloatRow } from './logprobs.ts';
 
 export interface SamplingParams {

@@ -3,8 +3,9 @@
  * `VLLM.generate_until`, `VLLM.modify_gen_kwargs`) and the
  * post-processing of the generated text.
  */
-import { LmEvalError, PyFloat, type GenKwargs } from '@lm-eval/core';
-import { isPyWhitespace as pyIsSpace } from '@lm-eval/core';
+import { LmEvalError, type GenKwargs } from '@lm-eval/core';
+import { PyFloat } from '@lm-eval/core/python';
+import { isPyWhitespace as pyIsSpace } from '@lm-eval/core/python';
 
 export interface SamplingPlan {
   /** Stop strings (until + EOS text); also used for post-hoc truncation. */

@@ -3,7 +3,7 @@
  * ids produced by the worker's tokenizer: pair encoding, rolling windows, the loglikelihood
  * input/ctxlen truncation (latest: `max_length − 1`), and the sort orders.
  */
-import { rollingTokenWindows, splitTrailingWhitespace } from '@lm-eval/core';
+import { rollingTokenWindows, splitTrailingWhitespace } from '@lm-eval/core/models';
 
 
 /** Moves the context's trailing whitespace to the front of the continuation (lm-eval `_encode_pair`). */

@@ -8,24 +8,9 @@
  * orders, batching), maps the answers back to input order and fires `onResult` as each batch
  * finishes.
  */
-import {
-  compareCodePoints,
-  createLogger,
-  LmEvalError,
-  registerModel,
-  renderChatTemplate,
-  type ChatMessage,
-  type ChatTemplateOptions,
-  type Context,
-  type GenerateRequest,
-  type LM,
-  type LoglikelihoodRequest,
-  type LoglikelihoodResult,
-  type ModelArgs,
-  type ModelFactoryOptions,
-  type RequestHooks,
-  type RollingRequest,
-} from '@lm-eval/core';
+import { createLogger, LmEvalError, registerModel, type ChatMessage, type ChatTemplateOptions, type Context, type GenerateRequest, type LM, type LoglikelihoodRequest, type LoglikelihoodResult, type ModelArgs, type ModelFactoryOptions, type RequestHooks, type RollingRequest } from '@lm-eval/core';
+import { renderChatTemplate } from '@lm-eval/core/models';
+import { compareCodePoints } from '@lm-eval/core/python';
 import { parseVllmArgs, type VllmConfig } from './args.ts';
 import { planSampling, postprocessGeneration } from './gen-kwargs.ts';
 import {

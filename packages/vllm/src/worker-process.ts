@@ -10,7 +10,8 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LmEvalError, PythonWorker, PythonWorkerError, type PythonWorkerHello, type WorkerErrorInfo } from '@lm-eval/core';
+import { LmEvalError } from '@lm-eval/core';
+import { PythonWorker, PythonWorkerError, type PythonWorkerHello, type WorkerErrorInfo } from '@lm-eval/core/models';
 
 export const PROTOCOL_VERSION = 1;
 export type { WorkerErrorInfo };

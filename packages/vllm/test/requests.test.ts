@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { getModelFactory, LmEvalError, PyFloat } from '@lm-eval/core';
+import { getModelFactory, LmEvalError } from '@lm-eval/core';
+import { PyFloat } from '@lm-eval/core/python';
 import { bundledModelDir } from '@lm-eval/core/testing';
 import {
   causalPair,

@@ -1,5 +1,5 @@
 /** MaMuRAMu scoring (MERA's benchmark_tasks/mamuramu/utils.py): `acc` + `acc.<meta.domain>` (generative: `em…`). */
-import { pyStr } from '@lm-eval/core';
+import { pyStr } from '@lm-eval/core/python';
 import { groupAccuracy } from '../group_scoring.ts';
 
 type Doc = Record<string, any>;

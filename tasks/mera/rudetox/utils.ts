@@ -13,7 +13,8 @@
  * Importing this module (which the task YAML does through `!function utils.process_results`)
  * registers the filter name `rudetoxscoring`, as importing MERA's Python module does.
  */
-import { LmEvalError, pyRepr, pyStr, pyStrip, registerFilter, type Filter, type FilterDoc } from '@lm-eval/core';
+import { LmEvalError, registerFilter, type Filter, type FilterDoc } from '@lm-eval/core';
+import { pyRepr, pyStr, pyStrip } from '@lm-eval/core/python';
 
 type Doc = Record<string, any>;
 

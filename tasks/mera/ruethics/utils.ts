@@ -6,7 +6,8 @@
  *   choice loglikelihoods, or Python `int(completion)` (−1 on ValueError) for `ruethics_gen`.
  *   The lists are aggregated with `matthews_corrcoef`.
  */
-import { LmEvalError, isNumberLike, pyIntFromString, pyRepr, toNumber } from '@lm-eval/core';
+import { LmEvalError } from '@lm-eval/core';
+import { isNumberLike, pyIntFromString, pyRepr, toNumber } from '@lm-eval/core/python';
 import { isGenerative, predictedIndex } from '../group_scoring.ts';
 
 type Doc = Record<string, any>;

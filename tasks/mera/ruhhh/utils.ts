@@ -1,5 +1,5 @@
 /** ruHHH scoring (MERA's benchmark_tasks/ruhhh/utils.py): `acc` + `acc_<meta.criteria>` (helpful/harmless/honest; generative: `em…`). */
-import { pyStr } from '@lm-eval/core';
+import { pyStr } from '@lm-eval/core/python';
 import { groupAccuracy } from '../group_scoring.ts';
 
 type Doc = Record<string, any>;

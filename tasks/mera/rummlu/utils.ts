@@ -2,7 +2,7 @@
  * ruMMLU scoring (MERA's benchmark_tasks/rummlu/utils.py): `acc` plus `acc.<meta.domain>` per doc; generative runs
  * score `em` / `em.<domain>`; docs without `outputs` (closed test set) score 0.
  */
-import { argmax, pyFloat, pyEquals, pyStr } from '@lm-eval/core';
+import { argmax, pyFloat, pyEquals, pyStr } from '@lm-eval/core/python';
 
 type Doc = Record<string, any>;
 

@@ -1,6 +1,8 @@
 /** ruTiE hooks and context former. */
 import { describe, expect, it, vi } from 'vitest';
-import { JsonChatStr, tuple, type TaskView } from '@lm-eval/core';
+import { JsonChatStr } from '@lm-eval/core';
+import { type TaskView } from '@lm-eval/core/tasks';
+import { tuple } from '@lm-eval/core/python';
 import { _update_request, _update_storage, process_docs, replaceTargets } from './utils.ts';
 import { ruTiEContextFormer } from '../custom_context_formers.ts';
 

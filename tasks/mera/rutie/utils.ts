@@ -8,7 +8,9 @@
  * `_update_request(instance, storage)` before each model call, and
  * `_update_storage(storage, instance, response)` after it (returns the storage to use next).
  */
-import { JsonChatStr, LmEvalError, argmax, compilePyRegex, pyIntFromString, pyRepr, pyStrip, regexExtract, toNumber } from '@lm-eval/core';
+import { JsonChatStr, LmEvalError } from '@lm-eval/core';
+import { regexExtract } from '@lm-eval/core/metrics';
+import { argmax, compilePyRegex, pyIntFromString, pyRepr, pyStrip, toNumber } from '@lm-eval/core/python';
 
 type Doc = Record<string, any>;
 

@@ -1,6 +1,6 @@
 /** USE scoring rules and aggregations, hand-computed. */
 import { describe, expect, it } from 'vitest';
-import { PyTuple, pyStr, tuple } from '@lm-eval/core';
+import { PyTuple, pyStr, tuple } from '@lm-eval/core/python';
 import { getScore, matchingScore, multipleChoiceScore, overall_score, process_docs, process_results, task_score, textScore } from './utils.ts';
 
 describe('USE process_docs', () => {

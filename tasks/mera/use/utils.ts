@@ -14,7 +14,8 @@
  * - aggregations: `overall_score` = mean over variants (first-seen order) of Σscore / Σmax_score;
  *   `task_score` = mean of score / max_score. Both are NumPy means.
  */
-import { LmEvalError, isNumberLike, npMean, pyFloat, pyRepr, pyStr, reSub, toNumber, tuple, type PyFloat } from '@lm-eval/core';
+import { LmEvalError } from '@lm-eval/core';
+import { isNumberLike, npMean, pyFloat, pyRepr, pyStr, reSub, toNumber, tuple, type PyFloat } from '@lm-eval/core/python';
 
 type Doc = Record<string, any>;
 

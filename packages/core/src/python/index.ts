@@ -1,14 +1,62 @@
-// @lm-eval/core/python: Python value semantics (values, json, random, re, str.format, literals,
-// str/list/dict methods, CPython/NumPy numerics) as the harness reproduces them.
-export * from './values.ts';
-export * from './json.ts';
-export * from './random.ts';
-export * from './hash.ts';
-export * from './re.ts';
-export * from './literal.ts';
-export * from './format.ts';
-export * from './types.ts';
-export * from './str-methods.ts';
-export * from './collections.ts';
-export * from './methods.ts';
-export * from './numeric.ts';
+/**
+ * `@lm-eval/core/python`: Python value semantics as the harness reproduces them, for task helpers
+ * that must give Python's exact strings and numbers — values and their `str()`/`repr()`, `json`,
+ * `random`, `re`, literals, `str.format`/`%`, `str` methods, CPython/NumPy numerics.
+ * @module
+ */
+export {
+  pyFloat,
+  isFloat,
+  toNumber,
+  isNumberLike,
+  tuple,
+  isPlainObject,
+  pyRepr,
+  pyStr,
+  pyTruthy,
+  pyEquals,
+  compareCodePoints,
+  pyLen,
+  pyDeepCopy,
+  PyFloat,
+  PyTuple,
+} from './values.ts';
+export { parsePyJson, pyJsonString, pyJsonDumps, PyJsonError, type PyJsonDumpsOptions } from './json.ts';
+export { PyRandom, type PySeed, type PyRandomState } from './random.ts';
+export { sha256Hex } from './hash.ts';
+export {
+  compilePyRegex,
+  reSearch,
+  reMatch,
+  reFullmatch,
+  reFindall,
+  reFinditer,
+  reSub,
+  reSubn,
+  reSplit,
+  reEscape,
+  PY_RE_FLAGS,
+  PyMatch,
+  PyPattern,
+  type PyReplacement,
+} from './re.ts';
+export { decodePyEscapes, parsePythonLiteral } from './literal.ts';
+export { pyFormat, pyPercentFormat, pyRound } from './format.ts';
+export { PyException } from './types.ts';
+export {
+  isPyWhitespace,
+  pySplit,
+  pyRSplit,
+  pyReplace,
+  pySplitLines,
+  pyTitle,
+  pyCapitalize,
+  pyJoin,
+  pyLstrip,
+  pyRstrip,
+  pyStrip,
+  PY_WHITESPACE,
+} from './str-methods.ts';
+export { pySum, pyMean, npSum, npMean, sampleStddev, meanStderr, argmax, asFloat, pyIntFromString } from './numeric.ts';
+export { exp as pyExp, log as pyLog } from '../evaluate/aggregations/libm.ts';
+export { pythonDefinitionHash } from './source-hash.ts';

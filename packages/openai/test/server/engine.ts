@@ -4,7 +4,7 @@
  */
 import { StoriesModel, type LogprobRow } from './stories-model.ts';
 import { mulberry32 } from './faults.ts';
-import { topPCount } from '@lm-eval/core';
+import { topPCount } from '@lm-eval/core/models';
 
 export interface SamplingOptions {
   maxTokens: number;
