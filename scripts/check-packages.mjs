@@ -76,7 +76,7 @@ try {
     'task: helper_task\ndataset_path: json\ndataset_kwargs:\n  data_files:\n    test: data/test.jsonl\ntest_split: test\noutput_type: multiple_choice\n' +
       'doc_to_text: !function utils.doc_to_text\ndoc_to_choice: ["no", "yes"]\ndoc_to_target: label\nmetric_list:\n  - metric: acc\n',
   );
-  writeFileSync(path.join(helperTask, 'utils.ts'), "import { pyRepr } from '@lm-eval/core';\nexport const doc_to_text = (doc: { q: string }): string => `Q: ${doc.q} (${pyRepr(1.5)})`;\n");
+  writeFileSync(path.join(helperTask, 'utils.ts'), "import { pyRepr } from '@lm-eval/core/python';\nexport const doc_to_text = (doc: { q: string }): string => `Q: ${doc.q} (${pyRepr(1.5)})`;\n");
   const helperTable = run('npx', ['lm-eval', '--model', 'dummy', '--tasks', 'helper_task', '--include_path', 'mytasks'], project, 'npx lm-eval with a TypeScript task helper');
   if (!/\|helper_task/.test(helperTable)) {
     process.stderr.write(`FAIL the results table is missing:\n${helperTable}\n`);
