@@ -13,7 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parsePyJson, runEvaluation, type EvaluationRequest } from '../src/index.ts';
+import { runEvaluation, type EvaluationRequest } from '../src/engine.ts';
+import { parsePyJson } from '../src/python/index.ts';
 import { dummyGenerate, dummyLoglikelihood } from '../src/model/dummy.ts';
 import { closePythonHelpers } from '../src/pyfn/index.ts';
 
