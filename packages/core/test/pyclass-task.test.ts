@@ -3,7 +3,8 @@
  * importable `lm_eval` (here a stand-in written for the tests, fixtures/pyclass/lm_eval) the
  * task object is built by the class, its data come from our loader, and its few-shot contexts,
  * requests, filters, process_results, aggregation and higher_is_better are lm-eval's calls on
- * that object. Without `lm_eval` the run stops with one line naming the task and what to do.
+ * that object; a YAML task's Python sampler class (fewshot_config.sampler) draws its few-shot
+ * examples. Without `lm_eval` the run stops with one line naming the task and what to do.
  * A last test drives the same task through the REAL lm-eval source when LM_EVAL_SOURCE names a
  * checkout whose `lm_eval.api.task` imports in this Python (skipped, with the failing import, otherwise).
  */
@@ -17,6 +18,7 @@ import { runEvaluation, type EvaluationRequest } from '../src/engine.ts';
 import { parsePyJson } from '../src/python/index.ts';
 import { dummyGenerate, dummyLoglikelihood } from '../src/model/dummy.ts';
 import { closePythonHelpers } from '../src/pyfn/index.ts';
+import { PyRandom } from '../src/python/random.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const FIXTURE = path.join(here, 'fixtures/pyclass');
@@ -151,9 +153,38 @@ describe.skipIf(skip !== null)('Python class tasks', () => {
     await runAndCheck(realSource!);
   });
 
+  it('a Python sampler class (fewshot_config.sampler) draws the few-shot examples of a YAML task', async () => {
+    const saved = process.env.PYTHONPATH;
+    process.env.PYTHONPATH = FIXTURE;
+    let out;
+    try {
+      out = await runEvaluation(request({ ...process.env, HF_HUB_OFFLINE: '1' }, { tasks: ['py_sampler_qa'] }));
+    } finally {
+      if (saved === undefined) delete process.env.PYTHONPATH;
+      else process.env.PYTHONPATH = saved;
+    }
+    const f = out.files.find((x) => path.basename(x).startsWith('samples_py_sampler_qa'))!;
+    const samples = readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => parsePyJson(l) as Record<string, any>);
+    const read = (split: string) =>
+      readFileSync(path.join(TASKS, 'py_class_qa/py_class_qa_data', `${split}.jsonl`), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const train = read('train');
+    // the sampler's generator is the task's few-shot generator (seed 1234), drawn doc after doc
+    const rnd = new PyRandom(1234);
+    expect(samples).toHaveLength(4);
+    samples.forEach((s, d) => {
+      // no fewshot_split and no test_split: lm-eval passes eval_doc (None == None), so the sampler draws 3 and drops the evaluated doc
+      const shots = (rnd.sample(train, 3).slice(0, 2) as Array<{ id: number; question: string; answers: string[] }>).sort((a, b) => b.id - a.id);
+      const expected = shots.map((x) => `Q: ${x.question}\nA: ${x.answers[0]}`).join('\n\n') + `\n\nQ: ${s.doc.question}\nA:`;
+      expect(s.arguments.gen_args_0.arg_0, `doc ${d}`).toBe(expected);
+    });
+  });
+
   it('stop with one line naming the task and what to do when lm_eval is not importable', async () => {
     await expect(runEvaluation(request({ ...process.env, HF_HUB_OFFLINE: '1' }))).rejects.toThrow(
       /task 'py_class_qa' \(.*py_class_qa\.yaml: class: !function task\.ClassQA\) is a Python class task: it needs the Python lm_eval package/,
+    );
+    await expect(runEvaluation(request({ ...process.env, HF_HUB_OFFLINE: '1' }, { tasks: ['py_sampler_qa'] }))).rejects.toThrow(
+      /task 'py_sampler_qa' \(.*py_sampler_qa\.yaml\): fewshot_config\.sampler is the Python class utils\.NewestFirstSampler, which needs the Python lm_eval package/,
     );
   });
 });

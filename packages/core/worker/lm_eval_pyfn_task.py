@@ -246,6 +246,33 @@ class Driver:
         return [i.filtered_resps for i in insts]
 
 
+def new_sampler(ctx, msg):
+    """``sampler_new``: a ``fewshot_config.sampler`` class built as lm-eval (latest) builds it
+    (lm_eval/api/task.py ``ConfigurableTask.__init__``: ``sampler_cls(fewshot_docs, rnd=None)``,
+    then ``set_fewshot_seed`` gives it its generator). Returns the handle of
+    ``draw(n, eval_doc, seq, state)``: ``sampler.sample(n=n, eval_doc=eval_doc)`` as
+    ``ConfigurableTask.fewshot_context`` calls it; ``state`` (a ``random.Random`` state, with the
+    first call) is the harness's seeded few-shot generator; ``seq`` only tells calls apart."""
+    import random
+
+    cls = ctx.get(msg["handle"])
+    try:
+        obj = cls(msg["docs"], rnd=None)
+    except BaseException as e:  # noqa: BLE001
+        if isinstance(e, (KeyboardInterrupt, SystemExit)):
+            raise
+        ctx.fail("call", e, f"{getattr(cls, '__qualname__', cls)}(fewshot_docs, rnd=None) raised")
+
+    def draw(n, eval_doc, seq, state):
+        if state is not None:
+            r = random.Random()
+            r.setstate((state[0], tuple(state[1]), state[2]))
+            obj.rnd = r
+        return obj.sample(n=n, eval_doc=eval_doc)
+
+    return {"handle": ctx.store(draw)}
+
+
 class _Inst:
     """What lm-eval's filters read and write of an ``Instance``."""
 

@@ -17,7 +17,7 @@ Protocol (version PROTOCOL_VERSION), requests (replies carry the value as ``resu
   {"op":"method","handle":H,"name":N,"calls":[[args, kwargs], ...]} -> [result, ...]
   {"op":"attr","handle":H,"name":N}             -> {"handle":H2,...}  (getattr, e.g. a bound method)
   {"op":"task_new"|"task_data"|"task_docs"|"task_requests"|"task_filter", ...}
-     a Python ``class:`` task (see lm_eval_pyfn_task.py)
+     a Python ``class:`` task; {"op":"sampler_new",...} a sampler class (see lm_eval_pyfn_task.py)
   {"op":"release","handles":[H, ...]}
   {"op":"seed","random":N|null,"numpy":N|null}   seeds ``random`` now and numpy's global generator
      as soon as user code has imported numpy (lm-eval's simple_evaluate seeds both before it
@@ -326,6 +326,8 @@ def handle(msg):
     if op == "attr":
         obj = getattr(_handles[msg["handle"]], msg["name"])
         return {"handle": _store(obj), "kind": _kind(obj), "name": _name(obj)}
+    if op == "sampler_new":
+        return class_task.new_sampler(_TaskContext, msg)
     if op in class_task.OPS:
         return getattr(_tasks, class_task.OPS[op])(msg)
     if op == "release":

@@ -22,6 +22,7 @@ import { resolveAggregation } from './aggregations/registry.ts';
 import { isAnswerMetricEntry, resolveAnswerMetric, type ResolvedAnswerMetric } from './answers/resolve.ts';
 import type { EvalTask } from './eval-task.ts';
 import { preparePythonClassTask } from './python-class-task.ts';
+import { pythonSampler } from '../pyfn/sampler.ts';
 import type { ContextBasedHooks } from './run-requests.ts';
 import type { Instance } from '../request/instance.ts';
 import { callPython, DatasetRows, isPending, isPythonCallable, mapBatched, prestartPython, withTaskName } from '../pyfn/index.ts';
@@ -367,19 +368,14 @@ async function prepareTaskInner(resolved: ResolvedTask, options: PrepareOptions)
     }
   }
   const samplerSpec = ft.sampler ?? 'default';
-  if (isPythonCallable(samplerSpec)) {
-    throw new LmEvalError(
-      `task '${name}' (${resolved.yamlPath ?? 'inline'}): fewshot_config.sampler is the Python class ${(samplerSpec as { name: string }).name}; Python sampler classes need the Python lm_eval package, which lm-eval for TypeScript does not drive`,
-      `Write a TypeScript sampler class ${(samplerSpec as { name: string }).name} in a utils.ts next to the YAML, or use a built-in sampler (default, first_n).`,
-    );
-  }
+  const excludeEvalDoc = (fewshotSplit ?? null) === (cfg.test_split ?? null);
+  const pySampler = isPythonCallable(samplerSpec) ? await pythonSampler(samplerSpec, { task: name, profile, pool, excludeEvalDoc }) : undefined;
   // ... and those of the few-shot pool
   if (pythonHelpers && numFewshot > 0) await prefetchDocTo(fewshotAcc, pool);
   const samplerClass: SamplerClass = isFn(samplerSpec)
     ? (samplerSpec as unknown as SamplerClass)
     : getSampler(String(samplerSpec), `task '${name}': fewshot_config.sampler`);
   const samplerName = isFn(samplerSpec) ? samplerSpec.name : String(samplerSpec);
-  const excludeEvalDoc = (fewshotSplit ?? null) === (cfg.test_split ?? null);
   if (numFewshot > 0 && samplerName === 'default') {
     // the default sampler draws with random.sample, which refuses more than the pool holds
     const needed = numFewshot + (excludeEvalDoc ? 1 : 0);
@@ -437,7 +433,7 @@ async function prepareTaskInner(resolved: ResolvedTask, options: PrepareOptions)
     nShot,
     evalDocs,
     fewshotPool: () => pool,
-    makeSampler: (rnd) => new samplerClass({ docs: pool, task: view, rnd }),
+    makeSampler: (rnd) => (pySampler ? pySampler(rnd) : new samplerClass({ docs: pool, task: view, rnd })),
     samplerName,
     excludeEvalDoc,
     generationKwargs: cfg.generation_kwargs ?? null,

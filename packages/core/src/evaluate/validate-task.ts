@@ -169,6 +169,9 @@ function checkTemplate(where: string, source: unknown): void {
 
 const isFn = (v: unknown): v is (...a: unknown[]) => unknown => typeof v === 'function';
 
+/** Marks the Python needs that also need the lm_eval package there (class tasks, sampler classes). */
+const LM_EVAL_NEEDED = '\u0000lm_eval: ';
+
 /** Checks one loaded task; returns the Python helpers it needs. Throws LmEvalError with the reason. */
 async function checkTask(t: ResolvedTask, checker: FunctionChecker): Promise<Map<string, string>> {
   const python = new Map<string, string>();
@@ -187,7 +190,11 @@ async function checkTask(t: ResolvedTask, checker: FunctionChecker): Promise<Map
   const sampler = ft.sampler ?? 'default';
   if (!isFn(sampler)) getSampler(String(sampler), 'fewshot_config.sampler');
   else if (standIns.has(sampler)) {
-    throw new LmEvalError(`fewshot_config.sampler: ${sampler.name} is a Python sampler class, which the Python worker cannot run (write a TypeScript sampler next to the YAML)`);
+    if (t.profile === '0.4.4') {
+      throw new LmEvalError(`fewshot_config.sampler: ${sampler.name} is a Python sampler class, which runs for the latest profile only (write a TypeScript sampler next to the YAML)`);
+    }
+    // run by the worker through lm_eval's sampler API (pyfn/sampler.ts)
+    python.set(`${LM_EVAL_NEEDED}fewshot_config.sampler: ${sampler.name} is a Python sampler class`, '');
   }
 
   // filters: Python filter classes (a !function or a name their module registers) are checked statically
@@ -266,12 +273,10 @@ export async function validateTasks(names: string[], index: TaskIndex, options: 
     try {
       const loaded = await loadTasks([name], index, { resolveFunctions: false, warn: () => {} });
       const needed = new Map<string, string>();
-      let classTasks = 0;
       for (const t of loaded.tasks.values()) {
         if (t.pythonClass) {
           // a group member that is a Python class task: what the kind check above asks of it
-          classTasks++;
-          needed.set(`class ${t.pythonClass.raw}`, t.yamlPath ?? '');
+          needed.set(`${LM_EVAL_NEEDED}member '${t.name}' is a Python class task (key 'class')`, t.yamlPath ?? '');
           continue;
         }
         try {
@@ -288,9 +293,10 @@ export async function validateTasks(names: string[], index: TaskIndex, options: 
           }
         }
       }
-      check.python = [...needed.keys()];
-      if (classTasks && !python().lmEval) {
-        check.reason = `${classTasks} member(s) are Python class tasks (key 'class'): they need a Python with the lm_eval package (${python().executable}: ${python().usable ? 'no lm_eval' : 'not usable'})`;
+      const lmEvalNeeds = [...needed.keys()].filter((k) => k.startsWith(LM_EVAL_NEEDED)).map((k) => k.slice(LM_EVAL_NEEDED.length));
+      check.python = [...needed.keys()].map((k) => (k.startsWith(LM_EVAL_NEEDED) ? k.slice(LM_EVAL_NEEDED.length) : k));
+      if (lmEvalNeeds.length && !python().lmEval) {
+        check.reason = `${lmEvalNeeds[0]}${lmEvalNeeds.length > 1 ? ` (and ${lmEvalNeeds.length - 1} more)` : ''}: needs a Python with the lm_eval package (${python().executable}: ${python().usable ? 'no lm_eval' : 'not usable'})`;
       } else if (check.python.length && !python().usable) {
         check.reason = `needs Python for ${check.python.slice(0, 3).join(', ')}${check.python.length > 3 ? ', …' : ''} (no usable Python: ${python().executable}; pass --python or set LM_EVAL_PYTHON)`;
       } else check.ok = true;
