@@ -6,6 +6,12 @@
  *
  *   node --import tsx bench/whole-run.ts [--workloads mc,gen,rolling] [--docs 5000] [--requests 20000]
  *                                        [--concurrency 1,16,64,256] [--reps 1] [--keep DIR]
+ *                                        [--bin [LABEL=]PATH,...]
+ *
+ * --bin: the CLI entry point(s) to run (default: packages/cli/bin/lm-eval.mjs, the TypeScript
+ * sources through tsx); several are run one after the other for each row, so that, e.g., the
+ * built CLI (bin/lm-eval-dist.mjs of an installed package) or an older checkout's
+ * bin/lm-eval.mjs is compared in the same run, on the same load.
  *
  * Workloads (bench/whole-run/workload.ts): `mc` = multiple_choice, --docs docs × 4 choices
  * (loglikelihood requests); `gen` = generate_until with short answers, --requests docs; `rolling` =
@@ -75,11 +81,11 @@ interface CliRun {
   stderr: string;
 }
 
-function runCli(args: string[], rssFile: string): Promise<CliRun> {
+function runCli(bin: string, args: string[], rssFile: string): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const spawnAt = Date.now();
     const t0 = performance.now();
-    const proc = spawn(process.execPath, ['--import', PROBE, BIN, ...args], {
+    const proc = spawn(process.execPath, ['--import', PROBE, bin, ...args], {
       cwd: ROOT,
       env: { ...process.env, CI: 'true', LMEVAL_LOG_LEVEL: 'DEBUG', BENCH_RSS_FILE: rssFile },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -147,6 +153,13 @@ async function main(): Promise<void> {
   const concurrencies = arg('concurrency', '1,16,64,256').split(',').map(Number);
   const reps = Number(arg('reps', '1'));
   const keep = process.argv.includes('--keep') ? arg('keep', '') : '';
+  const bins = arg('bin', BIN)
+    .split(',')
+    .map((b) => {
+      const eq = b.indexOf('=');
+      const file = path.resolve(eq >= 0 ? b.slice(eq + 1) : b);
+      return { label: eq >= 0 ? b.slice(0, eq) : path.relative(ROOT, file), file };
+    });
   const work = keep || fs.mkdtempSync(path.join(os.tmpdir(), 'lm-eval-whole-run-'));
 
   const server = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, 'whole-run/server.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -166,13 +179,14 @@ async function main(): Promise<void> {
       const tasks = path.join(work, 'tasks');
       writeWorkload(tasks, kind, docs);
       console.log(`\n== ${TASK_NAME[kind]}: ${docs} docs${kind === 'mc' ? ' × 4 choices' : ''} ==`);
-      console.log('  c | whole s | CPU s | whole req/s | model req/s | raw req/s | ratio | CPU µs/req CLI/raw | RSS MB | start-up index model data prompts preflight tokenise model-phase metrics writing (ms) | load');
+      console.log('  c | CLI | whole s | CPU s | whole req/s | model req/s | raw req/s | ratio | CPU µs/req CLI/raw | RSS MB | start-up index model data prompts preflight tokenise model-phase metrics writing (ms) | load');
       for (const c of concurrencies) {
-        for (let r = 0; r < reps; r++) {
+        for (let r = 0; r < reps; r++) for (const bin of bins) {
           const out = path.join(work, `out-${kind}-${c}-${r}`);
           fs.rmSync(out, { recursive: true, force: true });
           await getJson<Stats>(`${base}/bench/stats`); // reset
           const run = await runCli(
+            bin.file,
             [
               '--model', 'local-completions',
               '--model_args', `model=bench,base_url=${url},num_concurrent=${c},tokenizer_backend=huggingface,tokenizer=${MODEL_DIR}`,
@@ -197,7 +211,7 @@ async function main(): Promise<void> {
           const st = stages(run, stats);
           const f = (x: number) => (Number.isFinite(x) ? Math.round(x).toString() : '?');
           console.log(
-            `${String(c).padStart(3)} | ${(run.wallMs / 1000).toFixed(2).padStart(7)} | ${run.cpuS.toFixed(2).padStart(5)} | ${((n / run.wallMs) * 1000).toFixed(0).padStart(11)} | ${modelRps.toFixed(0).padStart(11)} | ${rawRps.toFixed(0).padStart(9)} | ${(modelRps / rawRps).toFixed(2).padStart(5)} | ${((run.cpuS * 1e6) / n).toFixed(0).padStart(5)} / ${rawUs.toFixed(0).padStart(3)} | ${run.maxRssMb.toFixed(0).padStart(6)} | ${Object.values(st).map(f).join(' ')} | ${load()}`,
+            `${String(c).padStart(3)} | ${bin.label} | ${(run.wallMs / 1000).toFixed(2).padStart(7)} | ${run.cpuS.toFixed(2).padStart(5)} | ${((n / run.wallMs) * 1000).toFixed(0).padStart(11)} | ${modelRps.toFixed(0).padStart(11)} | ${rawRps.toFixed(0).padStart(9)} | ${(modelRps / rawRps).toFixed(2).padStart(5)} | ${((run.cpuS * 1e6) / n).toFixed(0).padStart(5)} / ${rawUs.toFixed(0).padStart(3)} | ${run.maxRssMb.toFixed(0).padStart(6)} | ${Object.values(st).map(f).join(' ')} | ${load()}`,
           );
         }
       }

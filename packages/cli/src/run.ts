@@ -25,6 +25,7 @@ import { registerBackends } from './backends.ts';
 import { ExitCode } from './exit.ts';
 import { cliEnvironment } from './environment.ts';
 import { asList, renderListing, type Listing } from './ls.ts';
+import { limitHeapGrowth } from './heap.ts';
 
 export type RunOptions = Record<string, unknown>;
 
@@ -230,6 +231,7 @@ export async function runCommand(rawOpts: RunOptions): Promise<void> {
 
 async function evaluateCommand(opts: RunOptions, reporter: Reporter): Promise<void> {
   validateLoggingArgs(opts, reporter);
+  limitHeapGrowth();
   if (opts.check_integrity) reporter.log('WARNING', "--check_integrity: this harness's own test-suite runs with `pnpm test`; continuing with the evaluation.");
   const request = buildRequest(opts, reporter);
   request.environment = cliEnvironment();
