@@ -25,7 +25,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LmEvalError } from '@lm-eval/core';
+import { LmEvalError, createLogger } from '@lm-eval/core';
 import { modelNameOf, sanitizeModelName } from '@lm-eval/core/engine';
 import { argmax, parsePyJson, pyJsonDumps, pyStr, sha256Hex } from '@lm-eval/core/python';
 import { buildZip, type ZipEntry } from './zip.ts';
@@ -199,8 +199,8 @@ export function truncateSamples(text: string): string {
     .join('');
 }
 
-/** The entries of logs_public.zip. */
-export function publicLogEntries(outputsDir: string, gen: boolean): ZipEntry[] {
+/** The entries of logs_public.zip; `log` gets the line about each file that is neither results nor samples. */
+export function publicLogEntries(outputsDir: string, gen: boolean, log: (line: string) => void = createLogger('mera').warn): ZipEntry[] {
   const entries: ZipEntry[] = [];
   for (const name of listOutputs(outputsDir).sort()) {
     const lower = name.toLowerCase();
@@ -210,7 +210,7 @@ export function publicLogEntries(outputsDir: string, gen: boolean): ZipEntry[] {
       const invalid = lower.includes(GENERATIVE_SUFFIX) !== gen;
       if (invalid && !trulyGenerative) continue;
     } else if (!lower.startsWith('results_')) {
-      console.warn(`Unknown file ${file}`);
+      log(`Unknown file ${file}`);
       continue;
     }
     const text = readFileSync(file, 'utf8');
@@ -226,6 +226,7 @@ export interface PackOptions {
   gen: boolean;
   /** MERA_MODEL_STRING: selects `<outputsDir>/<sanitised model name>` */
   modelArgs?: string;
+  /** Where the progress lines go (default: `info` events of @lm-eval/core's logger, source `mera`). */
   log?: (line: string) => void;
 }
 
@@ -244,7 +245,7 @@ export function resolveOutputsDir(outputsDir: string, modelArgs?: string): strin
 }
 
 export function packSubmission(opts: PackOptions): PackResult {
-  const log = opts.log ?? ((l: string) => console.log(l));
+  const log = opts.log ?? createLogger('mera').info;
   const outputsDir = resolveOutputsDir(opts.outputsDir, opts.modelArgs);
   if (!existsSync(outputsDir) || !statSync(outputsDir).isDirectory()) {
     throw new LmEvalError(`pack-submission: ${outputsDir} is not a directory`, 'pass --outputs_dir <lm-eval --output_path> (and --model_args as given to lm-eval)');
@@ -271,7 +272,7 @@ export function packSubmission(opts: PackOptions): PackResult {
     files[spec.dst] = out;
   }
   const logsZip = path.join(dst, 'logs_public.zip');
-  writeFileSync(logsZip, buildZip(publicLogEntries(outputsDir, opts.gen)));
+  writeFileSync(logsZip, buildZip(publicLogEntries(outputsDir, opts.gen, log)));
   const submissionZip = `${dst}.zip`;
   const entries = readdirSync(dst)
     .sort()
@@ -291,6 +292,7 @@ function parseArgs(argv: string[]): PackOptions {
     else if (flag === '--model_args') opts.modelArgs = value();
     else if (flag === '--gen') opts.gen = true;
     else if (flag === '--help' || flag === '-h') {
+      // eslint-disable-next-line no-console -- command-line entry point of this script
       console.log('usage: pack-submission.ts --outputs_dir DIR [--model_args "pretrained=..."] [--dst_dir submission] [--gen]');
       process.exit(0);
     } else throw new LmEvalError(`pack-submission: unknown argument '${argv[i]}'`, 'see --help');
@@ -301,9 +303,11 @@ function parseArgs(argv: string[]): PackOptions {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {
-    packSubmission(parseArgs(process.argv.slice(2)));
+    // eslint-disable-next-line no-console -- command-line entry point of this script: it prints what the packer reports
+    packSubmission({ ...parseArgs(process.argv.slice(2)), log: (line) => console.log(line) });
   } catch (e) {
     if (e instanceof LmEvalError) {
+      // eslint-disable-next-line no-console -- command-line entry point of this script
       console.error(`error: ${e.message}${(e as { hint?: string }).hint ? `\n  hint: ${(e as { hint?: string }).hint}` : ''}`);
       process.exit(1);
     }

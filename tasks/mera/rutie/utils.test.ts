@@ -1,6 +1,6 @@
 /** ruTiE hooks and context former. */
-import { describe, expect, it, vi } from 'vitest';
-import { JsonChatStr } from '@lm-eval/core';
+import { describe, expect, it } from 'vitest';
+import { JsonChatStr, lmEvalEvents, type LmEvalEvent } from '@lm-eval/core';
 import { type TaskView } from '@lm-eval/core/tasks';
 import { tuple } from '@lm-eval/core/python';
 import { _update_request, _update_storage, process_docs, replaceTargets } from './utils.ts';
@@ -35,11 +35,15 @@ describe('request updater', () => {
     const updated = _update_request(chat, storage).arguments[0] as JsonChatStr;
     expect(updated).toBeInstanceOf(JsonChatStr);
     expect(updated.prompt).toBe('[{"role": "assistant", "content": "2"}]');
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const events: LmEvalEvent[] = [];
+    const stop = lmEvalEvents.subscribe((e) => events.push(e));
     const lonely = { doc: doc(0, 3), requestType: 'loglikelihood' as const, arguments: ['RUTIE_TARGET_0', ' 1'] };
-    expect(_update_request(lonely, {}).arguments[0]).toBe('RUTIE_TARGET_0');
-    expect(warn).toHaveBeenCalled();
-    warn.mockRestore();
+    try {
+      expect(_update_request(lonely, {}).arguments[0]).toBe('RUTIE_TARGET_0');
+    } finally {
+      stop();
+    }
+    expect(events).toEqual([{ type: 'log', level: 'WARNING', source: 'mera', message: 'No previous responses logged in storage!' }]);
   });
 });
 

@@ -8,7 +8,7 @@
  * `_update_request(instance, storage)` before each model call, and
  * `_update_storage(storage, instance, response)` after it (returns the storage to use next).
  */
-import { JsonChatStr, LmEvalError } from '@lm-eval/core';
+import { JsonChatStr, LmEvalError, createLogger } from '@lm-eval/core';
 import { regexExtract } from '@lm-eval/core/metrics';
 import { argmax, compilePyRegex, pyIntFromString, pyRepr, pyStrip, toNumber } from '@lm-eval/core/python';
 
@@ -23,6 +23,7 @@ export interface RutieRequest {
 
 export const RUTIE_END_QUESTION_ID = 499;
 export const FALLBACK = '-1';
+const log = createLogger('mera');
 const CHOICES = ['1', '2'];
 const DIGIT = compilePyRegex('(\\b([0-9])\\b)');
 
@@ -71,7 +72,7 @@ export function replaceTargets(text: string, maxNum: number, storage: Record<str
 export function _update_request<R extends RutieRequest>(instance: R, storage: Record<string, unknown>): R {
   const qid = questionId(instance.doc);
   if (Object.keys(storage).length === 0 && qid !== 0) {
-    console.warn('No previous responses logged in storage!');
+    log.warn('No previous responses logged in storage!');
     return instance;
   }
   const [context, ...rest] = instance.arguments;

@@ -13,10 +13,10 @@
  * $XDG_CACHE_HOME/huggingface/hub, else ~/.cache/huggingface/hub.
  */
 import { listFilesRecursive } from '../util/walk.ts';
-import { copyFile, lstat, mkdir, readFile, readdir, rename, stat, symlink, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, readFile, rename, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 

@@ -13,9 +13,9 @@
  *
  * Only the requested splits are read. `process_docs` / `custom_dataset` are the evaluator's job.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { listFilesRecursive } from '../util/walk.ts';
-import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import { LmEvalError } from '../errors.ts';
 import { globFiles, matchListing, normalizeDataFiles } from './data-files.ts';
 import { DatasetNotFoundError, SplitNotFoundError, datasetLabel } from './errors.ts';

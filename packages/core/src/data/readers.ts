@@ -2,7 +2,6 @@
  * Reads the files of one split with a packaged builder (`json`, `csv`, `parquet`, `text`) into
  * rows typed like one Arrow table (see columns.ts); `arrow` reads Arrow IPC files.
  */
-import { LmEvalError } from '../errors.ts';
 import { conformRows } from './columns.ts';
 import { readCsvFile } from './csv-reader.ts';
 import { readJsonFile } from './json-reader.ts';

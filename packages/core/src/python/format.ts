@@ -491,7 +491,7 @@ export function pyPercentFormat(fmt: string, values: unknown): string {
       left = true;
       width = -width;
     }
-    let prec: number | null = precS === undefined ? null : precS === '*' ? Number(toIntArg(next(), '* wants int')) : precS === '' ? 0 : parseInt(precS, 10);
+    const prec: number | null = precS === undefined ? null : precS === '*' ? Number(toIntArg(next(), '* wants int')) : precS === '' ? 0 : parseInt(precS, 10);
     let value: unknown;
     if (key !== undefined) {
       if (!mapping) throw typeError('format requires a mapping');

@@ -7,8 +7,8 @@
  * operation here converts through code points when the string contains surrogates.
  */
 import { pyFormat } from './format.ts';
-import { PyTuple, isFloat, isPlainObject, pyLen, pyRepr, pyStr, toNumber, tuple } from './values.ts';
-import { bindArgs, isDict, isPyInt, optInt, pyList, pyTypeName, toIndex, typeError, valueError } from './types.ts';
+import { PyTuple, isPlainObject, pyLen, tuple } from './values.ts';
+import { bindArgs, optInt, pyList, pyTypeName, toIndex, typeError, valueError } from './types.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Code-point string helpers

@@ -2,12 +2,12 @@
  * Runtime semantics of Jinja2 over Python values (values.ts model): StrictUndefined, attribute
  * and item lookup, Python operators, truthiness, calls, loop/namespace objects and globals.
  */
-import { PyBoundMethod, PyException, PyIterator, PyRange, PySlice, isDict, isIntLike, isList, pyIter, pyLength, pyList, pyToStr, pyTypeName, typeError, valueError } from '../python/types.ts';
+import { PyBoundMethod, PyException, PyRange, isDict, isIntLike, isList, pyIter, pyList, pyToStr, pyTypeName, typeError, valueError } from '../python/types.ts';
 import { pyGetAttr, pyGetItem } from '../python/methods.ts';
 import { compareCodePoints } from '../python/values.ts';
 import { makeDict, dictEntries, dictLookup } from '../python/collections.ts';
 import { pyPercentFormat } from '../python/format.ts';
-import { PyFloat, PyTuple, isFloat, isPlainObject, pyEquals, pyRepr, pyStr, pyTruthy, toNumber, tuple } from '../python/values.ts';
+import { PyFloat, PyTuple, isFloat, isPlainObject, pyEquals, pyRepr, pyTruthy, tuple } from '../python/values.ts';
 import { UndefinedError } from './errors.ts';
 
 // ---------------------------------------------------------------------------------------------

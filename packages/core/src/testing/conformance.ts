@@ -9,7 +9,6 @@
  */
 import { bundledModelDir } from '../bundled.ts';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { LM } from '../model/types.ts';
 

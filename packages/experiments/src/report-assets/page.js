@@ -2,14 +2,14 @@
    sample browser from the JSON embedded in the page. No network: every library is inlined. */
 (function () {
   'use strict';
-  var data = JSON.parse(document.getElementById('report-data').textContent);
-  var views = {};
-  var pending = [];
-  var report = (window.__report = { data: data, views: views, ready: null });
+  const data = JSON.parse(document.getElementById('report-data').textContent);
+  const views = {};
+  const pending = [];
+  const report = (window.__report = { data: data, views: views, ready: null });
 
   function el(tag, attrs, children) {
-    var e = document.createElement(tag);
-    for (var k in attrs || {}) {
+    const e = document.createElement(tag);
+    for (const k in attrs || {}) {
       if (k === 'text') e.textContent = attrs[k];
       else if (k === 'className') e.className = attrs[k];
       else e.setAttribute(k, attrs[k]);
@@ -27,8 +27,8 @@
   function errOf(c) { return c ? (c.std !== null ? c.std : c.stderr !== null ? c.stderr : 0) : 0; }
   function colById(id) { return data.columns.filter(function (c) { return c.id === id; })[0]; }
   function embed(id, spec) {
-    var target = document.getElementById(id);
-    var p = vegaEmbed(target, spec, { renderer: 'svg', actions: false }).then(function (res) { views[id] = res.view; });
+    const target = document.getElementById(id);
+    const p = vegaEmbed(target, spec, { renderer: 'svg', actions: false }).then(function (res) { views[id] = res.view; });
     pending.push(p);
     return p;
   }
@@ -37,19 +37,19 @@
   document.getElementById('generated').textContent = 'generated ' + data.generated + ' · ' + data.rows.length + ' experiment(s), ' + data.runs.length + ' run(s)';
 
   // ---- leaderboard (click a header to sort)
-  var sortCol = data.main, sortDir = -1;
-  var mainCol = colById(data.main);
+  let sortCol = data.main, sortDir = -1;
+  const mainCol = colById(data.main);
   if (mainCol && mainCol.higherIsBetter === false) sortDir = 1;
   function renderTable() {
-    var table = document.getElementById('leaderboard');
+    const table = document.getElementById('leaderboard');
     table.innerHTML = '';
-    var head = el('tr', {}, [el('th', { className: 'name', text: '#' }), el('th', { className: 'name', 'data-col': 'name', text: 'experiment' }), el('th', { className: 'name', 'data-col': 'model', text: 'model' }), el('th', { 'data-col': 'runs', text: 'runs' })]);
+    const head = el('tr', {}, [el('th', { className: 'name', text: '#' }), el('th', { className: 'name', 'data-col': 'name', text: 'experiment' }), el('th', { className: 'name', 'data-col': 'model', text: 'model' }), el('th', { 'data-col': 'runs', text: 'runs' })]);
     data.columns.forEach(function (c) {
       head.appendChild(el('th', { 'data-col': c.id, title: c.higherIsBetter === false ? 'lower is better' : 'higher is better', text: c.label + (c.higherIsBetter === true ? ' ↑' : c.higherIsBetter === false ? ' ↓' : '') }));
     });
-    var rows = data.rows.slice();
+    const rows = data.rows.slice();
     rows.sort(function (a, b) {
-      var x, y;
+      let x, y;
       if (sortCol === 'name' || sortCol === 'model') { x = a[sortCol]; y = b[sortCol]; return sortDir * (x < y ? -1 : x > y ? 1 : 0); }
       if (sortCol === 'runs') { x = a.runs.length; y = b.runs.length; }
       else { x = a.cells[sortCol] ? a.cells[sortCol].mean : null; y = b.cells[sortCol] ? b.cells[sortCol].mean : null; }
@@ -61,16 +61,16 @@
     Array.prototype.forEach.call(head.children, function (th) {
       if (th.getAttribute('data-col') === sortCol) th.className += sortDir < 0 ? ' sorted-desc' : ' sorted-asc';
       th.addEventListener('click', function () {
-        var c = th.getAttribute('data-col');
+        const c = th.getAttribute('data-col');
         if (!c) return;
-        if (c === sortCol) sortDir = -sortDir; else { sortCol = c; var col = colById(c); sortDir = col && col.higherIsBetter === false ? 1 : c === 'name' || c === 'model' ? 1 : -1; }
+        if (c === sortCol) sortDir = -sortDir; else { sortCol = c; const col = colById(c); sortDir = col && col.higherIsBetter === false ? 1 : c === 'name' || c === 'model' ? 1 : -1; }
         renderTable();
       });
     });
     table.appendChild(el('thead', {}, [head]));
-    var body = el('tbody');
+    const body = el('tbody');
     rows.forEach(function (r, i) {
-      var tr = el('tr', { className: i === 0 ? 'best' : '' }, [el('td', { className: 'name', text: String(i + 1) }), el('td', { className: 'name', text: r.name }), el('td', { className: 'name', text: r.model }), el('td', { text: String(r.runs.length) })]);
+      const tr = el('tr', { className: i === 0 ? 'best' : '' }, [el('td', { className: 'name', text: String(i + 1) }), el('td', { className: 'name', text: r.name }), el('td', { className: 'name', text: r.model }), el('td', { text: String(r.runs.length) })]);
       data.columns.forEach(function (c) { tr.appendChild(el('td', { text: cellText(r.cells[c.id]) })); });
       body.appendChild(tr);
     });
@@ -79,15 +79,15 @@
   renderTable();
 
   // ---- bar charts with error bars: the first metric of each task
-  var seenTasks = {};
-  var barsBox = document.getElementById('bars');
+  const seenTasks = {};
+  const barsBox = document.getElementById('bars');
   data.columns.forEach(function (c) {
     if (seenTasks[c.task]) return;
     seenTasks[c.task] = true;
-    var id = 'bar-' + Object.keys(seenTasks).length;
+    const id = 'bar-' + Object.keys(seenTasks).length;
     barsBox.appendChild(el('div', { id: id, className: 'chart' }));
-    var values = data.rows.filter(function (r) { return r.cells[c.id] && r.cells[c.id].mean !== null; }).map(function (r) {
-      var cell = r.cells[c.id], e = errOf(cell);
+    const values = data.rows.filter(function (r) { return r.cells[c.id] && r.cells[c.id].mean !== null; }).map(function (r) {
+      const cell = r.cells[c.id], e = errOf(cell);
       return { experiment: r.name, model: r.model, value: cell.mean, low: cell.mean - e, high: cell.mean + e, error: e, runs: r.runs.length };
     });
     // best first (data order is the axis order: a sort on the layered x would be dropped by the error bars)
@@ -105,14 +105,14 @@
   });
 
   // ---- heatmap: experiments × task/metric, colour = value scaled per column (best = 1)
-  var heat = [];
+  const heat = [];
   data.columns.forEach(function (c) {
-    var vals = data.rows.map(function (r) { return r.cells[c.id] ? r.cells[c.id].mean : null; }).filter(function (v) { return v !== null; });
-    var lo = Math.min.apply(null, vals), hi = Math.max.apply(null, vals);
+    const vals = data.rows.map(function (r) { return r.cells[c.id] ? r.cells[c.id].mean : null; }).filter(function (v) { return v !== null; });
+    const lo = Math.min.apply(null, vals), hi = Math.max.apply(null, vals);
     data.rows.forEach(function (r) {
-      var cell = r.cells[c.id];
+      const cell = r.cells[c.id];
       if (!cell || cell.mean === null) return;
-      var n = hi > lo ? (cell.mean - lo) / (hi - lo) : 0.5;
+      let n = hi > lo ? (cell.mean - lo) / (hi - lo) : 0.5;
       if (c.higherIsBetter === false) n = 1 - n;
       heat.push({ experiment: r.name, column: c.label, value: cell.mean, scaled: n });
     });
@@ -129,14 +129,14 @@
   });
 
   // ---- spread across repeats (one column at a time)
-  var spreadSel = document.getElementById('spread-col');
+  const spreadSel = document.getElementById('spread-col');
   data.columns.forEach(function (c) { spreadSel.appendChild(el('option', { value: c.id, text: c.label })); });
   if (data.main) spreadSel.value = data.main;
   function renderSpread() {
-    var c = colById(spreadSel.value);
-    var values = [];
+    const c = colById(spreadSel.value);
+    const values = [];
     data.rows.forEach(function (r) {
-      var cell = r.cells[c.id];
+      const cell = r.cells[c.id];
       if (!cell) return;
       cell.values.forEach(function (v, i) { if (v !== null) values.push({ experiment: r.name, repeat: i + 1, value: v }); });
     });
@@ -155,38 +155,38 @@
   renderSpread();
 
   // ---- per-run details
-  var det = document.getElementById('details');
+  const det = document.getElementById('details');
   data.runs.forEach(function (r) {
-    var d = r.details;
-    var summary = r.id + ' — ' + r.model + (d.config && d.config.limit !== null && d.config.limit !== undefined ? ', limit ' + d.config.limit : '') + (d.chat_template_sha ? ', chat template ' + String(d.chat_template_sha).slice(0, 12) : '');
+    const d = r.details;
+    const summary = r.id + ' — ' + r.model + (d.config && d.config.limit !== null && d.config.limit !== undefined ? ', limit ' + d.config.limit : '') + (d.chat_template_sha ? ', chat template ' + String(d.chat_template_sha).slice(0, 12) : '');
     det.appendChild(el('details', {}, [el('summary', { text: summary }), el('pre', { text: JSON.stringify(d, null, 2) })]));
   });
 
   // ---- sample browser with a diff between two runs on the same document
-  var tasks = Object.keys(data.samples).sort();
-  var taskSel = document.getElementById('s-task'), aSel = document.getElementById('s-a'), bSel = document.getElementById('s-b'), flipOnly = document.getElementById('s-flips');
-  var list = document.getElementById('s-docs'), view = document.getElementById('s-view'), note = document.getElementById('s-note');
+  const tasks = Object.keys(data.samples).sort();
+  const taskSel = document.getElementById('s-task'), aSel = document.getElementById('s-a'), bSel = document.getElementById('s-b'), flipOnly = document.getElementById('s-flips');
+  const list = document.getElementById('s-docs'), view = document.getElementById('s-view'), note = document.getElementById('s-note');
   tasks.forEach(function (t) { taskSel.appendChild(el('option', { value: t, text: t })); });
-  var current = null;
+  let current = null;
   function runsOf(task) { return Object.keys(data.samples[task] || {}); }
   function fillRuns() {
-    var rs = runsOf(taskSel.value);
+    const rs = runsOf(taskSel.value);
     [aSel, bSel].forEach(function (s, i) { s.innerHTML = ''; rs.forEach(function (r) { s.appendChild(el('option', { value: r, text: r })); }); s.value = rs[Math.min(i, rs.length - 1)] || ''; });
   }
   function key(s) { return s.doc_id + '|' + s.filter; }
-  function firstMetric(s) { var k = Object.keys(s.metrics)[0]; return k === undefined ? undefined : JSON.stringify(s.metrics[k]); }
+  function firstMetric(s) { const k = Object.keys(s.metrics)[0]; return k === undefined ? undefined : JSON.stringify(s.metrics[k]); }
   function renderDocs() {
-    var A = data.samples[taskSel.value][aSel.value] || [], B = data.samples[taskSel.value][bSel.value] || [];
-    var byB = {};
+    const A = data.samples[taskSel.value][aSel.value] || [], B = data.samples[taskSel.value][bSel.value] || [];
+    const byB = {};
     B.forEach(function (s) { byB[key(s)] = s; });
     list.innerHTML = '';
-    var shown = 0;
+    let shown = 0;
     A.forEach(function (s) {
-      var o = byB[key(s)];
-      var flipped = o !== undefined && firstMetric(o) !== firstMetric(s);
+      const o = byB[key(s)];
+      const flipped = o !== undefined && firstMetric(o) !== firstMetric(s);
       if (flipOnly.checked && !flipped) return;
       shown++;
-      var row = el('div', { className: flipped ? 'flip' : '', 'data-key': key(s), text: 'doc ' + s.doc_id + (s.filter !== 'none' ? ' [' + s.filter + ']' : '') + (flipped ? '  ≠' : '') });
+      const row = el('div', { className: flipped ? 'flip' : '', 'data-key': key(s), text: 'doc ' + s.doc_id + (s.filter !== 'none' ? ' [' + s.filter + ']' : '') + (flipped ? '  ≠' : '') });
       row.addEventListener('click', function () { current = key(s); renderDoc(); });
       list.appendChild(row);
     });
@@ -195,7 +195,7 @@
     renderDoc();
   }
   function diffHtml(a, b) {
-    var box = el('div', { className: 'diff' });
+    const box = el('div', { className: 'diff' });
     Diff.diffWordsWithSpace(a, b).forEach(function (part) {
       box.appendChild(el(part.added ? 'ins' : part.removed ? 'del' : 'span', { text: part.value }));
     });
@@ -216,8 +216,8 @@
     view.innerHTML = '';
     list.querySelectorAll('div').forEach(function (d) { d.className = d.className.replace(' sel', '') + (d.getAttribute('data-key') === current ? ' sel' : ''); });
     if (!current) return;
-    var find = function (run) { return (data.samples[taskSel.value][run] || []).filter(function (s) { return key(s) === current; })[0]; };
-    var a = find(aSel.value), b = find(bSel.value);
+    const find = function (run) { return (data.samples[taskSel.value][run] || []).filter(function (s) { return key(s) === current; })[0]; };
+    const a = find(aSel.value), b = find(bSel.value);
     view.appendChild(el('div', { className: 'pair' }, [side('A: ' + aSel.value, a), side('B: ' + bSel.value, b)]));
     if (a && b) view.appendChild(el('div', {}, [el('h3', { text: 'response diff (A → B)' }), diffHtml(a.response, b.response)]));
   }
