@@ -19,7 +19,7 @@ import { choicesByIndex, noPromptLogprobsError, scoreEchoChoice, scorePromptLogp
 import { encodePair, encodePairs, longestFirst, rollingWindows, truncateForScoring, type TokenPair } from './token-requests.ts';
 import type { WindowControl } from './window.ts';
 import { forcedStepPayload, readStepEntry, scoreForcedStep, SlotPool, totalSlots, verifyForcedScoring } from './forced.ts';
-import { serverRoot, type ApiTokenizer } from './tokenizers.ts';
+import { serverRoot } from './tokenizers.ts';
 
 /** Models the OpenAI completions API still scores with echo + logprobs. */
 const OPENAI_LOGLIKELIHOOD_MODELS = ['babbage-002', 'davinci-002'];

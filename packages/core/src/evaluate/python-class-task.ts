@@ -10,7 +10,7 @@
 import path from 'node:path';
 import { LmEvalError } from '../errors.ts';
 import { loadAllDatasetSplits, loadDatasetSplits } from '../data/index.ts';
-import type { Doc, TaskView } from '../prompt/task-view.ts';
+import type { TaskView } from '../prompt/task-view.ts';
 import type { Instance, RequestArguments, RequestType } from '../request/instance.ts';
 import type { ResolvedTask } from '../task/group.ts';
 import { resolveFunctionsDeep } from '../task/functions.ts';
