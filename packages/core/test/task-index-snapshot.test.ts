@@ -93,7 +93,7 @@ describe('task index snapshot', () => {
     const folder = fs.statSync(path.join(tree, 'a'));
     write('a/two.yaml', 'include: base.yaml\ntask: two_renamed\n');
     expect(fs.statSync(path.join(tree, 'a')).ctimeMs).toBe(folder.ctimeMs); // only the file changed
-    let ix = build().index;
+    const ix = build().index;
     expect(ix.has('two')).toBe(false);
     expect(ix.get('two_renamed')?.outputType).toBe('multiple_choice');
 
