@@ -37,6 +37,11 @@ describe('line pre-scan', () => {
       'group: g\ntask:\n- t1\n- task: t2\n  num_fewshot: 2\n',
       'task: 1.0\ndoc_to_text: |\n  x\n  task: not_a_key\n',
       '---\ntask: t\ntag:\n- a\n- b\n',
+      // quoted keys, and quoted values of other keys continued on later lines (even at column 0)
+      '"task": x\n\'tag\': [a]\n',
+      'doc: "unclosed\ntask: x"\n',
+      '"include": "_t"\n"description": "line one\\\n  \\ two \\"q\\" \\n\n  three"\n"task": "t"\n',
+      "doc: 'it''s\nstill ''here'''  # c\ntask: t\n",
     ];
     for (const t of texts) {
       const scanned = scanIndexKeysText(t)!;
@@ -50,7 +55,7 @@ describe('line pre-scan', () => {
   });
 
   it('falls back to a full parse for anything it is unsure of', () => {
-    for (const t of ['task: &a x\n', 'task: *a\n', '<<: *base\ntask: x\n', 'task: >\n  folded\n', 'task: x\n  continued\n', '"task": x\n', '{task: x}\n', 'task: !function a.b\n', 'doc: "unclosed\ntask: x"\n'])
+    for (const t of ['task: &a x\n', 'task: *a\n', '<<: *base\ntask: x\n', 'task: >\n  folded\n', 'task: x\n  continued\n', '{task: x}\n', 'task: !function a.b\n', 'doc: "never closed\ntask: x\n', 'doc: "x\n---\n"\ntask: t\n', 'doc: "x\ny" z\ntask: t\n', 'doc: "x\ny"# c\ntask: t\n'])
       expect(scanIndexKeysText(t)).toBeUndefined();
   });
 });

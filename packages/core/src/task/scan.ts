@@ -7,15 +7,19 @@
  * would give for those keys.
  */
 import { readFileSync } from 'node:fs';
-import { readYamlCached, type YamlDict } from './include.ts';
-import { resolvePlainScalar } from './yaml.ts';
+import * as path from 'node:path';
+import type { YamlDict } from './include.ts';
+import { parseYaml, resolvePlainScalar } from './yaml.ts';
 
 export const INDEX_KEYS = ['task', 'group', 'tag', 'include', 'class', 'output_type'] as const;
 
-const KEY_LINE = /^([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*:(?:[ \t]+(.*))?$/;
+/** `key: value` at column 0; the key plain or quoted (`"task": …`, as generated files write it). */
+const KEY_LINE = /^(?:([A-Za-z_][A-Za-z0-9_.-]*)|"([A-Za-z_][A-Za-z0-9_.-]*)"|'([A-Za-z_][A-Za-z0-9_.-]*)')[ \t]*:(?:[ \t]+(.*))?$/;
 const INTERESTING = new Set<string>(INDEX_KEYS);
 
 class Complex extends Error {}
+/** Thrown for every file the scan leaves to the parser: one instance (no stack trace captured per file). */
+const COMPLEX = new Complex('needs a full parse');
 
 /** Removes a trailing ` # comment` outside quotes. */
 function stripComment(v: string): string {
@@ -37,33 +41,33 @@ const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', '"': '"', '\\
 /** One scalar written on one line: quoted or plain. Throws Complex when unsure. */
 function simpleScalar(v: string): unknown {
   if (v.startsWith('"')) {
-    if (v.length < 2 || !v.endsWith('"')) throw new Complex();
+    if (v.length < 2 || !v.endsWith('"')) throw COMPLEX;
     let out = '';
     for (let i = 1; i < v.length - 1; i++) {
       const ch = v[i];
-      if (ch === '"') throw new Complex();
+      if (ch === '"') throw COMPLEX;
       if (ch === '\\') {
         const e = SIMPLE_ESCAPES[v[++i]];
-        if (e === undefined) throw new Complex();
+        if (e === undefined) throw COMPLEX;
         out += e;
       } else out += ch;
     }
     return out;
   }
   if (v.startsWith("'")) {
-    if (v.length < 2 || !v.endsWith("'")) throw new Complex();
+    if (v.length < 2 || !v.endsWith("'")) throw COMPLEX;
     const inner = v.slice(1, -1);
-    if (/'(?!')/.test(inner.replace(/''/g, ''))) throw new Complex();
+    if (/'(?!')/.test(inner.replace(/''/g, ''))) throw COMPLEX;
     return inner.replace(/''/g, "'");
   }
-  if (/^[[\]{}&*!|>%@`,?:-]/.test(v) && !/^-[0-9.]/.test(v)) throw new Complex();
-  if (/: |\s#|[{}[\]]/.test(v)) throw new Complex();
+  if (/^[[\]{}&*!|>%@`,?:-]/.test(v) && !/^-[0-9.]/.test(v)) throw COMPLEX;
+  if (/: |\s#|[{}[\]]/.test(v)) throw COMPLEX;
   return resolvePlainScalar(v);
 }
 
 /** A one-line flow list `[a, "b", 'c']` of simple scalars. */
 function flowList(v: string): unknown[] {
-  if (!v.endsWith(']')) throw new Complex();
+  if (!v.endsWith(']')) throw COMPLEX;
   const inner = v.slice(1, -1).trim();
   if (inner === '') return [];
   if (/["'[\]{}]/.test(inner) && /["']/.test(inner)) {
@@ -83,15 +87,15 @@ function flowList(v: string): unknown[] {
       } else if (ch === ',') {
         items.push(cur.trim());
         cur = '';
-      } else if (ch === '[' || ch === ']' || ch === '{' || ch === '}') throw new Complex();
+      } else if (ch === '[' || ch === ']' || ch === '{' || ch === '}') throw COMPLEX;
       else cur += ch;
     }
-    if (quote) throw new Complex();
+    if (quote) throw COMPLEX;
     items.push(cur.trim());
     if (items[items.length - 1] === '') items.pop();
     return items.map(simpleScalar);
   }
-  if (/[[\]{}]/.test(inner)) throw new Complex();
+  if (/[[\]{}]/.test(inner)) throw COMPLEX;
   const parts = inner.split(',').map((s) => s.trim());
   if (parts[parts.length - 1] === '') parts.pop();
   return parts.map(simpleScalar);
@@ -124,16 +128,21 @@ export function scanIndexKeysText(text: string): YamlDict | undefined {
         continue;
       }
       if (/^---(\s|$)/.test(line) && !seenContent) {
-        if (line.slice(3).trim() !== '') throw new Complex();
+        if (line.slice(3).trim() !== '') throw COMPLEX;
         seenContent = true;
         i++;
         continue;
       }
       seenContent = true;
       const m = KEY_LINE.exec(line);
-      if (!m) throw new Complex();
-      const key = m[1];
-      const rawValue = stripComment(m[2] ?? '');
+      if (!m) throw COMPLEX;
+      const key = m[1] ?? m[2] ?? m[3];
+      const rawValue = stripComment(m[4] ?? '');
+      if (!INTERESTING.has(key) && (rawValue[0] === '"' || rawValue[0] === "'") && !isClosedQuoted(rawValue)) {
+        // a quoted scalar continued on following lines (even at column 0, as PyYAML reads it)
+        i = quotedScalarEnd(lines, i, line.length - (m[4] ?? '').length) + 1;
+        continue;
+      }
       // the lines that belong to this key
       let j = i + 1;
       const block: string[] = [];
@@ -152,20 +161,17 @@ export function scanIndexKeysText(text: string): YamlDict | undefined {
         break;
       }
       if (!INTERESTING.has(key)) {
-        const q = rawValue[0];
-        // a quoted scalar may continue on following lines, even at column 0 (PyYAML)
-        if ((q === '"' || q === "'") && !isClosedQuoted(rawValue)) throw new Complex();
         i = j;
         continue;
       }
       if (rawValue !== '') {
-        if (block.length > 0) throw new Complex(); // multi-line value
+        if (block.length > 0) throw COMPLEX; // multi-line value
         out[key] = inlineValue(rawValue);
       } else if (block.length === 0) {
         out[key] = null;
       } else {
         const first = block[0].trimStart();
-        if (!first.startsWith('- ') && first !== '-') throw new Complex();
+        if (!first.startsWith('- ') && first !== '-') throw COMPLEX;
         const indent = block[0].length - first.length;
         if (key === 'task') {
           // a group's task list: only its list-ness matters for the index
@@ -174,9 +180,9 @@ export function scanIndexKeysText(text: string): YamlDict | undefined {
           const items: unknown[] = [];
           for (const l of block) {
             const t = l.trimStart();
-            if (l.length - t.length !== indent || !t.startsWith('-')) throw new Complex();
+            if (l.length - t.length !== indent || !t.startsWith('-')) throw COMPLEX;
             const item = stripComment(t.slice(1).trim());
-            if (item === '') throw new Complex();
+            if (item === '') throw COMPLEX;
             items.push(simpleScalar(item));
           }
           out[key] = items;
@@ -189,6 +195,32 @@ export function scanIndexKeysText(text: string): YamlDict | undefined {
     throw err;
   }
   return out;
+}
+
+/**
+ * The line on which the quoted scalar opening at `lines[first][start]` closes. Throws Complex
+ * when it does not close, when something other than a comment follows it, or when a line inside
+ * it is a document marker (`---`/`...` at column 0: an error in PyYAML).
+ */
+function quotedScalarEnd(lines: string[], first: number, start: number): number {
+  const q = lines[first][start];
+  let pos = start + 1;
+  for (let j = first; j < lines.length; j++, pos = 0) {
+    const l = lines[j];
+    if (j > first && /^(---|\.\.\.)(\s|$)/.test(l)) throw COMPLEX;
+    for (let k = pos; k < l.length; k++) {
+      const ch = l[k];
+      if (q === '"' && ch === '\\') k++;
+      else if (ch === q) {
+        if (q === "'" && l[k + 1] === "'") k++;
+        else {
+          if (!/^\s*(#.*)?$/.test(l.slice(k + 1)) || (l[k + 1] === '#')) throw COMPLEX;
+          return j;
+        }
+      }
+    }
+  }
+  throw COMPLEX;
 }
 
 /** True when the quoted scalar that starts `v` is closed on this line. */
@@ -206,9 +238,10 @@ function isClosedQuoted(v: string): boolean {
 
 /** Index keys of one file (without include resolution): line scan, else full parse. */
 export function scanIndexKeys(file: string): YamlDict {
-  const scanned = scanIndexKeysText(readFileSync(file, 'utf8'));
+  const text = readFileSync(file, 'utf8');
+  const scanned = scanIndexKeysText(text);
   if (scanned) return scanned;
-  const full = readYamlCached(file);
+  const full = parseYaml(text, { file: path.resolve(file) }) as YamlDict;
   const out: YamlDict = {};
   for (const k of INDEX_KEYS) if (k in full) out[k] = full[k];
   return out;
