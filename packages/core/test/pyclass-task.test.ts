@@ -9,7 +9,7 @@
  * checkout whose `lm_eval.api.task` imports in this Python (skipped, with the failing import, otherwise).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -185,6 +185,29 @@ describe.skipIf(skip !== null)('Python class tasks', () => {
     );
     await expect(runEvaluation(request({ ...process.env, HF_HUB_OFFLINE: '1' }, { tasks: ['py_sampler_qa'] }))).rejects.toThrow(
       /task 'py_sampler_qa' \(.*py_sampler_qa\.yaml\): fewshot_config\.sampler is the Python class utils\.NewestFirstSampler, which needs the Python lm_eval package/,
+    );
+  });
+});
+
+describe.skipIf(skip !== null)('!function inside dataset_kwargs', () => {
+  afterEach(() => closePythonHelpers());
+
+  it('reaches a Python custom_dataset as the function itself; refused by name on the way to the data loader', async () => {
+    const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'dkw-')), 'dkw');
+    mkdirSync(dir);
+    writeFileSync(
+      path.join(dir, 'utils.py'),
+      'def make_rows(n):\n    return [{"q": f"q{i}", "a": str(i)} for i in range(n)]\n\n\ndef custom(**kwargs):\n    return {"test": kwargs["maker"](kwargs["n"])}\n',
+    );
+    const common = 'test_split: test\noutput_type: generate_until\ndoc_to_text: "{{q}}"\ndoc_to_target: "{{a}}"\nmetric_list:\n  - metric: exact_match\n';
+    writeFileSync(path.join(dir, 'custom.yaml'), `task: dkw_custom\ncustom_dataset: !function utils.custom\ndataset_kwargs:\n  maker: !function utils.make_rows\n  n: 3\n${common}`);
+    writeFileSync(path.join(dir, 'loader.yaml'), `task: dkw_loader\ndataset_path: json\ndataset_kwargs:\n  data_files:\n    test: !function utils.make_rows\n${common}`);
+    const out = await runEvaluation(request({ ...process.env, HF_HUB_OFFLINE: '1' }, { includePath: [dir], tasks: ['dkw_custom'], numFewshot: 0, limit: null }));
+    const f = out.files.find((x) => path.basename(x).startsWith('samples_dkw_custom'))!;
+    const docs = readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => (parsePyJson(l) as { doc: unknown }).doc);
+    expect(docs).toEqual([0, 1, 2].map((i) => ({ q: `q${i}`, a: String(i) })));
+    await expect(runEvaluation(request({ ...process.env, HF_HUB_OFFLINE: '1' }, { includePath: [dir], tasks: ['dkw_loader'], numFewshot: 0 }))).rejects.toThrow(
+      /task 'dkw_loader': dataset_kwargs\.data_files\.test is a !function; lm-eval passes the function itself to datasets\.load_dataset/,
     );
   });
 });

@@ -25,7 +25,8 @@ Protocol (version PROTOCOL_VERSION), requests (replies carry the value as ``resu
 
 Values (both directions) are JSON with Python's int/float distinction (``1.0`` stays a float,
 non-finite floats as ``NaN``/``Infinity``) plus tagged objects: ``{"__py__":"tuple","v":[...]}``,
-``{"__py__":"dataset","rows":[...]}`` (a ``datasets.Dataset`` when that package is importable,
+``{"__py__":"ref","file":F,"module":M,"attr":A}`` (a Python ``!function`` passed as a value: the
+object itself), ``{"__py__":"dataset","rows":[...]}`` (a ``datasets.Dataset`` when that package is importable,
 else lm_eval_pyfn_dataset.Dataset); results that JSON cannot hold are converted the way
 lm-eval's ``handle_non_serializable`` logs them (numpy ints -> int, sets -> lists, other -> str),
 numpy floats and arrays to their Python values, iterators to lists.
@@ -106,6 +107,9 @@ def _hook(d):
         return tuple(d["v"])
     if tag == "dataset":
         return _make_dataset(d["rows"])
+    if tag == "ref":
+        # a Python `!function` passed as a value (e.g. inside dataset_kwargs): the object itself
+        return getattr(_load_module(d["file"], d["module"]), d["attr"])
     return d
 
 

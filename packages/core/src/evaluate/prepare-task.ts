@@ -23,6 +23,7 @@ import { isAnswerMetricEntry, resolveAnswerMetric, type ResolvedAnswerMetric } f
 import type { EvalTask } from './eval-task.ts';
 import { preparePythonClassTask } from './python-class-task.ts';
 import { pythonSampler } from '../pyfn/sampler.ts';
+import { assertLoaderDatasetKwargs } from '../task/dataset-kwargs.ts';
 import type { ContextBasedHooks } from './run-requests.ts';
 import type { Instance } from '../request/instance.ts';
 import { callPython, DatasetRows, isPending, isPythonCallable, mapBatched, prestartPython, withTaskName } from '../pyfn/index.ts';
@@ -275,6 +276,7 @@ async function prepareTaskInner(resolved: ResolvedTask, options: PrepareOptions)
       if (!rows) throw new LmEvalError(`task '${name}': custom_dataset has no split '${split}' (splits: ${Object.keys(customData).join(', ')})`);
       return rows;
     }
+    assertLoaderDatasetKwargs(cfg.dataset_kwargs, `task '${name}'`);
     const data = await loadDatasetSplits(
       { datasetPath: cfg.dataset_path ?? undefined, datasetName: cfg.dataset_name, datasetKwargs: cfg.dataset_kwargs },
       { splits: [split], yamlDir, cwd: options.cwd, env: options.env, onProgress: options.onProgress },

@@ -15,6 +15,7 @@ import { pythonRegisteredFilters, pythonTopLevelNames } from '../python/source-h
 import { buildTaskConfig, type TaskConfig } from '../task/config.ts';
 import { pythonPaths, resolveWithoutPython } from '../task/functions.ts';
 import { pythonModule } from '../task/ports.ts';
+import { assertLoaderDatasetKwargs } from '../task/dataset-kwargs.ts';
 import { loadTasks, type ResolvedTask } from '../task/group.ts';
 import { deepCopy, type YamlDict } from '../task/include.ts';
 import type { TaskIndex } from '../task/index.ts';
@@ -182,6 +183,7 @@ async function checkTask(t: ResolvedTask, checker: FunctionChecker): Promise<Map
   if (cfg.doc_to_image != null || cfg.doc_to_audio != null) throw new LmEvalError('multimodal task (doc_to_image/doc_to_audio): text backends cannot run it');
   if (!cfg.test_split && !cfg.validation_split) throw new LmEvalError('no test_split or validation_split is set');
   if (!cfg.dataset_path && !isFn(c.custom_dataset)) throw new LmEvalError('no dataset_path (and no custom_dataset)');
+  if (!isFn(c.custom_dataset)) assertLoaderDatasetKwargs(c.dataset_kwargs, '');
 
   for (const f of TEMPLATE_FIELDS) checkTemplate(f, c[f]);
   const ft = (cfg.fewshot_config ?? {}) as Record<string, unknown>;

@@ -1,10 +1,11 @@
 /**
  * Values crossing to the Python helper worker and back, losslessly for what task helpers see:
  * ints vs floats ({@link PyFloat}), `None`, tuples ({@link PyTuple}), nested lists/dicts,
- * non-ASCII text, ints beyond 2^53 (`bigint`). The wire format is JSON as CPython's `json`
- * writes and reads it, plus tagged objects (`{"__py__":"tuple","v":[…]}`,
+ * non-ASCII text, ints beyond 2^53 (`bigint`), Python `!function` values (the object itself).
+ * The wire format is JSON as CPython's `json` writes and reads it, plus tagged objects (`{"__py__":"tuple","v":[…]}`,
  * `{"__py__":"dataset","rows":[…]}`); see packages/core/worker/lm_eval_pyfn_worker.py.
  */
+import { LmEvalError } from '../errors.ts';
 import { pyJsonDumps } from '../python/json.ts';
 import { PyFloat, PyTuple } from '../python/values.ts';
 
@@ -13,9 +14,18 @@ export class DatasetRows {
   constructor(public readonly rows: readonly Record<string, unknown>[]) {}
 }
 
+/** The Python callable behind a JS function made by session.ts `pythonCallable` (same symbol). */
+const PY = Symbol.for('lm-eval.python-callable');
+
 function toWire(v: unknown, depth: number): unknown {
   if (depth > 200) throw new Error('value nested too deeply to send to Python');
   if (v === undefined) return null;
+  if (typeof v === 'function') {
+    // a Python `!function` given as a value (e.g. in dataset_kwargs) arrives as the Python object
+    const t = (v as unknown as Record<symbol, { file: string; module: string; attr: string } | undefined>)[PY];
+    if (t) return { __py__: 'ref', file: t.file, module: t.module, attr: t.attr };
+    throw new LmEvalError(`the function ${v.name || '(anonymous)'} cannot be passed to a Python helper (only Python !function values can)`);
+  }
   if (v === null || typeof v !== 'object') return v;
   if (v instanceof PyFloat) return v;
   if (v instanceof PyTuple) return { __py__: 'tuple', v: Array.from(v, (x) => toWire(x, depth + 1)) };
