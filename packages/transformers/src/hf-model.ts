@@ -110,6 +110,7 @@ export class HfLM implements LM {
   private readonly rng: Rng;
   private readonly warned = new Set<string>();
   private selectedTemplate: string | null = null;
+  private closed = false;
 
   constructor(
     readonly args: HfArgs,
@@ -140,12 +141,14 @@ export class HfLM implements LM {
   }
 
   async loglikelihood(requests: LoglikelihoodRequest[], hooks: RequestHooks = {}): Promise<LoglikelihoodResult[]> {
+    this.ensureOpen();
     const tokenRequests = requests.map((r) => this.tokenizer.encodePair(contextText(r.context, 'loglikelihood'), r.continuation, this.prefixTokenId));
     return this.scoreTokens(tokenRequests, hooks);
   }
 
   /** Scores already-tokenised `(context, continuation)` pairs. */
-  scoreTokens(requests: TokenRequest[], hooks: RequestHooks = {}): Promise<LoglikelihoodResult[]> {
+  async scoreTokens(requests: TokenRequest[], hooks: RequestHooks = {}): Promise<LoglikelihoodResult[]> {
+    this.ensureOpen();
     return scoreTokenRequests(this.model, requests, {
       maxLength: this.maxLength,
       padTokenId: this.padTokenId,
@@ -156,6 +159,7 @@ export class HfLM implements LM {
   }
 
   async loglikelihoodRolling(requests: RollingRequest[], hooks: RequestHooks = {}): Promise<number[]> {
+    this.ensureOpen();
     const totals = new Array<number>(requests.length).fill(0);
     const pending = new Array<number>(requests.length).fill(0);
     const windows: TokenRequest[] = [];
@@ -223,6 +227,7 @@ export class HfLM implements LM {
   }
 
   async generateUntil(requests: GenerateRequest[], hooks: RequestHooks = {}): Promise<string[]> {
+    this.ensureOpen();
     const results = new Array<string>(requests.length);
     // Group by identical gen_kwargs (lm-eval's Collator group_by="gen_kwargs"), first-seen order.
     const groups = new Map<string, number[]>();
@@ -260,6 +265,7 @@ export class HfLM implements LM {
         });
       }
     }
+    hooks.signal?.throwIfAborted(); // aborted while the last batch was delivered
     return results;
   }
 
@@ -312,8 +318,15 @@ export class HfLM implements LM {
     };
   }
 
+  /** Releases the ONNX session; a second call does nothing, and requests made after it fail. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await this.model.dispose();
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new LmEvalError(`--model hf: the model ${this.args.pretrained} is closed.`, 'Create a new model to send more requests.');
   }
 }
 

@@ -85,5 +85,6 @@ export async function scoreTokenRequests(model: PreTrainedModel, requests: reado
       }
     });
   }
+  opts.signal?.throwIfAborted(); // aborted while the last batch was delivered
   return results;
 }

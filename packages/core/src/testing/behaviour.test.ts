@@ -8,7 +8,7 @@ import { DummyLM } from '../model/dummy.ts';
 import { LmEvalError } from '../errors.ts';
 import type { GenerateRequest, LM, LoglikelihoodRequest, LoglikelihoodResult, RequestHooks, RollingRequest } from '../model/types.ts';
 
-type Flaw = 'reverses' | 'double-on-result' | 'ignores-abort' | 'late-results' | 'close-twice-throws' | 'leaks-timer' | 'answers-after-close' | 'random-identity' | 'mutates-requests';
+type Flaw = 'reverses' | 'double-on-result' | 'ignores-abort' | 'late-results' | 'close-twice-throws' | 'leaks-timer' | 'answers-after-close' | 'random-identity' | 'mutates-requests' | 'checks-abort-between-batches-only';
 
 function h(s: string): number {
   let x = 2166136261;
@@ -52,7 +52,7 @@ class ReferenceLM implements LM {
       setImmediate(() => hooks.onResult?.(0, out[0]));
       throw hooks.signal.reason;
     }
-    signal?.throwIfAborted();
+    if (this.flaw !== 'checks-abort-between-batches-only') signal?.throwIfAborted();
     return this.flaw === 'reverses' ? out.reverse() : out;
   }
 
@@ -110,7 +110,8 @@ describe('runBackendBehaviour', () => {
     ['mutates-requests', 'ordering', /generate_until: the backend modified the request objects/],
     ['double-on-result', 'on-result', /onResult fired more than once for request 0 \(×2\)/],
     ['ignores-abort', 'abort', /with an already-aborted signal, the call resolved instead of rejecting/],
-    ['late-results', 'abort', /hook calls came after the aborted call had settled/],
+    ['late-results', 'abort', /hook calls came after the aborted calls had settled/],
+    ['checks-abort-between-batches-only', 'abort', /with a signal aborted at the last onResult, the call resolved/],
     ['close-twice-throws', 'close', /close: a second close\(\) failed: Error: already closed/],
     ['answers-after-close', 'close', /call after close\(\) answered instead of failing/],
     ['leaks-timer', 'close', /still active after close\(\): Timeout ×1/],

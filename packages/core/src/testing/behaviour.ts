@@ -9,8 +9,8 @@
  *   request sent alone and as the batch sent reversed; the request objects are not modified.
  * - `on-result`: `onResult` fires exactly once per request index, never out of range, before the
  *   call resolves, with the value the returned array holds.
- * - `abort`: a signal aborted before the call, or mid-run (at the first `onResult`), makes the
- *   call reject with an abort error, no hook fires after it settled, and the backend then answers
+ * - `abort`: a signal aborted before the call, mid-run (at the first `onResult`) or at the last
+ *   `onResult` (before the call settled) makes the call reject with an abort error, no hook fires after it settled, and the backend then answers
  *   the same batch as before.
  * - `close`: `close()` settles, a second `close()` too, a call after it rejects naming the model as
  *   closed, and the handles the backend opened (sockets, timers, child processes) are released.
@@ -381,11 +381,15 @@ class Suite {
         continue;
       }
       this.checkAborted(type, 'a signal aborted at the first onResult', obs, mid.signal);
-      // the backend is still usable, and answers as before; the aborted call stays silent meanwhile
+      // aborted at the last answer: the call has not settled yet, so it still rejects
+      const last = new AbortController();
+      const atLast = await this.observe(lm, type, requests, { signal: last.signal, onEach: (n) => n === requests.length && last.abort() });
+      if (atLast.results.length === requests.length) this.checkAborted(type, 'a signal aborted at the last onResult', atLast, last.signal);
+      // the backend is still usable, and answers as before; the aborted calls stay silent meanwhile
       const after = await this.answers(lm, type, requests, 'the batch after an aborted call');
       await turn();
-      const late = obs.results.filter((r) => r.late).length + obs.lateDetails;
-      this.check(late === 0, () => `${type}: ${late} hook calls came after the aborted call had settled`);
+      const late = obs.results.filter((r) => r.late).length + obs.lateDetails + atLast.results.filter((r) => r.late).length + atLast.lateDetails;
+      this.check(late === 0, () => `${type}: ${late} hook calls came after the aborted calls had settled`);
       if (after) {
         const differ = requests.flatMap((_, i) => (close(type, after[i], reference[i], this.tol) ? [] : [i]));
         this.check(differ.length === 0, () => `${type}: after an aborted call, answers ${differ.join(', ')} differ from before it`);
