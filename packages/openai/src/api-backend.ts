@@ -130,7 +130,7 @@ export abstract class ApiBackendBase {
         break;
       case 'auto': {
         try {
-          this.tokenizer = await RemoteTokenizer.load(c.baseUrl, this.probeClient(), remoteHeaders);
+          this.tokenizer = await this.probe((client) => RemoteTokenizer.load(c.baseUrl, client, remoteHeaders));
         } catch {
           const server = `${serverRoot(c.baseUrl)} offers neither vLLM's /tokenizer_info nor llama.cpp's /props`;
           const name = c.tokenizer ?? c.model;
@@ -166,7 +166,7 @@ export abstract class ApiBackendBase {
     if (c.model === null || !['local-completions', 'local-chat-completions', 'gguf'].includes(c.backend)) return;
     let ids: string[];
     try {
-      const r = await this.probeClient().request<{ data?: Array<{ id?: unknown }> }>(`${serverRoot(c.baseUrl)}/v1/models`, undefined);
+      const r = await this.probe((client) => client.request<{ data?: Array<{ id?: unknown }> }>(`${serverRoot(c.baseUrl)}/v1/models`, undefined));
       if (!Array.isArray(r.data)) return;
       ids = r.data.map((m) => String(m.id));
     } catch {
@@ -179,9 +179,17 @@ export abstract class ApiBackendBase {
     warn(`${msg} ${fix} (--strict makes this an error.)`);
   }
 
-  /** A one-attempt client for the auto-detection probe (a missing endpoint must not be retried). */
-  protected probeClient(): JsonHttpClient {
-    return new JsonHttpClient({ ...this.http.options, maxRetries: 1, timeoutMs: Math.min(this.config.timeoutMs, 10_000) });
+  /**
+   * Runs `f` with a one-attempt client for an auto-detection probe (a missing endpoint must not be
+   * retried), closed afterwards so that its sockets do not outlive the probe.
+   */
+  protected async probe<T>(f: (client: JsonHttpClient) => Promise<T>): Promise<T> {
+    const client = new JsonHttpClient({ ...this.http.options, maxRetries: 1, timeoutMs: Math.min(this.config.timeoutMs, 10_000) });
+    try {
+      return await f(client);
+    } finally {
+      client.close();
+    }
   }
 
   /** `max_length − 1`: one position is kept for the generated token. */

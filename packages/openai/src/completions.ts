@@ -328,7 +328,7 @@ export class CompletionsLM extends ApiBackendBase implements LM {
   /** llama-server's slots from GET /props (`total_slots`); null when the server does not report them. */
   private async serverSlots(): Promise<SlotPool | null> {
     try {
-      const props = await this.probeClient().request<unknown>(`${serverRoot(this.config.baseUrl)}/props`, undefined);
+      const props = await this.probe((client) => client.request<unknown>(`${serverRoot(this.config.baseUrl)}/props`, undefined));
       const n = totalSlots(props);
       return n === null ? null : new SlotPool(n);
     } catch {

@@ -391,7 +391,9 @@ export class JsonHttpClient {
     return out;
   }
 
+  /** Ends every socket and timer; requests made afterwards fail (a second call does nothing). */
   close(): void {
+    this.closed = true;
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = null;
     for (const [signal, listener] of this.abortListeners) signal.removeEventListener('abort', listener);
@@ -402,6 +404,7 @@ export class JsonHttpClient {
 
   /** POST (or GET when body is undefined) with retries; returns the parsed JSON of a 2xx reply. */
   request<T = unknown>(url: string, body: unknown, hooks: RetryHooks = {}, extraHeaders: Record<string, string> = NO_HEADERS): Promise<T> {
+    if (this.closed) return Promise.reject(new LmEvalError(`Cannot send a request to ${url}: the model using it is closed.`, 'Create a new model to send more requests.'));
     return new Promise<T>((resolve, reject) => {
       const payload = body === undefined ? undefined : body instanceof SerializedJson ? body.text : JSON.stringify(body);
       const t = this.target(url);
@@ -447,6 +450,7 @@ export class JsonHttpClient {
   private head: Call | null = null;
   private tail: Call | null = null;
   private sweeper: NodeJS.Timeout | null = null;
+  private closed = false;
   /** One abort listener per run signal (not one per request). */
   private readonly abortListeners = new Map<AbortSignal, () => void>();
 
