@@ -5,7 +5,8 @@
  * through prompt_logprobs).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JsonChatStr, pyJsonDumps, type ChatMessage, type GenerateRequest, type LoglikelihoodRequest } from '@lm-eval/core';
+import { JsonChatStr, type ChatMessage, type GenerateRequest, type LoglikelihoodRequest } from '@lm-eval/core';
+import { pyJsonDumps } from '@lm-eval/core/python';
 import { runBackendBehaviour } from '@lm-eval/core/testing';
 import { startTestServer, type TestServer } from './server/server.ts';
 import { completionsArgs, makeLM } from './helpers.ts';
