@@ -388,7 +388,7 @@ export class RemoteTokenizer extends CachedTokenizer implements ApiTokenizer {
     return s;
   }
   override async encodeMany(texts: string[], addSpecialTokens: boolean): Promise<number[][]> {
-    // Bounded fan-out so a large run does not open thousands of sockets at once.
+    // Bounded fan-out (64 round trips in flight) so a large run does not open thousands of sockets at once.
     const out: number[][] = new Array(texts.length);
     let next = 0;
     const worker = async () => {
@@ -397,7 +397,7 @@ export class RemoteTokenizer extends CachedTokenizer implements ApiTokenizer {
         out[i] = await this.encode(texts[i], addSpecialTokens);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(16, texts.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(64, texts.length) }, worker));
     return out;
   }
 }
