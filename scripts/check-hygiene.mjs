@@ -7,13 +7,14 @@
 //   temporary folders with os.tmpdir()/mkdtemp, never a literal path;
 // - no Markdown link that leaves the repository.
 // Prints `file:line: what` for each finding and exits 1 when there is one.
+// Usage: node scripts/check-hygiene.mjs [repository root, default: this repository]
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const self = path.relative(root, fileURLToPath(import.meta.url)).split(path.sep).join('/');
+const root = path.resolve(process.argv[2] ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..'));
+const self = 'scripts/check-hygiene.mjs';
 
 // Names are split so that this file does not match itself when read by another tool.
 const NOTE_FILES = ['wire-formats', 'api-backends', 'outputs-and-cli', 'task-yaml', 'prompts-and-requests', 'evaluation-and-metrics', 'mera'];
