@@ -7,6 +7,18 @@
  * CLI's run), `/tasks` (task index, YAML, prompts), `/models` (backend toolkit), `/metrics`
  * (metrics, aggregations, filters, stderrs, group aggregation), `/python` (Python value
  * semantics for task helpers), `/cache` (response cache), `/testing` (backend tests).
+ * Names that task YAML and the CLI use (`--model`, metrics, aggregations, filters, samplers) are
+ * looked up in a {@link Registry}; {@link createRegistry} makes one of your own whose entries only
+ * the evaluations and task managers given it see:
+ *
+ * ```ts
+ * const registry = createRegistry().registerMetric({
+ *   name: 'my_score', higherIsBetter: true, aggregation: 'mean', outputTypes: ['generate_until'],
+ *   compute: ({ references, predictions }) => (predictions[0] === references[0] ? 1 : 0),
+ * });
+ * const { results } = await evaluate({ model: lm, tasks: ['my_task'], includePath: ['my-tasks'], registry });
+ * ```
+ *
  * docs/api/ is generated from this module (`pnpm docs:api`).
  * @module
  */
@@ -59,7 +71,11 @@ export {
   type BatchSizeArg,
 } from './model/model-args.ts';
 
-// Your own metrics, aggregations and filters (YAML `metric_list` / `filter_list` names)
+// Registries: the names YAML and the CLI use. createRegistry() gives one of your own for
+// evaluate({ registry }) / new TaskManager({ registry }); the register* functions register process-wide.
+export { Registry, createRegistry, defaultRegistry } from './registry/registry.ts';
+export type { NameTable } from './registry/name-table.ts';
+export type { FewshotSampler, SamplerClass, SamplerInit } from './prompt/sampler.ts';
 export { registerMetric } from './evaluate/metrics/registry.ts';
 export type { MetricDef, MetricImpl, MetricCallArgs } from './evaluate/metrics/types.ts';
 export { registerAggregation } from './evaluate/aggregations/registry.ts';

@@ -15,5 +15,8 @@ export type { MetricDef, MetricImpl, MetricCallArgs } from './evaluate/metrics/t
 export { registerAggregation } from './evaluate/aggregations/registry.ts';
 export type { AggregationDef, CustomAggregationFn, StderrKind } from './evaluate/aggregations/types.ts';
 export { registerFilter, buildFilterPipelines, regexExtract, type Filter, type FilterContext, type FilterDoc, type FilterFactory } from './evaluate/filters/index.ts';
+export { registerAnswerMetric } from './evaluate/answers/registry.ts';
+export type { AnswerMetricDef } from './evaluate/answers/answer-metric.ts';
+export { registerReplyParser, type ReplyParser, type ParserOptions } from './evaluate/answers/judge-parsers.ts';
 export { stderrOf, type StderrValue } from './evaluate/stderr.ts';
 export { aggregateGroup, groupEntry, type GroupAggMetric, type GroupAggregate, type LeafResult } from './evaluate/group-aggregate.ts';

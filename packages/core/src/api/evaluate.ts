@@ -9,11 +9,17 @@ import type { EnvironmentFacts } from '../evaluate/environment.ts';
 import { runEvaluation, type EvaluationOutput, type EvaluationRequest } from '../evaluate/run-evaluation.ts';
 import { lmEvalEvents, type EventLevel, type LmEvalEvent } from '../log/events.ts';
 import type { LM, ModelArgs } from '../model/types.ts';
+import type { Registry } from '../registry/registry.ts';
 import { toPlain, type Results, type SampleRecord } from './results.ts';
 
 export interface EvaluateOptions {
   /** A backend name registered with `registerModel` (`hf`, `local-completions`, ...) or your own {@link LM}. */
   model: string | LM;
+  /**
+   * Where model, metric, aggregation, filter and sampler names are looked up: a registry from
+   * `createRegistry()` with your own entries (default: the process-wide registry).
+   */
+  registry?: Registry;
   /** Backend arguments (`--model_args`), e.g. `{ pretrained: 'models/stories260k' }`. */
   modelArgs?: ModelArgs;
   /** Task, group or tag names (globs allowed), task YAML paths or folders. */

@@ -7,12 +7,14 @@ import type { Profile } from '../compat.ts';
 import { LmEvalError } from '../errors.ts';
 import type { EvalTask } from '../evaluate/eval-task.ts';
 import { buildTaskRequests, selectDocs } from '../evaluate/evaluator.ts';
-import { prepareTask } from '../evaluate/prepare-task.ts';
+import { prepareTasks } from '../evaluate/prepare-task.ts';
 import { DummyLM } from '../model/dummy.ts';
 import type { LM } from '../model/types.ts';
 import type { Instance } from '../request/instance.ts';
 import { loadTasks, type LoadedTasks } from '../task/group.ts';
 import { TaskIndex } from '../task/index.ts';
+import { withRegistry } from '../registry/active.ts';
+import type { Registry } from '../registry/registry.ts';
 
 export interface TaskManagerOptions {
   /** Extra folders of task YAML files (searched with the built-in tasks). */
@@ -22,6 +24,8 @@ export interface TaskManagerOptions {
   /** Leave out the built-in `tasks/` folder (only `includePath`). */
   builtin?: boolean;
   cwd?: string;
+  /** Where metric, aggregation, filter and sampler names are looked up (default: the process-wide registry). */
+  registry?: Registry;
 }
 
 export interface BuildRequestsOptions {
@@ -41,9 +45,11 @@ export interface BuildRequestsOptions {
 export class TaskManager {
   readonly index: TaskIndex;
   private readonly cwd: string;
+  private readonly registry: Registry | undefined;
 
   constructor(options: TaskManagerOptions = {}) {
     this.cwd = options.cwd ?? process.cwd();
+    this.registry = options.registry;
     this.index = TaskIndex.build({
       profile: options.profile ?? 'latest',
       includePaths: options.includePath ?? [],
@@ -74,20 +80,30 @@ export class TaskManager {
 
   /** Resolved configs of the named tasks, groups and tags (YAML includes, `!function`, group members). */
   load(names: string[]): Promise<LoadedTasks> {
-    return loadTasks(this.match(names), this.index);
+    return withRegistry(this.registry, () => loadTasks(this.match(names), this.index));
   }
 
   /** One task with its documents loaded and its prompts, filters and metrics set up. */
-  async prepare(name: string, options: Pick<BuildRequestsOptions, 'numFewshot'> = {}): Promise<EvalTask> {
-    const loaded = await this.load([name]);
-    const task = loaded.tasks.get(name);
-    if (!task) throw new LmEvalError(`'${name}' is not a task`, `a group or tag names several tasks: ${[...loaded.tasks.keys()].join(', ')}`);
-    return prepareTask(task, { runProfile: task.profile, numFewshot: options.numFewshot, predictOnly: false, confirmRunUnsafeCode: false, cwd: this.cwd });
+  prepare(name: string, options: Pick<BuildRequestsOptions, 'numFewshot'> = {}): Promise<EvalTask> {
+    return withRegistry(this.registry, () => this.prepareTask(name, options));
   }
 
   /** The requests the task sends to a model, per document, without running one. */
-  async buildRequests(name: string, options: BuildRequestsOptions = {}): Promise<Instance[][]> {
-    const task = await this.prepare(name, options);
+  buildRequests(name: string, options: BuildRequestsOptions = {}): Promise<Instance[][]> {
+    return withRegistry(this.registry, () => this.taskRequests(name, options));
+  }
+
+  private async prepareTask(name: string, options: Pick<BuildRequestsOptions, 'numFewshot'>): Promise<EvalTask> {
+    const loaded = await this.load([name]);
+    const task = loaded.tasks.get(name);
+    if (!task) throw new LmEvalError(`'${name}' is not a task`, `a group or tag names several tasks: ${[...loaded.tasks.keys()].join(', ')}`);
+    // as a run prepares it: a user error names the task and its YAML file
+    const [prepared] = await prepareTasks([task], { runProfile: task.profile, numFewshot: options.numFewshot, predictOnly: false, confirmRunUnsafeCode: false, cwd: this.cwd });
+    return prepared;
+  }
+
+  private async taskRequests(name: string, options: BuildRequestsOptions): Promise<Instance[][]> {
+    const task = await this.prepareTask(name, options);
     const docs = selectDocs(task, { limit: options.limit ?? null, samples: null });
     return buildTaskRequests(task, docs, options.lm ?? new DummyLM(), {
       applyChatTemplate: options.applyChatTemplate ?? false,

@@ -4,6 +4,7 @@
  */
 import type { Profile } from '../compat.ts';
 import type { LM, ModelArgs, ModelFactory } from '../model/types.ts';
+import type { Registry } from '../registry/registry.ts';
 import type { JudgeModelSpec } from './answers/judge-models.ts';
 import type { EnvironmentFacts } from './environment.ts';
 import type { RunProgress } from './run-requests.ts';
@@ -14,6 +15,11 @@ export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL';
 export interface EvaluationRequest {
   /** backend name (registered with registerModel) or an LM object */
   model: string | LM;
+  /**
+   * where the run looks up model, metric, aggregation, filter and sampler names (default: the
+   * process-wide registry; see createRegistry)
+   */
+  registry?: Registry;
   /** environment facts recorded in the results (see {@link EnvironmentFacts}) */
   environment?: EnvironmentFacts;
   /** Python interpreter for `!function` helpers in .py files (default: env LM_EVAL_PYTHON, else python3) */

@@ -5,6 +5,7 @@
  */
 import { deleteRequestCache } from '../cache/request-cache.ts';
 import { closePythonHelpers, configurePythonHelpers } from '../pyfn/session.ts';
+import { withRegistry } from '../registry/active.ts';
 import { dateId, checkOutputPath, serializeResults } from '../report/output-files.ts';
 import { JudgeModels } from './answers/judge-models.ts';
 import { noneValueWarnings } from './answers/score-answers.ts';
@@ -24,7 +25,11 @@ import { selectTasks } from './task-selection.ts';
 export type { EvaluationOutput, EvaluationRequest, LogLevel } from './evaluation-request.ts';
 export type { EnvironmentFacts } from './environment.ts';
 
-export async function runEvaluation(request: EvaluationRequest): Promise<EvaluationOutput> {
+export function runEvaluation(request: EvaluationRequest): Promise<EvaluationOutput> {
+  return withRegistry(request.registry, () => evaluateWithHelpers(request));
+}
+
+async function evaluateWithHelpers(request: EvaluationRequest): Promise<EvaluationOutput> {
   // one Python helper worker serves the run (started on first use) and ends with it
   const seeds = request.seeds ?? DEFAULT_SEEDS;
   configurePythonHelpers({ python: request.python ?? request.env?.LM_EVAL_PYTHON ?? undefined, seeds: { random: seeds.random, numpy: seeds.numpy } });

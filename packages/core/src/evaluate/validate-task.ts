@@ -23,6 +23,8 @@ import { FunctionRef } from '../task/yaml.ts';
 import { compileTemplate } from '../template/index.ts';
 import { buildFilterPipelines, knownFilters } from './filters/index.ts';
 import { resolveMetricList, type MetricSpec } from './metrics/registry.ts';
+import { withRegistry } from '../registry/active.ts';
+import type { Registry } from '../registry/registry.ts';
 
 /** Which Python the Python worker would use, and what it can do. */
 export interface PythonStatus {
@@ -249,10 +251,16 @@ function firstLine(e: unknown): string {
 export interface ValidateOptions {
   /** the Python the worker would use; a function is called (once) only when some task needs Python */
   python: PythonStatus | (() => PythonStatus);
+  /** where metric, aggregation, filter and sampler names are looked up (default: the process-wide registry) */
+  registry?: Registry;
 }
 
 /** Validates each name (task, group or tag registered in `index`). */
-export async function validateTasks(names: string[], index: TaskIndex, options: ValidateOptions): Promise<TaskCheck[]> {
+export function validateTasks(names: string[], index: TaskIndex, options: ValidateOptions): Promise<TaskCheck[]> {
+  return withRegistry(options.registry, () => validateEach(names, index, options));
+}
+
+async function validateEach(names: string[], index: TaskIndex, options: ValidateOptions): Promise<TaskCheck[]> {
   const checker = new FunctionChecker();
   const out: TaskCheck[] = [];
   let pythonStatus: PythonStatus | undefined;

@@ -1,19 +1,25 @@
+/**
+ * `--model` names → backend factories, looked up in the active registry (registry/active.ts);
+ * `registerModel` registers process-wide (in the default registry).
+ */
 import type { ModelFactory } from './types.ts';
 import { LmEvalError } from '../errors.ts';
 import { createDummyModel } from './dummy.ts';
+import { defaultRegistry } from '../registry/registry.ts';
+import { activeRegistry } from '../registry/active.ts';
 
-const factories = new Map<string, ModelFactory>([['dummy', createDummyModel]]);
+defaultRegistry.registerModel('dummy', createDummyModel);
 
-/** Registers a backend under a `--model` name. */
+/** Registers a backend under a `--model` name, process-wide (see `createRegistry` for one of your own). */
 export function registerModel(name: string, factory: ModelFactory): void {
-  factories.set(name, factory);
+  defaultRegistry.registerModel(name, factory);
 }
 
 export function getModelFactory(name: string): ModelFactory {
-  const f = factories.get(name);
+  const f = activeRegistry().models.get(name);
   if (!f) {
     throw new LmEvalError(
-      `Unknown model '${name}'. Registered models: ${[...factories.keys()].sort().join(', ')}.`,
+      `Unknown model '${name}'. Registered models: ${registeredModels().join(', ')}.`,
       'Pass one of them with --model.',
     );
   }
@@ -21,5 +27,5 @@ export function getModelFactory(name: string): ModelFactory {
 }
 
 export function registeredModels(): string[] {
-  return [...factories.keys()].sort();
+  return activeRegistry().models.names();
 }

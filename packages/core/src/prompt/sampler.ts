@@ -10,6 +10,8 @@ import type { PyRandom } from '../python/random.ts';
 import type { ChatMessage } from '../model/types.ts';
 import type { Doc, TaskView } from './task-view.ts';
 import { LmEvalError } from '../errors.ts';
+import { defaultRegistry } from '../registry/registry.ts';
+import { activeRegistry } from '../registry/active.ts';
 
 export interface SamplerInit {
   docs: Doc[];
@@ -51,21 +53,20 @@ export class FirstNSampler extends DefaultSampler {
   }
 }
 
-const samplers = new Map<string, SamplerClass>([
-  ['default', DefaultSampler],
-  ['first_n', FirstNSampler],
-]);
+defaultRegistry.registerSampler('default', DefaultSampler).registerSampler('first_n', FirstNSampler);
 
+/** Registers a `fewshot_config.sampler` name, process-wide (see `createRegistry` for a registry of your own). */
 export function registerSampler(name: string, cls: SamplerClass): void {
-  samplers.set(name, cls);
+  defaultRegistry.registerSampler(name, cls);
 }
 
 export function getSampler(name: string, where: string): SamplerClass {
+  const samplers = activeRegistry().samplers;
   const cls = samplers.get(name);
   if (!cls) {
     throw new LmEvalError(
       `${where}: unknown few-shot sampler '${name}'`,
-      `use one of ${[...samplers.keys()].join(', ')} or a !function class`,
+      `use one of ${samplers.names().join(', ')} or a !function class`,
     );
   }
   return cls;

@@ -18,12 +18,12 @@ import { perplexity } from './perplexity.ts';
 import { ter } from './ter.ts';
 import type { AggregationDef, CustomAggregationFn } from './types.ts';
 import { weightedPerplexity } from './weighted-perplexity.ts';
+import { defaultRegistry } from '../../registry/registry.ts';
+import { activeRegistry } from '../../registry/active.ts';
 
-const REGISTRY = new Map<string, AggregationDef>();
-
-/** Registers (or replaces) an aggregation under `def.name`. */
+/** Registers (or replaces) an aggregation under `def.name`, process-wide (see `createRegistry` for a registry of your own). */
 export function registerAggregation(def: AggregationDef): void {
-  REGISTRY.set(def.name, def);
+  defaultRegistry.registerAggregation(def);
 }
 
 for (const def of [
@@ -50,13 +50,14 @@ function available(def: AggregationDef, profile: Profile): boolean {
 
 /** The built-in aggregation called `name` in `profile`, or undefined. */
 export function getAggregationDef(name: string, profile: Profile = 'latest'): AggregationDef | undefined {
-  const def = REGISTRY.get(name);
+  const def = activeRegistry().aggregations.get(name);
   return def && available(def, profile) ? def : undefined;
 }
 
 /** Names of the aggregations known in `profile`, sorted. */
 export function aggregationNames(profile: Profile = 'latest'): string[] {
-  return [...REGISTRY.values()].filter((d) => available(d, profile)).map((d) => d.name).sort();
+  const table = activeRegistry().aggregations;
+  return table.names().filter((name) => available(table.get(name)!, profile));
 }
 
 /** An aggregation ready to call: a built-in (bound to the profile) or a custom JS function. */

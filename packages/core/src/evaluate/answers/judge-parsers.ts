@@ -11,6 +11,8 @@
  */
 import { LmEvalError } from '../../errors.ts';
 import { isPlainObject } from '../../python/values.ts';
+import { defaultRegistry } from '../../registry/registry.ts';
+import { activeRegistry } from '../../registry/active.ts';
 
 export interface ParserOptions {
   min?: number;
@@ -72,11 +74,9 @@ const json: ReplyParser = (reply, o) => {
   return null;
 };
 
-const PARSERS = new Map<string, ReplyParser>();
-
-/** Registers (or replaces) a reply parser. */
+/** Registers (or replaces) a reply parser, process-wide (see `createRegistry` for a registry of your own). */
 export function registerReplyParser(name: string, parser: ReplyParser): void {
-  PARSERS.set(name, parser);
+  defaultRegistry.registerReplyParser(name, parser);
 }
 
 registerReplyParser('binary', binary);
@@ -84,13 +84,13 @@ registerReplyParser('number', number);
 registerReplyParser('json', json);
 
 export function replyParserNames(): string[] {
-  return [...PARSERS.keys()].sort();
+  return activeRegistry().replyParsers.names();
 }
 
 /** A `judge_parser:` value (name or mapping) as a spec; `where` names the field for errors. */
 export function parserSpecOf(value: unknown, where: string): ParserSpec {
   const spec: Record<string, unknown> = typeof value === 'string' ? { type: value } : isPlainObject(value) ? { ...value } : {};
-  if (typeof spec.type !== 'string' || !PARSERS.has(spec.type)) {
+  if (typeof spec.type !== 'string' || !activeRegistry().replyParsers.has(spec.type)) {
     throw new LmEvalError(
       `${where}: ${JSON.stringify(value)} is not a judge reply parser`,
       `use one of ${replyParserNames().join(', ')}, or a mapping like {type: number, min: 1, max: 10} / {type: json, key: score}`,
@@ -108,5 +108,7 @@ export function parserSpecOf(value: unknown, where: string): ParserSpec {
 
 /** Parses a reply with a spec: a score, or null when unreadable. */
 export function parseReply(reply: string, spec: ParserSpec): number | null {
-  return PARSERS.get(spec.type)!(reply, spec);
+  const parser = activeRegistry().replyParsers.get(spec.type);
+  if (!parser) throw new LmEvalError(`judge reply parser '${spec.type}' is not registered`, `use one of ${replyParserNames().join(', ')}`);
+  return parser(reply, spec);
 }

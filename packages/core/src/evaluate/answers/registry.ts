@@ -4,6 +4,8 @@
  * metric_list entry with a `judge_template` defines a judge metric under any new name.
  */
 import type { AnswerMetricDef } from './answer-metric.ts';
+import { defaultRegistry } from '../../registry/registry.ts';
+import { activeRegistry } from '../../registry/active.ts';
 import { generationTimeMetric } from './metrics/generation-time.ts';
 import { judgeExactnessMetric } from './metrics/judge-exactness.ts';
 import { judgeNotatorMetric } from './metrics/judge-notator.ts';
@@ -12,11 +14,9 @@ import { answerRelevancyMetric, judgeRelevantMetric } from './metrics/judge-rele
 import { outputLengthMetric } from './metrics/output-length.ts';
 import { reasoningLengthMetric } from './metrics/reasoning-length.ts';
 
-const REGISTRY = new Map<string, AnswerMetricDef>();
-
-/** Registers (or replaces) an answer metric under `def.name`. */
+/** Registers (or replaces) an answer metric under `def.name`, process-wide (see `createRegistry` for a registry of your own). */
 export function registerAnswerMetric(def: AnswerMetricDef): void {
-  REGISTRY.set(def.name, def);
+  defaultRegistry.registerAnswerMetric(def);
 }
 
 for (const def of [
@@ -33,9 +33,9 @@ for (const def of [
 }
 
 export function getAnswerMetric(name: string): AnswerMetricDef | undefined {
-  return REGISTRY.get(name);
+  return activeRegistry().answerMetrics.get(name);
 }
 
 export function answerMetricNames(): string[] {
-  return [...REGISTRY.keys()].sort();
+  return activeRegistry().answerMetrics.names();
 }

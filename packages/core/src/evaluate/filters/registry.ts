@@ -7,17 +7,22 @@ import { isPythonCallable } from '../../pyfn/session.ts';
 import { pythonFilter } from '../../pyfn/filter.ts';
 import { BUILTIN_FILTERS } from './builtins.ts';
 import type { Filter, FilterContext, FilterFactory } from './filter.ts';
+import { defaultRegistry } from '../../registry/registry.ts';
+import { activeRegistry } from '../../registry/active.ts';
 
-const registry = new Map<string, FilterFactory>(Object.entries(BUILTIN_FILTERS));
+for (const [name, factory] of Object.entries(BUILTIN_FILTERS)) defaultRegistry.registerFilter(name, factory);
 
-/** Registers (or replaces) a named filter, e.g. a task family's scoring filter. */
+/**
+ * Registers (or replaces) a named filter, e.g. a task family's scoring filter, process-wide (see
+ * `createRegistry` for a registry of your own).
+ */
 export function registerFilter(name: string, factory: FilterFactory): void {
-  registry.set(name, factory);
+  defaultRegistry.registerFilter(name, factory);
 }
 
-/** Names of all registered filters, sorted. */
+/** Names of all filters the active registry resolves, sorted. */
 export function knownFilters(): string[] {
-  return [...registry.keys()].sort();
+  return activeRegistry().filters.names();
 }
 
 function isFilter(v: unknown): v is Filter {
@@ -40,7 +45,7 @@ function isClass(fn: Function): boolean {
 export function createFilter(fn: unknown, kwargs: Record<string, unknown> | null | undefined, opts: FilterContext): Filter {
   const kw = kwargs ?? {};
   if (typeof fn === 'string') {
-    const factory = registry.get(fn);
+    const factory = activeRegistry().filters.get(fn);
     if (!factory) throw new LmEvalError(`unknown filter '${fn}' (known: ${knownFilters().join(', ')})`, 'use a registered filter name or `function: !function <module>.<ClassName>`');
     try {
       return factory(kw, opts);

@@ -27,12 +27,12 @@ import { perplexityMetric } from './perplexity.ts';
 import { terMetric } from './ter.ts';
 import type { MetricCallArgs, MetricDef, MetricImpl } from './types.ts';
 import { wordPerplexityMetric } from './word-perplexity.ts';
+import { defaultRegistry } from '../../registry/registry.ts';
+import { activeRegistry } from '../../registry/active.ts';
 
-const REGISTRY = new Map<string, MetricDef>();
-
-/** Registers (or replaces) a metric under `def.name`. */
+/** Registers (or replaces) a metric under `def.name`, process-wide (see `createRegistry` for a registry of your own). */
 export function registerMetric(def: MetricDef): void {
-  REGISTRY.set(def.name, def);
+  defaultRegistry.registerMetric(def);
 }
 
 for (const def of [
@@ -64,13 +64,14 @@ function available(def: MetricDef, profile: Profile): boolean {
 
 /** The registered metric called `name` in `profile`, or undefined. */
 export function getMetricDef(name: string, profile: Profile = 'latest'): MetricDef | undefined {
-  const def = REGISTRY.get(name);
+  const def = activeRegistry().metrics.get(name);
   return def && available(def, profile) ? def : undefined;
 }
 
 /** Names of the metrics known in `profile`, sorted. */
 export function metricNames(profile: Profile = 'latest'): string[] {
-  return [...REGISTRY.values()].filter((d) => available(d, profile)).map((d) => d.name).sort();
+  const table = activeRegistry().metrics;
+  return table.names().filter((name) => available(table.get(name)!, profile));
 }
 
 /** Metric list used when a task has no `metric_list`. */
