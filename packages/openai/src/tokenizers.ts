@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module';
 import { createLogger, LmEvalError } from '@lm-eval/core';
 import type { JsonHttpClient } from './http.ts';
-import { agreesWith, loadNativeEncoder, type BatchEncoder } from './native-encoder.ts';
+import { agreesWith, loadNativeEncoder, type BatchEncoder } from '@lm-eval/core/models';
 import { locateTokenizer, TOKENIZER_FIX, type TokenizerSource } from './tokenizer-source.ts';
 import { readGgufTokenizer } from './gguf-tokenizer.ts';
 
@@ -64,7 +64,7 @@ abstract class CachedTokenizer {
     const cache = addSpecialTokens ? this.cache : this.cacheNoSpecial;
     const hit = cache.get(text);
     if (hit) return hit;
-    const ids = await this.rawEncode(text, addSpecialTokens);
+    const ids = await this.rawEncodeAsync(text, addSpecialTokens);
     this.remember(cache, text, ids);
     return ids;
   }
@@ -77,6 +77,11 @@ abstract class CachedTokenizer {
     const ids = this.rawEncode(text, addSpecialTokens) as number[];
     this.remember(cache, text, ids);
     return ids;
+  }
+
+  /** One text for encode(); the default is rawEncode. */
+  protected rawEncodeAsync(text: string, addSpecialTokens: boolean): Promise<number[]> | number[] {
+    return this.rawEncode(text, addSpecialTokens);
   }
 
   /** Encodes distinct, non-empty texts in one go; the default encodes one by one. */
@@ -206,6 +211,11 @@ export class HuggingFaceTokenizer extends CachedTokenizer implements ApiTokenize
   protected override rawEncodeBatch(texts: string[], addSpecialTokens: boolean): Promise<number[][]> {
     if (this.native === null) return super.rawEncodeBatch(texts, addSpecialTokens);
     return this.native.encodeBatch(texts, addSpecialTokens);
+  }
+  /** A single text by the native encoder too (linear in the text, off the event loop). */
+  protected override async rawEncodeAsync(text: string, addSpecialTokens: boolean): Promise<number[]> {
+    if (this.native === null || text === '') return this.rawEncode(text, addSpecialTokens);
+    return (await this.native.encodeBatch([text], addSpecialTokens))[0];
   }
   async decode(ids: number[]): Promise<string> {
     return ids.length ? this.tok.decode(ids) : '';

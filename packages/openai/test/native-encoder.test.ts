@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AutoTokenizer } from '@huggingface/transformers';
 import { HuggingFaceTokenizer } from '../src/index.ts';
-import { agreesWith, ENCODER_PROBES, loadNativeEncoder, type BatchEncoder } from '../src/native-encoder.ts';
+import { agreesWith, ENCODER_PROBES, loadNativeEncoder, type BatchEncoder } from '@lm-eval/core/models';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const MODEL = path.join(ROOT, 'models/stories260k');
@@ -84,6 +84,42 @@ describe('native tokenizers (Rust) encoder', () => {
     expect(many[0]).toContain(513);
     expect(many[1]).toEqual([1, 514, ...many[1].slice(2)]);
     expect(many[2]).toBe(many[1]);
+  });
+
+  it('encodes long texts (cut into pieces, split at word starts) to the ids of encoding them whole', async () => {
+    const native = (await loadNativeEncoder(MODEL))!;
+    expect(native.description).toMatch(/split at word starts, long texts in pieces/);
+    // ~140k characters (three pieces): runs of spaces, "▁" itself, newlines, byte-fallback characters, words longer than a piece's margin
+    const words = corpus(4200, ['\u2581', ' \u2581x', '   ', 'supercalifragilistic'.repeat(20)]);
+    const long = words.join(' ');
+    expect(long.length).toBeGreaterThan(2 * 65_536);
+    const tjs = await AutoTokenizer.from_pretrained(MODEL, { local_files_only: true });
+    const withSpecialText = `${long.slice(0, 70_000)}<s>${long.slice(70_000)}`; // an added token's text: encoded whole
+    const [a, b] = await native.encodeBatch([long, withSpecialText], true);
+    expect(a).toEqual(Array.from(tjs.encode(long), Number));
+    expect(b).toEqual(Array.from(tjs.encode(withSpecialText), Number));
+    const [c] = await native.encodeBatch([long], false);
+    expect(c).toEqual(a.slice(1));
+  });
+
+  it('stops between native calls when its signal is aborted', async () => {
+    const native = (await loadNativeEncoder(MODEL))!;
+    const stop = new AbortController();
+    stop.abort(new Error('stopped'));
+    await expect(native.encodeBatch(['Once upon a time'], true, stop.signal)).rejects.toThrow('stopped');
+  });
+
+  it('keeps the whole text one word when a merge could join two words (no split)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lm-eval-tok-'));
+    tmp.push(dir);
+    for (const f of ['tokenizer_config.json', 'special_tokens_map.json']) fs.copyFileSync(path.join(MODEL, f), path.join(dir, f));
+    const tj = JSON.parse(fs.readFileSync(path.join(MODEL, 'tokenizer.json'), 'utf8'));
+    tj.model.merges.push(typeof tj.model.merges[0] === 'string' ? 'e \u2581' : ['e', '\u2581']);
+    tj.model.vocab['e\u2581'] = Object.keys(tj.model.vocab).length;
+    fs.writeFileSync(path.join(dir, 'tokenizer.json'), JSON.stringify(tj));
+    const native = (await loadNativeEncoder(dir))!;
+    expect(native.description).not.toMatch(/split/);
+    await compare(dir, [...ENCODER_PROBES, 'the tree fell', ...corpus(200)]);
   });
 
   it('is not used when it disagrees with the reference encoder on a probe', async () => {

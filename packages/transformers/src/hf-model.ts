@@ -4,6 +4,7 @@
  */
 import seedrandom from 'seedrandom';
 import type { PreTrainedModel } from '@huggingface/transformers';
+import { agreesWith, loadNativeEncoder, type BatchEncoder } from '@lm-eval/core/models';
 import {
   createLogger,
   JsonChatStr,
@@ -115,9 +116,11 @@ export class HfLM implements LM {
   constructor(
     readonly args: HfArgs,
     private readonly loaded: LoadedModel,
+    /** HF's native encoder for the folder's tokenizer.json, already checked against transformers.js (null: none). */
+    native: BatchEncoder | null = null,
   ) {
     this.model = loaded.model;
-    this.tokenizer = new HfTokenizer(loaded.tokenizer, args.addBosToken);
+    this.tokenizer = new HfTokenizer(loaded.tokenizer, args.addBosToken, native);
     this.tokenizerName = args.pretrained.replace(/\//g, '__');
     this.maxLength = resolveMaxLength(args.maxLength, loaded.config, loaded.tokenizerConfig);
     const prefix = args.prefixTokenId ?? this.tokenizer.bosTokenId ?? this.tokenizer.eosTokenId;
@@ -142,8 +145,15 @@ export class HfLM implements LM {
 
   async loglikelihood(requests: LoglikelihoodRequest[], hooks: RequestHooks = {}): Promise<LoglikelihoodResult[]> {
     this.ensureOpen();
-    const tokenRequests = requests.map((r) => this.tokenizer.encodePair(contextText(r.context, 'loglikelihood'), r.continuation, this.prefixTokenId));
-    return this.scoreTokens(tokenRequests, hooks);
+    const pairs = requests.map((r) => ({ context: contextText(r.context, 'loglikelihood'), continuation: r.continuation }));
+    try {
+      await this.tokenizer.encodePairsAhead(pairs, hooks.signal);
+      const tokenRequests = pairs.map((p) => this.tokenizer.encodePair(p.context, p.continuation, this.prefixTokenId));
+      this.tokenizer.forget();
+      return await this.scoreTokens(tokenRequests, hooks);
+    } finally {
+      this.tokenizer.forget();
+    }
   }
 
   /** Scores already-tokenised `(context, continuation)` pairs. */
@@ -164,16 +174,23 @@ export class HfLM implements LM {
     const pending = new Array<number>(requests.length).fill(0);
     const windows: TokenRequest[] = [];
     const owner: number[] = [];
+    // The text is encoded without special tokens unless add_bos_token=True was given
+    // (lm-eval: `add_special_tokens = False or add_bos_token`); the prefix token supplies BOS.
+    const special = this.args.addBosToken === true;
+    await this.tokenizer.encodeAhead(
+      requests.map((r) => r.text),
+      special,
+      hooks.signal,
+    );
     requests.forEach((r, i) => {
-      // The text is encoded without special tokens unless add_bos_token=True was given
-      // (lm-eval: `add_special_tokens = False or add_bos_token`); the prefix token supplies BOS.
-      const tokens = this.tokenizer.encodeRaw(r.text, this.args.addBosToken === true);
+      const tokens = this.tokenizer.encodeRaw(r.text, special);
       for (const w of rollingWindows(tokens, this.prefixTokenId, this.maxLength)) {
         windows.push(w);
         owner.push(i);
         pending[i] += 1;
       }
     });
+    this.tokenizer.forget();
     requests.forEach((_, i) => {
       if (pending[i] === 0) hooks.onResult?.(i, 0);
     });
@@ -241,10 +258,10 @@ export class HfLM implements LM {
       if (maxCtx < 1) {
         throw new LmEvalError(`generate_until: max_gen_toks=${maxGenToks} leaves no room for the prompt with max_length=${this.maxLength}.`, 'Lower max_gen_toks or raise max_length.');
       }
-      const encoded = members.map((i) => {
-        const text = contextText(requests[i].context, 'generate_until');
-        return { i, text, tokens: this.tokenizer.encode(text).slice(-maxCtx) };
-      });
+      const contexts = members.map((i) => contextText(requests[i].context, 'generate_until'));
+      await this.tokenizer.encodeAhead(contexts, 'encode', hooks.signal);
+      const encoded = members.map((i, k) => ({ i, text: contexts[k], tokens: this.tokenizer.encode(contexts[k]).slice(-maxCtx) }));
+      this.tokenizer.forget();
       // lm-eval sorts by (-len(tokens), context).
       encoded.sort((a, b) => b.tokens.length - a.tokens.length || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
       const size = this.scheduler.sizeFor(encoded[0].tokens.length + maxGenToks);
@@ -335,5 +352,19 @@ export async function createHfModel(args: ModelArgs, options: ModelFactoryOption
   const parsed = parseHfArgs(args, options);
   checkDevice(parsed.device); // what this installation can run, before anything loads
   const loaded = await loadModel(parsed.pretrained, parsed.revision, parsed.dtype, parsed.device);
-  return new HfLM(parsed, loaded);
+  return new HfLM(parsed, loaded, await nativeEncoderFor(loaded));
+}
+
+/**
+ * HF's native `tokenizers` for the model folder's tokenizer.json when it gives transformers.js's
+ * ids on every probe (a setting transformers.js applies on top of tokenizer.json must not be
+ * lost), else null: transformers.js then encodes everything.
+ */
+async function nativeEncoderFor(loaded: LoadedModel): Promise<BatchEncoder | null> {
+  const native = loaded.dir ? await loadNativeEncoder(loaded.dir) : null;
+  if (native === null) return null;
+  const reference = (text: string, add: boolean) => loaded.tokenizer.encode(text, { add_special_tokens: add }).map(Number);
+  if (await agreesWith(native, reference)) return native;
+  log.debug(`${native.description} gives other ids than transformers.js on a probe text; encoding with transformers.js`);
+  return null;
 }

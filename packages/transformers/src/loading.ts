@@ -24,6 +24,8 @@ export interface LoadedModel {
   generationConfig: Record<string, unknown>;
   tokenizerConfig: Record<string, unknown>;
   sha: string | null;
+  /** The local folder it was loaded from (null: downloaded by transformers.js). */
+  dir: string | null;
   /** Parameter count from safetensors headers (local files only), else null. */
   numParameters: number | null;
   /** Resolved transformers.js dtype. */
@@ -212,6 +214,7 @@ async function loadModelNow(pretrained: string, revision: string, dtypeArg: stri
     generationConfig,
     tokenizerConfig,
     sha: resolved.sha,
+    dir: resolved.dir,
     numParameters: countParameters(resolved.dir),
     dtype,
   };
