@@ -5,7 +5,7 @@
  */
 import type { GenerateRequest, LM, LoglikelihoodRequest, RequestHooks, RollingRequest } from '../model/types.ts';
 import type { Instance, RequestType } from '../request/instance.ts';
-import { isNumberLike, toNumber, tuple } from '../python/values.ts';
+import { isNumberLike, PyTuple, toNumber, tuple } from '../python/values.ts';
 
 export interface RunProgress {
   requestType: RequestType;
@@ -43,7 +43,8 @@ export async function callModel(lm: LM, type: RequestType, args: Instance['argum
 }
 
 function normalise(type: RequestType, v: unknown): unknown {
-  if (type === 'loglikelihood' && Array.isArray(v)) return tuple<unknown>(v[0], v[1]);
+  // callModel's values are tuples already (a second copy per request is not made)
+  if (type === 'loglikelihood' && Array.isArray(v) && !(v instanceof PyTuple)) return tuple<unknown>(v[0], v[1]);
   return v;
 }
 
