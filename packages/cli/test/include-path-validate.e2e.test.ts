@@ -38,6 +38,11 @@ beforeAll(async () => {
   write('v/utils.py', 'def keep(dataset):\n    return dataset\n\n\nclass MySampler:\n    pass\n');
   write('v/group.yaml', 'group: v_group\ntask:\n  - v_good\n  - v_bad_metric\n');
   write('v/not_a_dir.yaml', TASK('x'));
+  // helpers importing lm_eval: what the worker's stand-in provides, and what it does not
+  write('w/imports_ok.yaml', TASK('w_ok', 'process_docs: !function ok.keep\n'));
+  write('w/ok.py', 'from lm_eval.filters.extraction import Filter, RegexFilter\nfrom lm_eval.utils import general_detokenize\n\n\ndef keep(dataset):\n    return dataset\n');
+  write('w/imports_missing.yaml', TASK('w_missing', 'process_docs: !function missing.keep\n'));
+  write('w/missing.py', 'from lm_eval.tasks.elsewhere import (\n    helper,\n)\n\n\ndef keep(dataset):\n    return dataset\n');
 
   const twice = path.join(tmp, 'a') + path.delimiter + path.join(tmp, 'b');
   const jobs: Record<string, { args: string[]; env?: NodeJS.ProcessEnv }> = {
@@ -52,6 +57,7 @@ beforeAll(async () => {
     validateOk: { args: ['validate', '--tasks', 'v_good,arc_easy,hellaswag', '--include_path', path.join(tmp, 'v')] },
     validateMissing: { args: ['validate', '--tasks', 'v_good,v_nothing', '--include_path', path.join(tmp, 'v')] },
     validateNothing: { args: ['validate'] },
+    validateImports: { args: ['validate', '--include_path', path.join(tmp, 'w')], env: { LM_EVAL_PYTHON: 'python3' } },
   };
   const names = Object.keys(jobs);
   const out = await pool(names.map((n) => () => runCli(jobs[n].args, { cwd: ROOT, env: jobs[n].env })));
@@ -116,6 +122,13 @@ describe('lm-eval validate', () => {
     const res = r('validateDirNoPython');
     expect(res.stdout).toMatch(/^v_py_fn \(.*py_fn\.yaml\): needs Python for utils\.keep \(no usable Python: .*no-python; pass --python or set LM_EVAL_PYTHON\)$/m);
     expect(res.stdout.trim().split('\n').at(-1)).toBe('2 of 8 tasks configure');
+  });
+
+  it("a helper importing from lm_eval what the worker's stand-in lacks needs the real package (python3 here has none)", () => {
+    const res = r('validateImports');
+    expect(res.stdout).toMatch(/^w_missing \(.*imports_missing\.yaml\): missing\.py imports lm_eval\.tasks\.elsewhere, which the worker's stand-in lm_eval does not provide: needs a Python with the lm_eval package \(python3: no lm_eval\)$/m);
+    expect(res.stdout).not.toMatch(/^w_ok /m);
+    expect(res.stdout.trim().split('\n').at(-1)).toBe('1 of 2 tasks configure');
   });
 
   it('--tasks: names, built-ins, exit 0 when all configure; unknown names as lm-eval prints them', () => {

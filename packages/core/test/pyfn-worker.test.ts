@@ -79,7 +79,7 @@ describe.skipIf(skip !== null)('Python helper worker', () => {
 
   it('an unknown name lists what the module defines', async () => {
     const err = (await callPython(py('nope'), []).catch((e) => e)) as PythonHelperError;
-    expect(err.message).toMatch(/has no attribute 'nope' \(defines: fails, group_max, identity, os, pid, reprs, seeded, stand_ins\)/);
+    expect(err.message).toMatch(/has no attribute 'nope' \(defines: fails, group_max, identity, lm_eval_helpers, os, pid, reprs, seeded, stand_ins\)/);
   });
 
   it('a module that fails to import names the line and suggests installing what is missing', async () => {
@@ -92,6 +92,21 @@ describe.skipIf(skip !== null)('Python helper worker', () => {
   it('`import datasets` and `lm_eval.api.filter` work without those packages (stand-ins)', async () => {
     const [rows] = (await callPython(py('stand_ins'), [])) as [unknown[], string];
     expect(rows).toEqual([{ a: 1, b: 2 }, { a: 2, b: 4 }]);
+  });
+
+  // the expected values are what lm-eval's own modules return for the same calls
+  it('the lm_eval filter modules, metrics and utils helpers import without the lm_eval package and behave as lm-eval\'s', async () => {
+    expect(await callPython(py('lm_eval_helpers'), [])).toEqual([
+      true,
+      [['1,234', '[invalid]']],
+      [['22', '[invalid]']],
+      [['(B)', '(B)', 'A']],
+      [['y']],
+      ['x'],
+      [[1, 0]],
+      'It isn\'t (really)"so", is it ?',
+      new PyFloat(1),
+    ]);
   });
 
   it('random is seeded like lm-eval (--seed)', async () => {

@@ -7,6 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Profile } from '../compat.ts';
 import { LmEvalError, LmEvalErrors } from '../errors.ts';
 import { getSampler } from '../prompt/sampler.ts';
@@ -16,6 +17,7 @@ import { buildTaskConfig, type TaskConfig } from '../task/config.ts';
 import { pythonPaths, resolveWithoutPython } from '../task/functions.ts';
 import { pythonModule } from '../task/ports.ts';
 import { assertLoaderDatasetKwargs } from '../task/dataset-kwargs.ts';
+import { lmEvalImportsMissingFromStandIn } from '../pyfn/stand-in.ts';
 import { loadTasks, type ResolvedTask } from '../task/group.ts';
 import { deepCopy, type YamlDict } from '../task/include.ts';
 import type { TaskIndex } from '../task/index.ts';
@@ -304,6 +306,11 @@ async function validateEach(names: string[], index: TaskIndex, options: Validate
         }
       }
       const lmEvalNeeds = [...needed.keys()].filter((k) => k.startsWith(LM_EVAL_NEEDED)).map((k) => k.slice(LM_EVAL_NEEDED.length));
+      // helper files importing what the worker's lm_eval stand-in does not have need the real package
+      for (const f of new Set(needed.values())) {
+        const missing = f ? lmEvalImportsMissingFromStandIn(f) : [];
+        if (missing.length) lmEvalNeeds.push(`${path.basename(f)} imports ${missing[0]}${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ''}, which the worker's stand-in lm_eval does not provide`);
+      }
       check.python = [...needed.keys()].map((k) => (k.startsWith(LM_EVAL_NEEDED) ? k.slice(LM_EVAL_NEEDED.length) : k));
       if (lmEvalNeeds.length && !python().lmEval) {
         check.reason = `${lmEvalNeeds[0]}${lmEvalNeeds.length > 1 ? ` (and ${lmEvalNeeds.length - 1} more)` : ''}: needs a Python with the lm_eval package (${python().executable}: ${python().usable ? 'no lm_eval' : 'not usable'})`;
