@@ -46,8 +46,8 @@ export interface GroupConfig {
 export interface ResolvedTask {
   /** Final task name (after `<group>::` prefixing or `-N` renaming). */
   name: string;
-  /** Built TaskConfig (defaults, post-init normalisation; functions resolved unless disabled). */
-  config: TaskConfig;
+  /** Built TaskConfig (defaults, post-init normalisation; functions resolved unless disabled); read-only: a run applies its overrides to a copy. */
+  config: Readonly<TaskConfig>;
   /** The dict given to TaskConfig, with `!function` values still unresolved (FunctionRef). */
   raw: YamlDict;
   /** YAML file of the task; null for inline tasks defined inside a group file. */
