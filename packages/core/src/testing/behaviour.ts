@@ -57,6 +57,12 @@ export interface BehaviourOptions {
   parts?: BehaviourPart[];
   /** How long a call, an abort or a close may take before it counts as a hang (default 120 s). */
   hangGuardMs?: number;
+  /**
+   * How long the handles may take to go away after `close()` (default `hangGuardMs`). Keep it below
+   * the idle timeout of a test server's keep-alive sockets (the server closing them would hide a
+   * backend that leaves them open).
+   */
+  releaseGuardMs?: number;
 }
 
 export interface BehaviourReport {
@@ -224,7 +230,7 @@ const HANDLE_TYPES = new Set(['Timeout', 'TCPWRAP', 'TCPSERVERWRAP', 'PIPEWRAP',
 
 /**
  * Records the handles (sockets, pipes, timers, child processes) created while `recording` is on,
- * and forgets each when Node destroys it: what is left, and still ref'ed, keeps the process alive.
+ * and forgets each when Node destroys it: what is left was not released.
  */
 class HandleTracker {
   private readonly live = new Map<number, { type: string; resource: { hasRef?: () => boolean } }>();
@@ -244,7 +250,8 @@ class HandleTracker {
   leftover(): string[] {
     const counts = new Map<string, number>();
     for (const { type, resource } of this.live.values()) {
-      if (typeof resource.hasRef === 'function' && !resource.hasRef()) continue;
+      // an unref'ed timer is harmless; an open socket, pipe or process is not, ref'ed or not
+      if (type === 'Timeout' && typeof resource.hasRef === 'function' && !resource.hasRef()) continue;
       counts.set(type, (counts.get(type) ?? 0) + 1);
     }
     return [...counts].map(([t, n]) => `${t} ×${n}`);
@@ -441,7 +448,7 @@ class Suite {
     else this.check(/\bclosed\b/i.test(describeError(obs.error)), () => `close: a ${type} call after close() failed without saying the model is closed: ${describeError(obs.error)}`);
     // handles go away asynchronously (a socket's close event, a child's exit): poll, with a hang guard
     handles.recording = false;
-    const end = Date.now() + this.hangGuardMs;
+    const end = Date.now() + (this.options.releaseGuardMs ?? this.hangGuardMs);
     let extra = handles.leftover();
     while (extra.length > 0 && Date.now() < end) {
       await new Promise((resolve) => setTimeout(resolve, 25));
