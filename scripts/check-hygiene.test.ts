@@ -27,12 +27,13 @@ function check(files: Record<string, string>) {
 // Built from pieces so that this file itself stays clean.
 const S = '\u00a7';
 const slash = '/';
+const md = '.md';
 
 describe('check-hygiene', () => {
   it('names file and line of private-spec citations, machine paths and links out of the repository', () => {
     const { status, out } = check({
-      'src/a.ts': `// ok\n// see wire-formats.md ${S}3\n`,
-      'src/b.ts': `const x = 1; // (spec ${S}6.2)\n// spec${slash}mera.md\n`,
+      'src/a.ts': `// ok\n// see wire-formats${md} ${S}3\n`,
+      'src/b.ts': `const x = 1; // (spec ${S}6.2)\n// spec${slash}mera${md}\n`,
       'src/c.py': `ROOT = "${slash}work${slash}shared"\nH = '${slash}home${slash}me/x'\n`,
       'docs/d.md': `text\n[out](../../elsewhere/x.md)\n`,
       'src/e.mjs': `const t = '${slash}tmp${slash}x';\n`,
