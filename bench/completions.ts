@@ -126,7 +126,8 @@ async function main(): Promise<void> {
   const url = `${base}/v1/completions`;
   try {
     // The package's public entry (bench/ is outside the workspace packages, so no package-name link).
-    const { createApiModel, encodePair, HuggingFaceTokenizer } = await import('../packages/openai/src/index.ts');
+    const { createApiModel, HuggingFaceTokenizer } = await import('../packages/openai/src/index.ts');
+    const { encodePair } = await import('../packages/openai/src/token-requests.ts');
     const requests = workload(N);
     const mk = (c: number) => createApiModel('local-completions', { base_url: url, model: 'bench', tokenizer_backend: 'huggingface', tokenizer: MODEL_DIR, num_concurrent: c, scoring: 'echo', add_bos_token: true });
 

@@ -21,6 +21,19 @@ describe('@lm-eval/core entries', () => {
     }
   });
 
+  it("every package build that compiles against core's dist maps each of its subpaths", () => {
+    const repo = path.resolve(PKG_DIR, '../..');
+    const builds = ['cli', 'experiments', 'openai', 'transformers', 'vllm'].map((p) => path.join(repo, 'packages', p, 'tsconfig.build.json'));
+    for (const file of [...builds, path.join(repo, 'tasks', 'tsconfig.build.json')]) {
+      const paths = (JSON.parse(readFileSync(file, 'utf8')) as { compilerOptions: { paths: Record<string, string[]> } }).compilerOptions.paths;
+      for (const sub of Object.keys(pkg.exports)) {
+        const name = path.posix.join('@lm-eval/core', sub);
+        const dts = path.resolve(path.dirname(file), paths[name]?.[0] ?? '.');
+        expect(path.relative(repo, dts), `${path.relative(repo, file)}: ${name}`).toBe(path.join('packages/core', pkg.publishConfig.exports[sub] && (pkg.publishConfig.exports[sub] as { types: string }).types));
+      }
+    }
+  });
+
   it('every entry names its exports (no `export *`) and loads', async () => {
     for (const [sub, src] of Object.entries(pkg.exports)) {
       const file = path.join(PKG_DIR, src);

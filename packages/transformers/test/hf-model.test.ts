@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LmEvalError, registeredModels, getModelFactory, type LM } from '@lm-eval/core';
 import { runBackendConformance } from '@lm-eval/core/testing';
-import { createHfModel, HfLM, registerTransformersModels, renderChat } from '../src/index.ts';
+import { createHfModel, HfLM, registerTransformersModels } from '../src/index.ts';
+import { renderChat } from '../src/chat.ts';
 
 const MODEL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../models/stories260k');
 const expected = JSON.parse(readFileSync(path.join(MODEL_DIR, 'expected.json'), 'utf8'));

@@ -3,18 +3,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { LmEvalError } from '@lm-eval/core';
-import {
-  autoBatchSize,
-  BatchScheduler,
-  cutAtStop,
-  parseBatchSize,
-  parseHfArgs,
-  pickToken,
-  resolveMaxLength,
-  rollingWindows,
-  selectChatTemplate,
-  type ModelDims,
-} from '../src/index.ts';
+import { parseBatchSize, parseHfArgs, resolveMaxLength } from '../src/index.ts';
+import { autoBatchSize, BatchScheduler, type ModelDims } from '../src/batching.ts';
+import { cutAtStop } from '../src/generation.ts';
+import { pickToken } from '../src/sampling.ts';
+import { rollingWindows } from '../src/rolling.ts';
+import { selectChatTemplate } from '../src/chat.ts';
 
 const MODEL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../models/stories260k');
 const expected = JSON.parse(readFileSync(path.join(MODEL_DIR, 'expected.json'), 'utf8'));

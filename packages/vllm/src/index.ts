@@ -2,12 +2,3 @@
 export { VllmLM, registerVllmModels, type VllmLMOptions, type VllmWorkerInfo } from './vllm-lm.ts';
 export { parseVllmArgs, VLLM_MODEL_ARGS, VLLM_ARGS_SCHEMA, VLLM_ENGINE_PASSTHROUGH_ARGS, type VllmConfig } from './args.ts';
 export { VllmWorker, VllmWorkerError, workerScriptPath, PROTOCOL_VERSION, type StartWorkerOptions, type WorkerHello } from './worker-process.ts';
-export { planSampling, postprocessGeneration, type SamplingPlan } from './gen-kwargs.ts';
-export {
-  rollingWindows,
-  loglikelihoodInput,
-  planPair,
-  causalPair,
-  emptyContextPair,
-  moveTrailingWhitespace,
-} from './token-requests.ts';

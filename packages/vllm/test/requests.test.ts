@@ -5,17 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { getModelFactory, LmEvalError } from '@lm-eval/core';
 import { PyFloat } from '@lm-eval/core/python';
 import { bundledModelDir } from '@lm-eval/core/testing';
-import {
-  causalPair,
-  emptyContextPair,
-  loglikelihoodInput,
-  moveTrailingWhitespace,
-  parseVllmArgs,
-  planSampling,
-  postprocessGeneration,
-  registerVllmModels,
-  rollingWindows,
-} from '../src/index.ts';
+import { parseVllmArgs, registerVllmModels } from '../src/index.ts';
+import { planSampling, postprocessGeneration } from '../src/gen-kwargs.ts';
+import { causalPair, emptyContextPair, loglikelihoodInput, moveTrailingWhitespace, rollingWindows } from '../src/token-requests.ts';
 
 describe('rolling windows', () => {
   it('reproduces the get_rolling_token_windows example (t = 0..9, L = 4, prefix P)', () => {
