@@ -18,8 +18,8 @@
  *
  * Each row prints the best wall time and the lowest CPU time (user + system, all threads) of
  * --reps runs, the peak RSS, and the load average. CPU seconds are the stable figure on a shared
- * machine; wall times only mean something when it is quiet. The task-index cache goes to a
- * temporary file (LMEVAL_TASK_INDEX_CACHE); the user's own cache is not touched.
+ * machine; wall times only mean something when it is quiet. The task-index cache (and its
+ * snapshots) go to a temporary folder (LMEVAL_TASK_INDEX_CACHE); the user's own cache is not touched.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -51,7 +51,8 @@ interface Sample {
 }
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lm-eval-startup-'));
-const cacheFile = path.join(tmp, 'task-index.json');
+const cacheDir = path.join(tmp, 'cache');
+const cacheFile = path.join(cacheDir, 'task-index.json');
 const probeFile = path.join(tmp, 'probe');
 
 function runOnce(bin: string[], args: string[]): Promise<Sample> {
@@ -91,7 +92,7 @@ const rows: Row[] = [];
 async function measure(cli: string, bin: string[], what: string, args: string[], cold: boolean): Promise<void> {
   const samples: Sample[] = [];
   for (let r = 0; r < reps; r++) {
-    if (cold) fs.rmSync(cacheFile, { force: true });
+    if (cold) fs.rmSync(cacheDir, { recursive: true, force: true }); // the scan cache and the snapshots
     else if (!fs.existsSync(cacheFile)) await runOnce(bin, args); // write the cache first
     samples.push(await runOnce(bin, args));
   }
