@@ -41,20 +41,18 @@ export function resolveResponseCacheFile(pathOrPrefix: string): string {
 
 const TABLE = 'unnamed';
 
-/** Stores opened for writing; flushed synchronously when the process exits. */
+/**
+ * Stores opened for writing; flushed and closed synchronously when the process exits (also on
+ * `process.exit()`, e.g. a second Ctrl-C): pending rows are committed in one transaction or not
+ * at all, and the file is closed (WAL checkpointed), so a rerun finds a consistent cache.
+ */
 const openStores = new Set<ResponseStore>();
 let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on('exit', () => {
-    for (const s of openStores) {
-      try {
-        s.flush();
-      } catch {
-        // exiting anyway; nothing useful to report
-      }
-    }
+    for (const s of [...openStores]) s.closeAtExit();
   });
 }
 
@@ -206,6 +204,22 @@ export class ResponseStore {
     this.db.exec('VACUUM');
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     return n;
+  }
+
+  /** close(), and when the last rows cannot be committed (locked), closes without them. */
+  closeAtExit(): void {
+    try {
+      this.close();
+    } catch {
+      // exiting anyway: an uncommitted transaction is rolled back by closing
+      this.closed = true;
+      openStores.delete(this);
+      try {
+        this.db.close();
+      } catch {
+        // nothing more to do
+      }
+    }
   }
 
   /** Flushes and closes the file. */

@@ -125,7 +125,13 @@ export async function buildTaskRequests(task: EvalTask, selected: Array<[number,
   let pool: Doc[] | undefined;
   const getPool = (): Doc[] => (pool ??= task.fewshotPool());
   const byDoc: Instance[][] = [];
+  let lastYield = performance.now();
   for (const [docId, doc] of selected) {
+    // long prompt building checks for Ctrl-C every ~100 ms (and yields so the handler can run)
+    if (performance.now() - lastYield > 100) {
+      await yieldUnlessAborted(options.signal);
+      lastYield = performance.now();
+    }
     if (task.numFewshot > 0 && !sampler) sampler = task.makeSampler(rnd);
     // Python helpers (doc_to_*) were answered in advance for the eval docs and the few-shot
     // pool; a call that was not (a doc built on the fly) is answered here, and the doc is
