@@ -4,10 +4,13 @@
  * the datasets.Dataset stand-in behaves as Hugging Face `datasets` does for what helpers use.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { callPython, closePythonHelpers, configurePythonHelpers, mapBatched, pythonCallable, PythonHelperError, resolvePending } from '../src/pyfn/index.ts';
+import { lmEvalImportsMissingFromStandIn } from '../src/pyfn/stand-in.ts';
 import { aggregateGroup } from '../src/evaluate/group-aggregate.ts';
 import { FunctionRef } from '../src/task/yaml.ts';
 import { PyFloat, PyTuple, pyRepr, tuple } from '../src/python/values.ts';
@@ -107,6 +110,22 @@ describe.skipIf(skip !== null)('Python helper worker', () => {
       'It isn\'t (really)"so", is it ?',
       new PyFloat(1),
     ]);
+  });
+
+  it("a helper inside an lm_eval/tasks tree imports its siblings as lm_eval.tasks.… (statically checked too)", async () => {
+    const root = path.join(mkdtempSync(path.join(os.tmpdir(), 'pyfn-tree-')), 'lm_eval', 'tasks');
+    mkdirSync(path.join(root, 'fam', 'xx'), { recursive: true });
+    writeFileSync(path.join(root, 'fam', 'lang_libs.py'), 'LIBS = {"xx": "Answer:"}\n');
+    writeFileSync(
+      path.join(root, 'fam', 'xx', 'utils.py'),
+      'from lm_eval.tasks.fam.lang_libs import LIBS\nfrom lm_eval.filters.extraction import RegexFilter\n\n\ndef prefix(doc):\n    return LIBS["xx"] + " " + doc["q"]\n',
+    );
+    writeFileSync(path.join(root, 'fam', 'xx', 'broken.py'), 'from lm_eval.tasks.fam.lang_libs import NOPE\nfrom lm_eval.tasks.other import thing\nfrom lm_eval.models import huggingface\n');
+    const dir = path.join(root, 'fam', 'xx');
+    const fn = pythonCallable(new FunctionRef('utils', 'prefix', dir, 'utils.prefix', path.join(dir, 't.yaml')), path.join(dir, 'utils.py'));
+    expect(await callPython(fn, [{ q: 'why?' }])).toBe('Answer: why?');
+    expect(lmEvalImportsMissingFromStandIn(path.join(dir, 'utils.py'))).toEqual([]);
+    expect(lmEvalImportsMissingFromStandIn(path.join(dir, 'broken.py'))).toEqual(['lm_eval.tasks.fam.lang_libs.NOPE', 'lm_eval.tasks.other', 'lm_eval.models']);
   });
 
   it('random is seeded like lm-eval (--seed)', async () => {

@@ -205,11 +205,35 @@ def _fail(kind, exc, what):
     raise HelperError({"type": type(exc).__name__, "message": f"{what}: {type(exc).__name__}: {exc}", "kind": kind, "traceback": tb})
 
 
+def _lm_eval_tasks_root(path):
+    """The innermost ``…/lm_eval/tasks`` folder containing ``path``, or None."""
+    parts = path.split(os.sep)
+    for i in range(len(parts) - 2, 0, -1):
+        if parts[i - 1] == "lm_eval" and parts[i] == "tasks":
+            return os.sep.join(parts[: i + 1])
+    return None
+
+
+def _extend_stand_in_tasks(path):
+    """With the ``lm_eval`` stand-in, a helper inside an ``lm_eval/tasks`` tree imports its
+    siblings as ``lm_eval.tasks.<folder>.<module>`` (shim/lm_eval/tasks/__init__.py)."""
+    if _have["lm_eval"]:
+        return
+    root = _lm_eval_tasks_root(path)
+    if root is None:
+        return
+    import lm_eval.tasks as tasks_pkg
+
+    if root not in tasks_pkg.__path__:
+        tasks_pkg.__path__.append(root)
+
+
 def _load_module(file, module):
     key = os.path.abspath(file)
     mod = _modules.get(key)
     if mod is not None:
         return mod
+    _extend_stand_in_tasks(key)
     if not os.path.exists(key):
         raise HelperError({"type": "FileNotFoundError", "message": f"{key} does not exist", "kind": "load", "traceback": ""})
     spec = importlib.util.spec_from_file_location(module, key)
