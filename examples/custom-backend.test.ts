@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate, TaskManager, type LmEvalEvent } from '@lm-eval/core';
+import { runBackendBehaviour } from '@lm-eval/core/testing';
 import { lmFromFunction } from './custom-backend.ts';
 
 describe('bring-your-own backend through evaluate()', () => {
@@ -20,6 +21,13 @@ describe('bring-your-own backend through evaluate()', () => {
     expect(events.some((e) => e.type === 'phase')).toBe(true);
     expect(events.some((e) => e.type === 'progress' && e.total === 4)).toBe(true);
     expect(JSON.parse(JSON.stringify(out.results)).results.tinystories_continue).toEqual(entry);
+  });
+
+  it('keeps the LM contract for generate_until (the shared behaviour suite)', async () => {
+    const make = () => lmFromFunction('echo-length', async (prompt, kw) => ` ${prompt.length} and ${String(kw.max_gen_toks)}. More`);
+    const report = await runBackendBehaviour(make, { requestTypes: ['generate_until'] });
+    expect(report.failures).toEqual([]);
+    expect(report.skipped).toEqual(['close: the backend has no close()', 'cache: no otherIdentity given (another model must miss)']);
   });
 
   it('a loglikelihood task fails with the backend message', async () => {

@@ -7,8 +7,9 @@
  *
  * The LM interface (@lm-eval/core `LM`): `loglikelihood`, `loglikelihoodRolling` and
  * `generateUntil` each take a batch of requests and return the answers in input order, calling
- * `hooks.onResult(i, answer)` once per request as soon as it is known and stopping when
- * `hooks.signal` aborts. A backend that cannot score text refuses the two loglikelihood kinds with
+ * `hooks.onResult(i, answer)` once per request as soon as it is known and rejecting with the
+ * signal's reason when `hooks.signal` aborts (the whole contract is on `LM`; `runBackendBehaviour`
+ * from `@lm-eval/core/testing` checks a backend against it). A backend that cannot score text refuses the two loglikelihood kinds with
  * an LmEvalError, so tasks that need them fail with a clear message.
  */
 import { fileURLToPath } from 'node:url';
@@ -39,12 +40,14 @@ export function lmFromFunction(name: string, generate: GenerateFn): LM {
     async generateUntil(requests: GenerateRequest[], hooks?: RequestHooks): Promise<string[]> {
       const answers: string[] = [];
       for (const [i, r] of requests.entries()) {
-        if (hooks?.signal?.aborted) throw new LmEvalError('interrupted');
+        hooks?.signal?.throwIfAborted();
         const prompt = typeof r.context === 'string' ? r.context : r.context.prompt;
         const answer = cutAtStops(await generate(prompt, r.genKwargs), r.genKwargs.until);
+        hooks?.signal?.throwIfAborted(); // aborted while waiting: this answer is not delivered
         answers.push(answer);
         hooks?.onResult?.(i, answer);
       }
+      hooks?.signal?.throwIfAborted();
       return answers;
     },
   };
