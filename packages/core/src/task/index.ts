@@ -24,7 +24,7 @@ import { defaultTasksDir } from './builtin-dir.ts';
 import { closestNames } from './config.ts';
 import { fnmatch, hasGlob } from './fnmatch.ts';
 import { loadWithIncludes, type IncludeOptions, type YamlDict } from './include.ts';
-import { profileForFile } from './profile.ts';
+import { noteFolderListing, profileForFile } from './profile.ts';
 import { scanIndexKeys } from './scan.ts';
 import { ScanCache } from './index-cache.ts';
 import { readSnapshot, SnapshotDeps, writeSnapshot, type SnapshotKey, type SnapshotState } from './index-snapshot.ts';
@@ -225,7 +225,10 @@ export class TaskIndex {
       };
       if (ports.manifest) deps.file(ports.manifest);
     }
-    const onDir = deps && ((d: string, entries: Dirent[]) => deps.dir(d, entries));
+    const onDir = (d: string, entries: Dirent[]) => {
+      noteFolderListing(d, entries.map((e) => e.name)); // the profile look-up lists no folder twice
+      deps?.dir(d, entries);
+    };
     const seen = new Set<string>();
     const scanned: string[] = [];
     for (const root of index.roots) {

@@ -17,13 +17,21 @@ import { recognisedProfileOfFile } from './ports.ts';
 
 /** folder -> pinned profile (null = no marker at or above this folder). */
 const folderCache = new Map<string, Profile | null>();
+/** folder -> its entry names, as a walk over it listed them (saves listing it again). */
+const listings = new Map<string, string[]>();
+
+/** Records the entries of a folder just listed (the task index walks every task folder). */
+export function noteFolderListing(dir: string, names: string[]): void {
+  listings.set(dir, names);
+}
 
 function pinnedProfile(dir: string): Profile | null {
   const cached = folderCache.get(dir);
   if (cached !== undefined) return cached;
   let result: Profile | null;
   const marker = path.join(dir, PROFILE_MARKER_FILE);
-  if (existsSync(marker)) {
+  const listed = listings.get(dir);
+  if ((listed === undefined || listed.includes(PROFILE_MARKER_FILE)) && existsSync(marker)) {
     const text = readFileSync(marker, 'utf8');
     try {
       result = parseProfile(text, marker);
@@ -43,11 +51,13 @@ function pinnedProfile(dir: string): Profile | null {
 
 /** The profile a task folder was recognisably written for (see the module comment), or null. */
 function detectedProfile(dir: string): Profile | null {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return null;
+  let names = listings.get(dir);
+  if (!names) {
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return null;
+    }
   }
   if (!names.some((n) => n.endsWith('.yaml'))) return null;
   for (const n of names) {
@@ -71,4 +81,5 @@ export function pinnedProfileForDir(dir: string): Profile | null {
 /** Forgets cached marker look-ups (tests, or after writing a marker file). */
 export function clearProfileCache(): void {
   folderCache.clear();
+  listings.clear();
 }
