@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { version } from '../version.ts';
 
 /**
  * Facts about the running environment that the results record. The library reads none of them
@@ -57,14 +58,6 @@ function headCommit(cwd: string): string | null {
   return existsSync(ref) ? readFileSync(ref, 'utf8').trim() : null;
 }
 
-function ownVersion(): string {
-  try {
-    return JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version as string;
-  } catch {
-    return '0.0.0';
-  }
-}
-
 export function hostDescription(): string {
   return `Node.js ${process.version} on ${process.platform}-${process.arch}`;
 }
@@ -75,7 +68,7 @@ export function resolveEnvironment(facts: EnvironmentFacts, cwd: string): Resolv
   const upperGitHash = facts.upperGitHash !== undefined ? facts.upperGitHash : gitDescribe(path.resolve(cwd, '..'));
   return {
     transformersVersion: facts.transformersVersion ?? 'N/A',
-    lmEvalVersion: facts.lmEvalVersion ?? ownVersion(),
+    lmEvalVersion: facts.lmEvalVersion ?? version,
     gitHash,
     upperGitHash: upperGitHash === gitHash ? null : upperGitHash,
     prettyEnvInfo: facts.prettyEnvInfo ?? hostDescription(),
