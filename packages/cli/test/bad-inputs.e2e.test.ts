@@ -46,6 +46,8 @@ const FILES: Record<string, string> = {
   'escape.yaml': 'include: base.yaml\ntask: x/../../../../pwned\n',
   'latin1.yaml': 'include: base.yaml\ntask: latin1\ndataset_kwargs:\n  data_files:\n    test: latin1.jsonl\n',
   'afile': 'not a folder\n',
+  'longcont.yaml': 'include: base.yaml\ntask: longcont\ndoc_to_choice: ["yes", "{{q}} and then the little girl went home to her mother"]\n',
+  'bigdoc.yaml': 'include: base.yaml\ntask: bigdoc\ndataset_kwargs:\n  data_files:\n    test: big.jsonl\n',
 };
 
 /** A YAML whose aliases expand to 9^9 nodes. */
@@ -75,6 +77,12 @@ const JOBS: Record<string, Job> = {
   badDevice: { args: ['--model', 'hf', '--model_args', `pretrained=${MODEL}`, '--device', 'mps', '--tasks', 'base', '--include_path', '.'] },
   nonUtf8: run('latin1'),
   escapeName: run('escape.yaml', '--log_samples', '--output_path', 'out_escape', '--model_args', 'pretrained=../../up'),
+  // inputs beyond what the model can take, refused before any scoring
+  longContinuation: { args: ['--model', 'hf', '--model_args', `pretrained=${MODEL},max_length=8`, '--tasks', 'longcont', '--include_path', '.'] },
+  tooBigForTransformersJs: {
+    args: ['--model', 'hf', '--model_args', `pretrained=${MODEL}`, '--tasks', 'bigdoc', '--include_path', '.'],
+    env: { LMEVAL_NATIVE_TOKENIZERS: '0', NODE_OPTIONS: '--max-old-space-size=256' },
+  },
 };
 
 beforeAll(async () => {
@@ -88,6 +96,9 @@ beforeAll(async () => {
     path.join(work, 'latin1.jsonl'),
     Buffer.concat([Buffer.from(FILES['docs.jsonl'].split('\n').slice(0, 2).join('\n') + '\n'), Buffer.from('{"q": "caf'), Buffer.from([0xe9]), Buffer.from('", "choices": ["yes", "no"], "label": 0}\n')]),
   );
+  // a prompt of about 2 million characters (doc 1): more than transformers.js can encode in a 256 MB heap
+  const big = 'Once upon a time, there was a little girl named Lily. '.repeat(37_000);
+  fs.writeFileSync(path.join(work, 'big.jsonl'), [{ q: 'Q0', choices: ['yes', 'no'], label: 0 }, { q: big, choices: ['yes', 'no'], label: 1 }].map((d) => JSON.stringify(d)).join('\n') + '\n');
   const names = Object.keys(JOBS);
   const outs = await pool(
     names.map((n) => () => runCli(JOBS[n].args, { cwd: work, env: { HF_HUB_OFFLINE: '1', ...JOBS[n].env } })),
@@ -152,6 +163,20 @@ describe('task-definition mistakes: every broken task named with its file, all a
     expect(d).toMatch(/badfilter\.yaml: task 'badfilter': unknown filter 'no_such_filter'/);
     expect(d).toMatch(/pd\.yaml: task 'pd': process_docs \(not_a_list\) returned number 4 for split 'test', not a list of documents/);
     expect(d).toMatch(/fewshot\.yaml: task 'fewshot': 5 few-shot examples need 6 documents .* the few-shot pool, split 'test', has 4/);
+  });
+});
+
+describe('inputs beyond what the model can take: refused before scoring, naming task, doc and sizes', () => {
+  it('a continuation longer than max_length (lm-eval asserts it)', () => {
+    expect(failed('longContinuation').lastErr).toMatch(
+      /^Error: task 'longcont', doc 0 \(loglikelihood\): the continuation has \d+ tokens \(the context \d+\); the hf backend scores at most max_length=8 continuation tokens .* — Raise max_length/,
+    );
+  });
+
+  it('a prompt too large for transformers.js in this heap (native tokenizers off)', () => {
+    expect(failed('tooBigForTransformersJs').lastErr).toMatch(
+      /^Error: task 'bigdoc', doc 1 \(loglikelihood\): the prompt has 1,998,\d{3} characters; encoding it with transformers\.js needs about 200 bytes per character, more than this process's \d+ MB heap \(at most [\d,]+ characters\)\. — Let the native tokenizers encode it/,
+    );
   });
 });
 

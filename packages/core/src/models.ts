@@ -10,6 +10,7 @@ export { rollingTokenWindows, splitTrailingWhitespace, type TokenWindow } from '
 export { renderChatTemplate, continueFinalMessage, type RenderChatOptions } from './model/chat-template.ts';
 export { topPCount } from './model/sampling.ts';
 export { agreesWith, ENCODER_PROBES, loadNativeEncoder, type BatchEncoder } from './model/native-encoder.ts';
+export { RequestTooLargeError } from './model/request-too-large.ts';
 export { hubSnapshot, isHubOffline, isHubRepoId } from './util/hub-snapshot.ts';
 export { hubCacheDir } from './data/hub-cache.ts';
 export {

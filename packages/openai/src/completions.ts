@@ -8,7 +8,7 @@
  * A preflight request decides the route once and refuses servers without prompt log-probs.
  */
 import { JsonChatStr, LmEvalError, type ChatMessage, type ChatTemplateOptions, type Context, type GenerateRequest, type LM, type LoglikelihoodRequest, type LoglikelihoodResult, type PreflightProblem, type PreflightQuery, type RequestHooks, type RollingRequest } from '@lm-eval/core';
-import { renderChatTemplate } from '@lm-eval/core/models';
+import { renderChatTemplate, RequestTooLargeError } from '@lm-eval/core/models';
 import { pyJsonDumps, pyLen } from '@lm-eval/core/python';
 import type { Completion } from 'openai/resources/completions';
 import { ApiBackendBase, cutAtStops, generationBatches, handleStopSequences, splitGenKwargs, warn, type ApiBackendOptions } from './api-backend.ts';
@@ -391,6 +391,14 @@ export class CompletionsLM extends ApiBackendBase implements LM {
       if (whole.length <= maxLength) items[i] = { input: whole, ctxlen: p.context.length };
       else {
         const t = truncateForScoring(p, maxLength, whole);
+        if (t.ctxlen < 1) {
+          // lm-eval's TemplateAPI would slice the log-probs at ctxlen <= 0: a wrong number, never an answer
+          throw new RequestTooLargeError(
+            i,
+            `the continuation has ${p.continuation.length} tokens (the context ${p.context.length}); with max_length=${this.config.maxLength} at most ${maxLength - 1} continuation tokens can be scored (one position is kept for the generated token, one for the context).`,
+            'Raise max_length in --model_args (up to the server\'s context size) or shorten the continuation (doc_to_choice / doc_to_target).',
+          );
+        }
         if (!this.truncationWarned) {
           this.truncationWarned = true;
           warn(`a loglikelihood request is longer than max_length − 1 = ${maxLength} tokens; its context is left-truncated.`);

@@ -6,6 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LmEvalError } from '@lm-eval/core';
+import { RequestTooLargeError } from '@lm-eval/core/models';
 import { startTestServer, type TestServer } from './server/server.ts';
 import { StoriesModel } from './server/stories-model.ts';
 import { completionsArgs, goldenPairs, makeLM, MODEL_DIR } from './helpers.ts';
@@ -223,6 +224,17 @@ describe('hints', () => {
     } finally {
       await s.close();
     }
+  });
+  it('a continuation that cannot fit max_length even after truncation is refused before any request, with its index', async () => {
+    const lm = await makeLM('local-completions', completionsArgs(vllm.url, { max_length: 8 }));
+    const long = ' and then the little girl went home to her mother and they had tea';
+    const err = await lm.loglikelihood([{ context: 'Once', continuation: ' upon' }, { context: 'Once upon a time', continuation: long }]).catch((e) => e);
+    expect(err).toBeInstanceOf(RequestTooLargeError);
+    expect(err.index).toBe(1);
+    expect(err.message).toMatch(/^the continuation has \d+ tokens \(the context \d+\); with max_length=8 at most 6 continuation tokens can be scored/);
+    expect(err.hint).toMatch(/Raise max_length/);
+    expect(vllm.stats.scoringRequests).toBe(0);
+    await lm.close();
   });
 });
 

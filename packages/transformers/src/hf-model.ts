@@ -2,9 +2,10 @@
  * `--model hf`: lm-eval's HuggingFace backend (lm_eval/models/huggingface.py `HFLM`) running in-process
  * on transformers.js / onnxruntime (CPU by default).
  */
+import v8 from 'node:v8';
 import seedrandom from 'seedrandom';
 import type { PreTrainedModel } from '@huggingface/transformers';
-import { agreesWith, loadNativeEncoder, type BatchEncoder } from '@lm-eval/core/models';
+import { agreesWith, loadNativeEncoder, RequestTooLargeError, type BatchEncoder } from '@lm-eval/core/models';
 import {
   createLogger,
   JsonChatStr,
@@ -95,6 +96,13 @@ function torchDtypeName(dtype: string): string {
   return { fp32: 'torch.float32', fp16: 'torch.float16' }[dtype] ?? dtype;
 }
 
+/**
+ * Heap bytes transformers.js's BPE needs per character of one text (a linked node and a queue
+ * entry per symbol; measured on the bundled tokenizer: 2M characters fit in a 512 MB heap, 4M do
+ * not). A longer text is refused before encoding: it could only end in a heap-exhaustion crash.
+ */
+const TRANSFORMERS_JS_BYTES_PER_CHAR = 200;
+
 export class HfLM implements LM {
   readonly name = 'hf';
   /** The device it runs on (recorded in the results' config when --device was not given). */
@@ -139,6 +147,24 @@ export class HfLM implements LM {
     this.rng = seedrandom(String(args.seed));
   }
 
+  /**
+   * Without the native encoder, a text too long for transformers.js in this heap is refused
+   * before any work, naming its size and the limit (`texts[i]` belongs to request `i`).
+   */
+  private refuseUnencodable(texts: readonly string[]): void {
+    if (this.tokenizer.native !== null) return;
+    const heap = v8.getHeapStatistics().heap_size_limit;
+    const limit = Math.floor(heap / TRANSFORMERS_JS_BYTES_PER_CHAR);
+    texts.forEach((t, i) => {
+      if (t.length <= limit) return;
+      throw new RequestTooLargeError(
+        i,
+        `the prompt has ${t.length.toLocaleString('en-US')} characters; encoding it with transformers.js needs about ${TRANSFORMERS_JS_BYTES_PER_CHAR} bytes per character, more than this process's ${Math.round(heap / 2 ** 20).toLocaleString('en-US')} MB heap (at most ${limit.toLocaleString('en-US')} characters).`,
+        `Let the native tokenizers encode it (unset LMEVAL_NATIVE_TOKENIZERS=0; the folder needs a tokenizer.json), or give node a larger heap (NODE_OPTIONS=--max-old-space-size=<MB>).`,
+      );
+    });
+  }
+
   get padTokenId(): number {
     return this.tokenizer.padTokenId ?? 0;
   }
@@ -146,6 +172,7 @@ export class HfLM implements LM {
   async loglikelihood(requests: LoglikelihoodRequest[], hooks: RequestHooks = {}): Promise<LoglikelihoodResult[]> {
     this.ensureOpen();
     const pairs = requests.map((r) => ({ context: contextText(r.context, 'loglikelihood'), continuation: r.continuation }));
+    this.refuseUnencodable(pairs.map((p) => p.context + p.continuation));
     try {
       await this.tokenizer.encodePairsAhead(pairs, hooks.signal);
       const tokenRequests = pairs.map((p) => this.tokenizer.encodePair(p.context, p.continuation, this.prefixTokenId));
@@ -177,6 +204,7 @@ export class HfLM implements LM {
     // The text is encoded without special tokens unless add_bos_token=True was given
     // (lm-eval: `add_special_tokens = False or add_bos_token`); the prefix token supplies BOS.
     const special = this.args.addBosToken === true;
+    this.refuseUnencodable(requests.map((r) => r.text));
     await this.tokenizer.encodeAhead(
       requests.map((r) => r.text),
       special,
@@ -259,6 +287,11 @@ export class HfLM implements LM {
         throw new LmEvalError(`generate_until: max_gen_toks=${maxGenToks} leaves no room for the prompt with max_length=${this.maxLength}.`, 'Lower max_gen_toks or raise max_length.');
       }
       const contexts = members.map((i) => contextText(requests[i].context, 'generate_until'));
+      try {
+        this.refuseUnencodable(contexts);
+      } catch (e) {
+        throw e instanceof RequestTooLargeError ? e.at(members[e.index]) : e;
+      }
       await this.tokenizer.encodeAhead(contexts, 'encode', hooks.signal);
       const encoded = members.map((i, k) => ({ i, text: contexts[k], tokens: this.tokenizer.encode(contexts[k]).slice(-maxCtx) }));
       this.tokenizer.forget();

@@ -5,7 +5,8 @@
  * last `len(continuation)` positions. Requests with the same model input share one forward pass.
  */
 import type { PreTrainedModel } from '@huggingface/transformers';
-import { LmEvalError, type LoglikelihoodResult } from '@lm-eval/core';
+import { type LoglikelihoodResult } from '@lm-eval/core';
+import { RequestTooLargeError } from '@lm-eval/core/models';
 import { runDecoder, logitsRow } from './forward.ts';
 import { tokenLogprob } from './logprobs.ts';
 import type { BatchScheduler } from './batching.ts';
@@ -49,9 +50,11 @@ export async function scoreTokenRequests(model: PreTrainedModel, requests: reado
       return;
     }
     if (r.continuation.length > input.length) {
-      throw new LmEvalError(
-        `loglikelihood: the continuation has ${r.continuation.length} tokens, more than max_length=${opts.maxLength} allows.`,
-        'Raise max_length in --model_args (up to the model context) or shorten the continuation.',
+      // lm-eval's HFLM._loglikelihood_tokens asserts len(continuation_enc) <= max_length
+      throw new RequestTooLargeError(
+        i,
+        `the continuation has ${r.continuation.length} tokens (the context ${r.context.length}); the hf backend scores at most max_length=${opts.maxLength} continuation tokens (lm-eval fails the same request with an AssertionError).`,
+        'Raise max_length in --model_args (up to the model context) or shorten the continuation (doc_to_choice / doc_to_target).',
       );
     }
     const key = input.join(',');

@@ -20,6 +20,7 @@ import type {
 } from '../model/types.ts';
 import type { RequestType } from '../request/instance.ts';
 import { LmEvalError } from '../errors.ts';
+import { RequestTooLargeError } from '../model/request-too-large.ts';
 import { pyJsonDumps } from '../python/json.ts';
 import { PyTuple } from '../python/values.ts';
 import { pickleDumps, pickleLoads, type PickleValue } from './pickle.ts';
@@ -214,6 +215,7 @@ export class CachingLM implements LM {
       return results;
     } catch (e) {
       failed = true;
+      if (e instanceof RequestTooLargeError && missIdx[e.index] !== undefined) throw e.at(missIdx[e.index]);
       throw e;
     } finally {
       hooks?.signal?.removeEventListener('abort', onAbort);

@@ -6,6 +6,8 @@
 import type { GenerateRequest, LM, LoglikelihoodRequest, RequestHooks, RollingRequest } from '../model/types.ts';
 import type { Instance, RequestType } from '../request/instance.ts';
 import { isNumberLike, PyTuple, toNumber, tuple } from '../python/values.ts';
+import { LmEvalError } from '../errors.ts';
+import { RequestTooLargeError } from '../model/request-too-large.ts';
 
 export interface RunProgress {
   requestType: RequestType;
@@ -39,6 +41,18 @@ export async function callModel(lm: LM, type: RequestType, args: Instance['argum
       return lm.loglikelihoodRolling(toRollingRequests(args), hooks);
     case 'generate_until':
       return lm.generateUntil(toGenerateRequests(args), hooks);
+  }
+}
+
+/** callModel; a request the backend cannot take is named by its task and document. */
+async function callModelNaming(slots: Array<[Instance, number]>, ...args: Parameters<typeof callModel>): Promise<unknown[]> {
+  try {
+    return await callModel(...args);
+  } catch (e) {
+    const slot = e instanceof RequestTooLargeError ? slots[e.index] : undefined;
+    if (slot === undefined) throw e;
+    const [inst] = slot;
+    throw new LmEvalError(`task '${inst.taskName}', doc ${inst.docId} (${inst.requestType}): ${(e as RequestTooLargeError).message}`, (e as RequestTooLargeError).hint, { cause: e });
   }
 }
 
@@ -85,7 +99,8 @@ export async function runInstances(lm: LM, instances: Instance[], options: RunOp
     const total = slots.length;
     options.onProgress?.({ requestType: type, done, total, tasks: [...new Set(group.map((i) => i.taskName))] });
     const delivered = new Uint8Array(total);
-    const results = await callModel(
+    const results = await callModelNaming(
+      slots,
       lm,
       type,
       slots.map(([inst, r]) => argumentsOfRepeat(inst, r)),
