@@ -20,6 +20,7 @@ import { registerBackends } from './backends.ts';
 import { ExitCode } from './exit.ts';
 import { cliEnvironment } from './environment.ts';
 import { asList } from './ls.ts';
+import { limitHeapGrowth } from './heap.ts';
 
 export type AnswersOptions = Record<string, unknown>;
 
@@ -123,6 +124,7 @@ export async function answersCommand(opts: AnswersOptions): Promise<void> {
   if (opts.verbosity !== undefined && !(LOG_LEVELS as readonly string[]).includes(String(opts.verbosity).trim().toUpperCase())) {
     throw new LmEvalError(`--verbosity: '${opts.verbosity}' is not a log level`, `use one of: ${LOG_LEVELS.join(', ')}`);
   }
+  limitHeapGrowth();
   const reporter = new Reporter(opts.verbosity as string | undefined);
   const datasetArg = required(opts, 'dataset', 'questions.jsonl');
   const runName = required(opts, 'run_name', 'my-model_faq');

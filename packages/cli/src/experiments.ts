@@ -13,6 +13,7 @@ import { registerBackends } from './backends.ts';
 import { asList } from './ls.ts';
 import { ExitCode } from './exit.ts';
 import { cliEnvironment } from './environment.ts';
+import { limitHeapGrowth } from './heap.ts';
 
 export function resolveShard(value: unknown): ShardSpec | null {
   if (value !== undefined && value !== null && value !== '') return parseShard(String(value));
@@ -32,6 +33,7 @@ function describePlan(plan: ExperimentPlan): string {
 }
 
 export async function experimentsRunCommand(file: string, opts: Record<string, unknown>): Promise<void> {
+  limitHeapGrowth();
   const reporter = new Reporter(opts.verbosity as string | undefined);
   const outputPath = opts.output_path as string | undefined;
   if (!outputPath) throw new LmEvalError('experiments run needs --output_path', 'add --output_path <folder>');
