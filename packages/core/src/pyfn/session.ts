@@ -323,6 +323,8 @@ export function pythonHandleCallable(ref: FunctionRef, file: string, handle: num
   const fn = pythonCallable(ref, file);
   const t = pythonTargetOf(fn)!;
   t.loaded = Promise.resolve(handle).then((h) => ({ handle: h, kind: 'function' }));
+  // a failure is reported by the first call, not as an unhandled rejection
+  t.loaded.catch(() => undefined);
   t.fixed = true;
   return fn;
 }
