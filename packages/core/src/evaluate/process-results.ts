@@ -9,6 +9,7 @@ import { PyFloat, PyTuple, isFloat, isNumberLike, isPlainObject, pyEquals, pyFlo
 import { exp } from './aggregations/libm.ts';
 import { argmax, npSum, num } from '../python/numeric.ts';
 import { pyReSplitWhitespace } from '../python/str-methods.ts';
+import { pyTypeName } from '../python/types.ts';
 import type { ResolvedMetric } from './metrics/registry.ts';
 import type { MetricImpl } from './metrics/types.ts';
 
@@ -207,20 +208,6 @@ function processMultipleChoice(ctx: ProcessResultsContext, use: Set<string>, res
 
 // --------------------------------------------------------------------------------------------
 // generate_until
-
-/** Python `type(v).__name__` for the value model. */
-function pyTypeName(v: unknown): string {
-  if (v === null || v === undefined) return 'NoneType';
-  if (typeof v === 'string') return 'str';
-  if (typeof v === 'boolean') return 'bool';
-  if (v instanceof PyFloat) return 'float';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
-  if (typeof v === 'bigint') return 'int';
-  if (v instanceof PyTuple) return 'tuple';
-  if (Array.isArray(v)) return 'list';
-  if (isPlainObject(v)) return 'dict';
-  return typeof v;
-}
 
 /** Python `list(v)`: a str becomes its characters. */
 function pyList(v: unknown, where: string): unknown[] {

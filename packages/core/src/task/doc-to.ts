@@ -11,6 +11,7 @@
 import type { Profile } from '../compat.ts';
 import { LmEvalError } from '../errors.ts';
 import { parsePythonLiteral } from '../python/literal.ts';
+import { isIntLike } from '../python/types.ts';
 import { isPlainObject, PyFloat, pyRepr } from '../python/values.ts';
 import { applyTemplate } from '../template/index.ts';
 import type { TaskConfig } from './config.ts';
@@ -27,11 +28,6 @@ const ISDIGIT_RE =
 
 export function pyIsDigit(s: string): boolean {
   return ISDIGIT_RE.test(s);
-}
-
-/** Python `isinstance(x, int)` for our value model (bool is an int subclass). */
-function isPyInt(v: unknown): v is number | bigint | boolean {
-  return (typeof v === 'number' && Number.isInteger(v)) || typeof v === 'bigint' || typeof v === 'boolean';
 }
 
 function isCallable(v: unknown): v is (doc: Doc) => unknown {
@@ -81,7 +77,7 @@ export class DocFormatter {
 
   /** `doc_to_text(doc)`: a string, or an int (index; multiple-input tasks), or a column's raw value. */
   docToText(doc: Doc, spec: unknown = this.config.doc_to_text): unknown {
-    if (isPyInt(spec)) return spec;
+    if (isIntLike(spec)) return spec;
     if (typeof spec === 'string') {
       if (this.features.has(spec)) return doc[spec];
       const text = applyTemplate(spec, doc);
@@ -95,7 +91,7 @@ export class DocFormatter {
 
   /** `doc_to_target(doc)`: string, int (choice index), list (multiple targets) or a column's value. */
   docToTarget(doc: Doc, spec: unknown = this.config.doc_to_target): unknown {
-    if (isPyInt(spec)) return spec;
+    if (isIntLike(spec)) return spec;
     if (typeof spec === 'string') {
       if (this.features.has(spec)) return doc[spec];
       const text = applyTemplate(spec, doc);
@@ -165,7 +161,7 @@ export class DocFormatter {
       if (!Array.isArray(choices)) {
         throw new LmEvalError(`${this.task}: doc_to_choice must give a list, got ${describe(choices)}`);
       }
-      if (isPyInt(text)) multipleInput = choices.length;
+      if (isIntLike(text)) multipleInput = choices.length;
     }
     return { multipleInput, multipleTarget: Array.isArray(target) ? target.length : 0 };
   }
