@@ -5,7 +5,7 @@
 import type { Profile } from '../compat.ts';
 import { LmEvalError } from '../errors.ts';
 import type { OutputType } from '../task/config.ts';
-import { PyFloat, PyTuple, isFloat, isNumberLike, isPlainObject, pyEquals, pyFloat, pyRepr, pyStr, pyTruthy, toNumber, tuple } from '../python/values.ts';
+import { PyTuple, isFloat, isNumberLike, isPlainObject, pyEquals, pyFloat, pyRepr, pyStr, pyTruthy, toNumber, tuple } from '../python/values.ts';
 import { exp } from './aggregations/libm.ts';
 import { argmax, npSum, num } from '../python/numeric.ts';
 import { pyReSplitWhitespace } from '../python/str-methods.ts';
