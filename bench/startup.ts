@@ -2,7 +2,7 @@
  * Start-up benchmark: how long the `lm-eval` CLI takes before it does any model work, over a large
  * task tree (lm-eval's own `lm_eval/tasks`, ~13.9k YAML files), cold and warm.
  *
- *   node --import tsx bench/startup.ts --tree <lm-eval>/lm_eval/tasks [--built DIR] [--reps 3]
+ *   node --import tsx bench/startup.ts --tree <lm-eval>/lm_eval/tasks [--built DIR ...] [--reps 3] [--no-dev]
  *
  * Rows, each a fresh child process started as a user would (`node <bin> …`):
  * - `--help`: the floor (node + the CLI's entry modules);
@@ -14,7 +14,8 @@
  * For each CLI: the dev one (`packages/cli/bin/lm-eval.mjs`, TypeScript through tsx) and, with
  * `--built DIR`, the one an npm user runs: DIR is a project where the packed tarballs are installed
  * (`node scripts/check-packages.mjs --keep` prints one: use its `project` folder), its
- * `node_modules/.bin/lm-eval`.
+ * `node_modules/.bin/lm-eval`. Several --built (e.g. an install of an older commit) are measured
+ * row by row in turn, so that they see the same machine load; --no-dev leaves the dev CLI out.
  *
  * Each row prints the best wall time and the lowest CPU time (user + system, all threads) of
  * --reps runs, the peak RSS, and the load average. CPU seconds are the stable figure on a shared
@@ -42,7 +43,7 @@ if (!tree || !fs.existsSync(tree)) {
   process.exit(2);
 }
 const reps = Number(arg('reps') ?? 3);
-const built = arg('built');
+const built = process.argv.flatMap((a, i) => (a === '--built' && i + 1 < process.argv.length ? [process.argv[i + 1]] : []));
 
 interface Sample {
   wallS: number;
@@ -51,11 +52,13 @@ interface Sample {
 }
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lm-eval-startup-'));
-const cacheDir = path.join(tmp, 'cache');
-const cacheFile = path.join(cacheDir, 'task-index.json');
 const probeFile = path.join(tmp, 'probe');
 
-function runOnce(bin: string[], args: string[]): Promise<Sample> {
+/** Each CLI its own task-index cache folder. */
+const cacheDirOf = (cli: string) => path.join(tmp, `cache-${cli.replace(/[^A-Za-z0-9]+/g, '_')}`);
+
+function runOnce(cli: string, bin: string[], args: string[]): Promise<Sample> {
+  const cacheFile = path.join(cacheDirOf(cli), 'task-index.json');
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const proc = spawn(process.execPath, ['--import', PROBE, ...bin, ...args], {
@@ -92,9 +95,9 @@ const rows: Row[] = [];
 async function measure(cli: string, bin: string[], what: string, args: string[], cold: boolean): Promise<void> {
   const samples: Sample[] = [];
   for (let r = 0; r < reps; r++) {
-    if (cold) fs.rmSync(cacheDir, { recursive: true, force: true }); // the scan cache and the snapshots
-    else if (!fs.existsSync(cacheFile)) await runOnce(bin, args); // write the cache first
-    samples.push(await runOnce(bin, args));
+    if (cold) fs.rmSync(cacheDirOf(cli), { recursive: true, force: true }); // the scan cache and the snapshots
+    else if (!fs.existsSync(cacheDirOf(cli))) await runOnce(cli, bin, args); // write the cache first
+    samples.push(await runOnce(cli, bin, args));
   }
   const row = {
     cli,
@@ -107,27 +110,29 @@ async function measure(cli: string, bin: string[], what: string, args: string[],
   process.stderr.write(`${cli} ${what}: wall ${row.wallS.toFixed(2)} s, CPU ${row.cpuS.toFixed(2)} s, RSS ${row.rssMb.toFixed(0)} MB (load ${os.loadavg()[0].toFixed(2)})\n`);
 }
 
-const clis: Array<[string, string[]]> = [['dev', [path.join(ROOT, 'packages/cli/bin/lm-eval.mjs')]]];
-if (built) {
-  const bin = path.join(path.resolve(built), 'node_modules/@lm-eval/cli/bin/lm-eval-dist.mjs');
+const clis: Array<[string, string[]]> = process.argv.includes('--no-dev') ? [] : [['dev', [path.join(ROOT, 'packages/cli/bin/lm-eval.mjs')]]];
+for (const dir of built) {
+  const bin = path.join(path.resolve(dir), 'node_modules/@lm-eval/cli/bin/lm-eval-dist.mjs');
   if (!fs.existsSync(bin)) {
     process.stderr.write(`--built: ${bin} not found (install the packed tarballs there; see scripts/check-packages.mjs --keep)\n`);
     process.exit(2);
   }
-  clis.push(['built', [bin]]);
+  clis.push([built.length > 1 ? `built ${path.basename(path.resolve(dir, '..'))}` : 'built', [bin]]);
 }
 
 const loadBefore = os.loadavg();
 try {
   const ls = ['ls', 'tasks', '--include_path', tree];
   const run = ['run', '--model', 'dummy', '--tasks', 'tinystories_cloze', '--limit', '1', '--include_path', tree];
-  for (const [cli, bin] of clis) {
-    await measure(cli, bin, '--help', ['--help'], false);
-    await measure(cli, bin, 'ls tasks, cold', ls, true);
-    await measure(cli, bin, 'ls tasks, warm', ls, false);
-    await measure(cli, bin, 'run --limit 1, cold', run, true);
-    await measure(cli, bin, 'run --limit 1, warm', run, false);
-  }
+  const commands: Array<[string, string[], boolean]> = [
+    ['--help', ['--help'], false],
+    ['ls tasks, cold', ls, true],
+    ['ls tasks, warm', ls, false],
+    ['run --limit 1, cold', run, true],
+    ['run --limit 1, warm', run, false],
+  ];
+  for (const [what, args, cold] of commands) for (const [cli, bin] of clis) await measure(cli, bin, what, args, cold);
+  rows.sort((a, b) => clis.findIndex(([c]) => c === a.cli) - clis.findIndex(([c]) => c === b.cli));
 } finally {
   fs.rmSync(tmp, { recursive: true, force: true });
 }
