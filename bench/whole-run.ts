@@ -81,13 +81,19 @@ interface CliRun {
   stderr: string;
 }
 
+/**
+ * The CLI's task-index cache: a file of the bench's own (the first row indexes cold, the others
+ * warm), not the user's, whose size depends on every task tree ever indexed on the machine.
+ */
+let indexCache = '';
+
 function runCli(bin: string, args: string[], rssFile: string): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const spawnAt = Date.now();
     const t0 = performance.now();
     const proc = spawn(process.execPath, ['--import', PROBE, bin, ...args], {
       cwd: ROOT,
-      env: { ...process.env, CI: 'true', LMEVAL_LOG_LEVEL: 'DEBUG', BENCH_RSS_FILE: rssFile },
+      env: { ...process.env, CI: 'true', LMEVAL_LOG_LEVEL: 'DEBUG', BENCH_RSS_FILE: rssFile, LMEVAL_TASK_INDEX_CACHE: indexCache },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -161,6 +167,7 @@ async function main(): Promise<void> {
       return { label: eq >= 0 ? b.slice(0, eq) : path.relative(ROOT, file), file };
     });
   const work = keep || fs.mkdtempSync(path.join(os.tmpdir(), 'lm-eval-whole-run-'));
+  indexCache = path.join(work, 'task-index.json');
 
   const server = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, 'whole-run/server.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
   const base = await new Promise<string>((resolve) => createInterface({ input: server.stdout! }).once('line', (l) => resolve(l.trim())));
