@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TaskIndex } from '../src/task/index.ts';
-import { ScanCache, taskIndexCachePath } from '../src/task/index-cache.ts';
+import { KEEP_ROOTS, rootCachePath, ScanCache, taskIndexCachePath } from '../src/task/index-cache.ts';
 
 let dir: string;
 let tree: string;
@@ -25,8 +25,24 @@ function write(rel: string, text: string, ageS = 60): string {
   return f;
 }
 
-function build(cache: ScanCache): TaskIndex {
-  return TaskIndex.build({ builtinDir: null, includePaths: [tree], scanCache: cache });
+function build(cache: ScanCache, roots = [tree]): TaskIndex {
+  return TaskIndex.build({ builtinDir: null, includePaths: roots, scanCache: cache });
+}
+
+/** The cache file of root folder `root`. */
+const rootFile = (root = tree) => rootCachePath(cacheFile, root);
+/** The file paths stored in root folder `root`'s cache file. */
+const stored = (root = tree) => Object.keys(JSON.parse(fs.readFileSync(rootFile(root), 'utf8')).files);
+
+/** A small task tree of its own under the test folder, dated a minute back. */
+function otherTree(name: string, task: string): string {
+  const root = path.join(dir, name);
+  fs.mkdirSync(root, { recursive: true });
+  const f = path.join(root, `${task}.yaml`);
+  fs.writeFileSync(f, `task: ${task}\n`);
+  const t = new Date(Date.now() - 60_000);
+  fs.utimesSync(f, t, t);
+  return root;
 }
 
 const summary = (ix: TaskIndex) => ix.names().map((n) => [n, ix.get(n)!.kind, ix.get(n)!.outputType ?? null, ix.get(n)!.tasks ?? null]);
@@ -50,7 +66,7 @@ describe('task index scan cache', () => {
     const cold = ScanCache.open(cacheFile);
     const first = summary(build(cold));
     expect(cold.misses).toBe(5);
-    expect(fs.existsSync(cacheFile)).toBe(true);
+    expect(fs.existsSync(rootFile())).toBe(true);
     const warm = ScanCache.open(cacheFile);
     expect(summary(build(warm))).toEqual(first);
     expect(warm.misses).toBe(0);
@@ -69,9 +85,8 @@ describe('task index scan cache', () => {
     expect(ix.get('two_renamed')?.outputType).toBe('loglikelihood');
     expect(ix.has('four')).toBe(true);
     expect(ix.has('three')).toBe(false);
-    const stored = Object.keys(JSON.parse(fs.readFileSync(cacheFile, 'utf8')).files);
-    expect(stored.some((f) => f.endsWith('complex.yaml'))).toBe(false);
-    expect(stored.some((f) => f.endsWith('four.yaml'))).toBe(true);
+    expect(stored().some((f) => f.endsWith('complex.yaml'))).toBe(false);
+    expect(stored().some((f) => f.endsWith('four.yaml'))).toBe(true);
   });
 
   it('a same-size edit within the same clock tick is not missed (recent files are not trusted)', () => {
@@ -86,23 +101,84 @@ describe('task index scan cache', () => {
     expect(ix.has('onf')).toBe(false);
   });
 
-  it('a corrupt cache file is ignored and replaced; entries of other trees are kept', () => {
+  it('a corrupt cache file is ignored and replaced; entries outside the tree (includes elsewhere) are kept', () => {
     fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
-    fs.writeFileSync(cacheFile, '{not json');
+    fs.writeFileSync(rootFile(), '{not json');
     const ix = build(ScanCache.open(cacheFile));
     expect(ix.has('one')).toBe(true);
     const other = path.join(dir, 'elsewhere.yaml');
-    const data = JSON.parse(fs.readFileSync(cacheFile, 'utf8'));
+    const data = JSON.parse(fs.readFileSync(rootFile(), 'utf8'));
     data.files[other] = [1, 2, 3, { task: 'x' }];
-    fs.writeFileSync(cacheFile, JSON.stringify(data));
+    fs.writeFileSync(rootFile(), JSON.stringify(data));
     write('b/five.yaml', 'task: five\n', 30);
     build(ScanCache.open(cacheFile));
-    expect(Object.keys(JSON.parse(fs.readFileSync(cacheFile, 'utf8')).files)).toContain(other);
+    expect(stored()).toContain(other);
+  });
+
+  it('one cache file per root: a second tree\'s files stay out of the first tree\'s file', () => {
+    const b = otherTree('b-tree', 'bee');
+    const cache = ScanCache.open(cacheFile);
+    const ix = build(cache, [tree, b]);
+    expect(ix.has('bee') && ix.has('one')).toBe(true);
+    expect(stored().some((f) => f.startsWith(b + path.sep))).toBe(false);
+    expect(stored(b)).toEqual([path.join(b, 'bee.yaml')]);
+    // each tree alone is then served from its own file
+    const warm = ScanCache.open(cacheFile);
+    expect(build(warm, [b]).has('bee')).toBe(true);
+    expect(warm.misses).toBe(0);
+  });
+
+  it("indexing tree A neither reads nor rewrites tree B's cache file", () => {
+    const b = otherTree('b-tree', 'bee');
+    build(ScanCache.open(cacheFile), [b]);
+    // B's file made unreadable as JSON but dated a minute back: reading it would discard it, writing would replace it
+    fs.writeFileSync(rootFile(b), '{"planted": true}');
+    const t = new Date(Date.now() - 60_000);
+    fs.utimesSync(rootFile(b), t, t);
+    const before = fs.statSync(rootFile(b)).mtimeMs;
+    const cache = ScanCache.open(cacheFile);
+    build(cache, [tree]);
+    expect(cache.misses).toBe(5);
+    expect(cache.filesRead).toEqual([rootFile()]);
+    write('b/five.yaml', 'task: five\n', 30); // A changes and is written again
+    build(ScanCache.open(cacheFile), [tree]);
+    expect(fs.readFileSync(rootFile(b), 'utf8')).toBe('{"planted": true}');
+    expect(fs.statSync(rootFile(b)).mtimeMs).toBe(before);
+  });
+
+  it('at most KEEP_ROOTS root files: the least recently used is removed', () => {
+    const roots = Array.from({ length: KEEP_ROOTS }, (_, i) => otherTree(`r${i}`, `t${i}`));
+    for (const [i, r] of roots.entries()) {
+      build(ScanCache.open(cacheFile), [r]);
+      const t = new Date(Date.now() - (100 - i) * 1000); // r0 used longest ago
+      fs.utimesSync(rootFile(r), t, t);
+    }
+    // r0 used again (served from its cache, nothing written): now r1 is the least recent
+    build(ScanCache.open(cacheFile), [roots[0]]);
+    const extra = otherTree('extra', 'tx');
+    build(ScanCache.open(cacheFile), [extra]);
+    const scanFiles = fs.readdirSync(path.dirname(cacheFile)).filter((n) => n.includes('.scan-'));
+    expect(scanFiles).toHaveLength(KEEP_ROOTS);
+    expect(fs.existsSync(rootFile(roots[1]))).toBe(false);
+    expect(fs.existsSync(rootFile(roots[0]))).toBe(true);
+    expect(fs.existsSync(rootFile(extra))).toBe(true);
+  });
+
+  it('the single-file cache of earlier versions is removed; another file at the base path is left alone', () => {
+    fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
+    fs.writeFileSync(cacheFile, JSON.stringify({ version: 1, files: { '/x.yaml': [1, 2, 3, {}] } }));
+    build(ScanCache.open(cacheFile));
+    expect(fs.existsSync(cacheFile)).toBe(false);
+    fs.writeFileSync(cacheFile, '{"mine": 1}');
+    write('b/five.yaml', 'task: five\n', 30);
+    build(ScanCache.open(cacheFile));
+    expect(fs.readFileSync(cacheFile, 'utf8')).toBe('{"mine": 1}');
   });
 
   it('location: LMEVAL_TASK_INDEX_CACHE (off disables), else XDG_CACHE_HOME', () => {
     expect(taskIndexCachePath({ LMEVAL_TASK_INDEX_CACHE: 'off' })).toBeNull();
     expect(taskIndexCachePath({ LMEVAL_TASK_INDEX_CACHE: '/x/y.json' })).toBe(path.resolve('/x/y.json'));
     expect(taskIndexCachePath({ XDG_CACHE_HOME: '/c' })).toBe(path.join('/c', 'lm-eval-ts', 'task-index.json'));
+    expect(path.basename(rootCachePath('/c/task-index.json', '/t'))).toMatch(/^task-index\.scan-[0-9a-f]{16}\.json$/);
   });
 });

@@ -54,7 +54,8 @@ const snapshots = () => fs.readdirSync(path.dirname(cacheFile)).filter((n) => n.
 
 /** A build served from the snapshot reads no task file: with the scan cache gone it still scans nothing. */
 function restoredBuild(opts?: Parameters<typeof build>[0]) {
-  fs.rmSync(cacheFile, { force: true });
+  const cacheDir = path.dirname(cacheFile);
+  for (const n of fs.readdirSync(cacheDir)) if (n.includes('.scan-')) fs.rmSync(path.join(cacheDir, n), { force: true });
   return build(opts);
 }
 

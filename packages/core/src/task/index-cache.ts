@@ -1,23 +1,35 @@
 /**
  * A persistent cache of the task index's per-file pre-scan (scan.ts `scanIndexKeys`): the index
  * keys of each YAML file, keyed by its absolute path and checked against the file's size, mtime
- * and ctime, so an unchanged tree is indexed from one JSON file instead of reading and parsing
+ * and ctime, so an unchanged tree is indexed from the cache instead of reading and parsing
  * thousands of YAML files. Any change to a file (content, replacement, touch) changes its stat
- * and it is scanned again; files no longer seen are dropped when the cache is written.
+ * and it is scanned again; files no longer seen under an indexed folder are dropped when the
+ * cache is written.
  *
- * Where: `LMEVAL_TASK_INDEX_CACHE` (a file path; `off` disables it), else
- * `$XDG_CACHE_HOME/lm-eval-ts/task-index.json` (`~/.cache/...`). A cache that cannot be read or
- * written is ignored: the index is then built from the files, as without a cache. Snapshots of
- * whole indexes (index-snapshot.ts) are kept next to this file.
+ * One cache file per indexed root folder (the built-in tasks, each `--include_path`), so a run
+ * reads and writes only the files of the folders it indexes: `<base>.scan-<hash>.json`, the hash
+ * taken from the folder's absolute path. A file lives in the cache of the longest indexed folder
+ * holding it; a file outside all of them (an include elsewhere) in the cache of the folder whose
+ * walk read it. A root's file is rewritten only when one of its entries changed; the most recently
+ * used {@link KEEP_ROOTS} root files are kept (the file's mtime is its last use), older ones removed.
+ *
+ * Where: `<base>` is `LMEVAL_TASK_INDEX_CACHE` without `.json` (a file path naming the cache's
+ * base; `off` disables it), else `$XDG_CACHE_HOME/lm-eval-ts/task-index.json` (`~/.cache/...`).
+ * The base file itself is the single-file cache of earlier versions: it is removed when found.
+ * A cache that cannot be read or written is ignored: the index is then built from the files, as
+ * without a cache. Snapshots of whole indexes (index-snapshot.ts) are kept next to it.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { YamlDict } from './include.ts';
 import { scanIndexKeys } from './scan.ts';
 
-const VERSION = 1;
+const VERSION = 2;
 const RACY_MS = 2000;
+/** Root folders whose scan cache is kept (the most recently used). */
+export const KEEP_ROOTS = 16;
 
 /** [size, mtimeMs, ctimeMs, index keys] */
 type Entry = [number, number, number, YamlDict];
@@ -29,35 +41,81 @@ export function taskIndexCachePath(env: NodeJS.ProcessEnv = process.env): string
   return path.join(base, 'lm-eval-ts', 'task-index.json');
 }
 
-export class ScanCache {
-  private loaded: Map<string, Entry> | undefined;
-  private readonly now = new Map<string, Entry>();
-  private changed = false;
-  /** Files scanned (not served from the cache) in this run. */
-  misses = 0;
+/** The scan cache file of root folder `root` for the cache based at `base`. */
+export function rootCachePath(base: string, root: string): string {
+  const hash = createHash('sha256').update(path.resolve(root)).digest('hex').slice(0, 16);
+  return `${base.replace(/\.json$/, '')}.scan-${hash}.json`;
+}
 
-  private constructor(
-    /** The cache file (null: in memory only). */
+/** The cache of one root folder: what was read from disk, what this run used, whether it changed. */
+class RootCache {
+  private loaded: Map<string, Entry> | undefined;
+  readonly now = new Map<string, Entry>();
+  changed = false;
+
+  constructor(
+    readonly root: string,
+    /** Its cache file (null: in memory only). */
     readonly file: string | null,
+    private readonly onRead?: (file: string) => void,
   ) {}
 
-  /** The cache at `file` (default: {@link taskIndexCachePath}); null = in-memory only. Read on first use. */
-  static open(file: string | null = taskIndexCachePath()): ScanCache {
-    return new ScanCache(file);
-  }
-
-  private get old(): Map<string, Entry> {
+  get old(): Map<string, Entry> {
     if (this.loaded) return this.loaded;
     this.loaded = new Map<string, Entry>();
     if (this.file) {
+      this.onRead?.(this.file);
       try {
-        const data = JSON.parse(readFileSync(this.file, 'utf8')) as { version?: number; files?: Record<string, Entry> };
-        if (data.version === VERSION && data.files && typeof data.files === 'object') this.loaded = new Map(Object.entries(data.files));
+        const data = JSON.parse(readFileSync(this.file, 'utf8')) as { version?: number; root?: string; files?: Record<string, Entry> };
+        if (data.version === VERSION && data.root === this.root && data.files && typeof data.files === 'object') this.loaded = new Map(Object.entries(data.files));
       } catch {
         // absent or unreadable: start empty
       }
     }
     return this.loaded;
+  }
+}
+
+export class ScanCache {
+  private roots: RootCache[] = [];
+  private current: RootCache | undefined;
+  /** Files scanned (not served from the cache) in this run. */
+  misses = 0;
+  /** Cache files read in this run. */
+  readonly filesRead: string[] = [];
+
+  private constructor(
+    /** The cache's base path (null: in memory only); root files and snapshots are named after it. */
+    readonly file: string | null,
+  ) {}
+
+  /** The cache based at `file` (default: {@link taskIndexCachePath}); null = in-memory only. Root files are read on first use. */
+  static open(file: string | null = taskIndexCachePath()): ScanCache {
+    return new ScanCache(file);
+  }
+
+  /** The root folders this run indexes (absolute); only their cache files are read or written. */
+  setRoots(roots: string[]): void {
+    this.roots = roots.map((r) => {
+      const root = path.resolve(r).replace(/[\\/]+$/, '') || path.sep;
+      return new RootCache(root, this.file && rootCachePath(this.file, root), (f) => this.filesRead.push(f));
+    });
+  }
+
+  /** The root folder being walked: files outside all roots read now are cached with it. */
+  enter(root: string): void {
+    const abs = path.resolve(root).replace(/[\\/]+$/, '') || path.sep;
+    this.current = this.roots.find((r) => r.root === abs);
+  }
+
+  /** The cache of the longest root holding `file` (undefined: outside all of them). */
+  private ownerOf(file: string): RootCache | undefined {
+    let best: RootCache | undefined;
+    for (const r of this.roots) {
+      const prefix = r.root.endsWith(path.sep) ? r.root : r.root + path.sep;
+      if (file.startsWith(prefix) && (!best || r.root.length > best.root.length)) best = r;
+    }
+    return best;
   }
 
   /**
@@ -68,50 +126,106 @@ export class ScanCache {
     const st = statSync(file, { throwIfNoEntry: false });
     onStat?.(st ?? null);
     if (!st) return scanIndexKeys(file); // let the scan report the missing file
-    const seen = this.now.get(file);
-    if (seen && seen[0] === st.size && seen[1] === st.mtimeMs && seen[2] === st.ctimeMs) return seen[3];
-    const hit = this.old.get(file);
-    if (hit && hit[0] === st.size && hit[1] === st.mtimeMs && hit[2] === st.ctimeMs) {
-      this.now.set(file, hit);
-      return hit[3];
+    const rc = this.ownerOf(file) ?? this.current;
+    const same = (e: Entry | undefined): e is Entry => !!e && e[0] === st.size && e[1] === st.mtimeMs && e[2] === st.ctimeMs;
+    if (rc) {
+      const seen = rc.now.get(file);
+      if (same(seen)) return seen[3];
+      const hit = rc.old.get(file);
+      if (same(hit)) {
+        rc.now.set(file, hit);
+        return hit[3];
+      }
     }
     const keys = scanIndexKeys(file);
     this.misses += 1;
     // A file changed within the last seconds may change again without its times moving (file
     // times advance in clock ticks): it is scanned again next time rather than trusted.
-    if (Date.now() - st.mtimeMs > RACY_MS) {
-      this.now.set(file, [st.size, st.mtimeMs, st.ctimeMs, keys]);
-      this.changed = true;
+    if (rc && Date.now() - st.mtimeMs > RACY_MS) {
+      rc.now.set(file, [st.size, st.mtimeMs, st.ctimeMs, keys]);
+      rc.changed = true;
     }
     return keys;
   }
 
   /**
-   * Writes the entries used in this run (plus those of other trees, kept) when anything changed.
+   * Writes the cache file of each root whose entries changed (and marks the others used).
    * `under`: the folders this run indexed completely; their files not seen now are dropped.
    */
   save(under: string[]): void {
     if (!this.file) return;
-    const prefixes = under.map((d) => d.replace(/[\\/]+$/, '') + path.sep);
-    const files: Record<string, Entry> = {};
-    for (const [f, e] of this.old) {
-      if (this.now.has(f)) continue;
-      if (prefixes.some((p) => f.startsWith(p))) {
-        this.changed = true; // deleted or moved
-        continue;
+    const complete = new Set(under.map((d) => path.resolve(d).replace(/[\\/]+$/, '') || path.sep));
+    let wrote = false;
+    for (const rc of this.roots) {
+      if (!rc.file || !complete.has(rc.root)) continue;
+      const files: Record<string, Entry> = {};
+      for (const [f, e] of rc.old) {
+        if (rc.now.has(f)) continue;
+        // a file of this root not seen now was deleted or moved; one outside it is kept
+        if (this.ownerOf(f) === rc) rc.changed = true;
+        else files[f] = e;
       }
-      files[f] = e;
+      if (!rc.changed) continue;
+      for (const [f, e] of rc.now) files[f] = e;
+      try {
+        mkdirSync(path.dirname(rc.file), { recursive: true });
+        const tmp = `${rc.file}.${process.pid}.tmp`;
+        writeFileSync(tmp, JSON.stringify({ version: VERSION, root: rc.root, files }));
+        renameSync(tmp, rc.file);
+        rc.changed = false;
+        wrote = true;
+      } catch {
+        // read-only home, full disk...: the index works without the cache
+      }
     }
-    if (!this.changed) return;
-    for (const [f, e] of this.now) files[f] = e;
+    this.markUsed();
+    if (wrote) this.evict();
+  }
+
+  /** Marks this run's root files as just used (their mtime is the recency the eviction goes by) and drops the old single-file cache. */
+  markUsed(): void {
+    if (!this.file) return;
+    const now = new Date();
+    for (const rc of this.roots) {
+      try {
+        if (rc.file) utimesSync(rc.file, now, now);
+      } catch {
+        // not written (yet): nothing to mark
+      }
+    }
+    removeLegacyCache(this.file);
+  }
+
+  /** Removes the root files beyond the {@link KEEP_ROOTS} most recently used (never this run's). */
+  private evict(): void {
+    if (!this.file) return;
     try {
-      mkdirSync(path.dirname(this.file), { recursive: true });
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify({ version: VERSION, files }));
-      renameSync(tmp, this.file);
-      this.changed = false;
+      const dir = path.dirname(this.file);
+      const prefix = `${path.basename(this.file).replace(/\.json$/, '')}.scan-`;
+      const mine = new Set(this.roots.map((r) => r.file && path.basename(r.file)));
+      const others = readdirSync(dir)
+        .filter((n) => n.startsWith(prefix) && n.endsWith('.json') && !mine.has(n))
+        .map((n) => ({ n, t: statSync(path.join(dir, n), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
+        .sort((a, b) => b.t - a.t);
+      const keep = Math.max(0, KEEP_ROOTS - mine.size);
+      for (const { n } of others.slice(keep)) rmSync(path.join(dir, n), { force: true });
     } catch {
-      // read-only home, full disk...: the index works without the cache
+      // unreadable cache folder: nothing removed
     }
+  }
+}
+
+/** Removes `base` when it is the single-file scan cache of earlier versions (`{"version":1,"files":…`). */
+function removeLegacyCache(base: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(base, 'r');
+    const head = Buffer.alloc(32);
+    const n = readSync(fd, head, 0, head.length, 0);
+    closeSync(fd);
+    fd = undefined;
+    if (/^\{"version":1,"files":/.test(head.subarray(0, n).toString('utf8'))) rmSync(base, { force: true });
+  } catch {
+    if (fd !== undefined) closeSync(fd);
   }
 }

@@ -205,11 +205,13 @@ export class TaskIndex {
     const ports = profilePortSources();
     const key: SnapshotKey = { profile: index.profile, roots: index.roots, builtinRoot: index.builtinRoot, ports: ports.registered };
     const cacheFile = cache?.file ?? null;
+    cache?.setRoots(index.roots);
     index.fileScan = cache ? (f) => cache.scan(f) : scanIndexKeys;
     if (cacheFile) {
       const snapshot = readSnapshot(cacheFile, key, index.cwd);
       if (snapshot) {
         index.restore(snapshot.state, snapshot.files);
+        cache?.markUsed();
         return index;
       }
     }
@@ -238,6 +240,7 @@ export class TaskIndex {
         continue;
       }
       scanned.push(root);
+      cache?.enter(root);
       // folders are walked without following links, so only linked files need realpath
       const realRoot = realpathSync(root);
       const links = new Set<string>();
