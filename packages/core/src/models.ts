@@ -9,7 +9,7 @@ export { DummyLM, DUMMY_MODEL_ARGS } from './model/dummy.ts';
 export { rollingTokenWindows, splitTrailingWhitespace, type TokenWindow } from './model/token-windows.ts';
 export { renderChatTemplate, continueFinalMessage, type RenderChatOptions } from './model/chat-template.ts';
 export { topPCount } from './model/sampling.ts';
-export { agreesWith, ENCODER_PROBES, loadNativeEncoder, type BatchEncoder } from './model/native-encoder.ts';
+export { agreesWith, ENCODER_PROBES, loadNativeEncoder, type BatchEncoder, type NativeBatchEncoder } from './model/native-encoder.ts';
 export { RequestTooLargeError } from './model/request-too-large.ts';
 export { hubSnapshot, isHubOffline, isHubRepoId } from './util/hub-snapshot.ts';
 export { hubCacheDir } from './data/hub-cache.ts';

@@ -5,10 +5,12 @@
  * /detokenize, with vLLM's /tokenizer_info or llama.cpp's /props).
  * Single encodings are memoised (bounded); batches go to the caller, which drops them when done.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { createLogger, LmEvalError } from '@lm-eval/core';
 import type { JsonHttpClient } from './http.ts';
-import { agreesWith, loadNativeEncoder, type BatchEncoder } from '@lm-eval/core/models';
+import { agreesWith, loadNativeEncoder, type BatchEncoder, type NativeBatchEncoder } from '@lm-eval/core/models';
 import { locateTokenizer, TOKENIZER_FIX, type TokenizerSource } from './tokenizer-source.ts';
 import { readGgufTokenizer } from './gguf-tokenizer.ts';
 
@@ -126,11 +128,113 @@ interface HfTokenizerLike {
   convert_tokens_to_ids?(t: string): number | null | undefined;
 }
 
+/** What the backend takes from a tokenizer besides its encoder: special tokens, chat template, ids of tokens, decoding. */
+interface TokenizerFacts {
+  bosId: number | null;
+  eosId: number | null;
+  bosText: string | null;
+  eosText: string | null;
+  padText: string | null;
+  unkText: string | null;
+  chatTemplate: string | null;
+  idOf(token: string): number | null;
+  decode(ids: number[]): Promise<string>;
+}
+
+function factsOf(tok: HfTokenizerLike): TokenizerFacts {
+  return {
+    bosId: tok.bos_token_id ?? null,
+    eosId: tok.eos_token_id ?? null,
+    bosText: tok.bos_token ?? null,
+    eosText: tok.eos_token ?? null,
+    padText: tok.pad_token ?? null,
+    unkText: tok.unk_token ?? null,
+    chatTemplate: typeof tok.chat_template === 'string' ? tok.chat_template : null,
+    idOf: (t) => {
+      const id = tok.convert_tokens_to_ids?.(t);
+      return typeof id === 'number' ? id : null;
+    },
+    decode: async (ids) => tok.decode(ids),
+  };
+}
+
+/**
+ * transformers.js tokenizer classes that add nothing to PreTrainedTokenizer's special tokens,
+ * chat template and decoding (their class bodies in @huggingface/transformers 4.x are empty or
+ * set only padding_side / token type ids).
+ */
+const PLAIN_CLASSES = new Set(['PreTrainedTokenizer', 'LlamaTokenizer', 'CodeLlamaTokenizer', 'GPT2Tokenizer', 'GPTNeoXTokenizer', 'Qwen2Tokenizer', 'GemmaTokenizer', 'BloomTokenizer', 'FalconTokenizer', 'T5Tokenizer', 'XLMRobertaTokenizer', 'RobertaTokenizer', 'BartTokenizer', 'CohereTokenizer', 'CodeGenTokenizer']);
+
+/** transformers.js's getTokenFromConfig: the first key present with a truthy value, a string or an AddedToken's content; undefined: a value it would reject. */
+function tokenFromConfig(config: Record<string, unknown>, ...keys: string[]): string | null | undefined {
+  for (const key of keys) {
+    if (!Object.hasOwn(config, key)) continue;
+    const item = config[key];
+    if (!item) continue;
+    if (typeof item === 'string') return item;
+    if (typeof item === 'object' && (item as { __type?: unknown }).__type === 'AddedToken' && typeof (item as { content?: unknown }).content === 'string') return (item as { content: string }).content;
+    return undefined;
+  }
+  return null;
+}
+
+/** transformers.js's clean_up_tokenization (spaces before punctuation and English contractions). */
+function cleanUpTokenization(text: string): string {
+  return text.replace(/ \./g, '.').replace(/ \?/g, '?').replace(/ !/g, '!').replace(/ ,/g, ',').replace(/ ' /g, "'").replace(/ n't/g, "n't").replace(/ 'm/g, "'m").replace(/ 's/g, "'s").replace(/ 've/g, "'ve").replace(/ 're/g, "'re");
+}
+
+/**
+ * The facts transformers.js's AutoTokenizer would give for `dir`, taken from the native tokenizer
+ * and tokenizer_config.json as transformers.js's PreTrainedTokenizer constructor and decode do,
+ * so that transformers.js need not be loaded; null where that is not certain (no or unreadable
+ * tokenizer_config.json, a tokenizer class with its own behaviour, a WordPiece decoder's
+ * `cleanup`, a value transformers.js would reject): the caller then loads transformers.js.
+ */
+export function nativeFacts(dir: string, native: NativeBatchEncoder): TokenizerFacts | null {
+  let config: Record<string, unknown>;
+  let json: { decoder?: { cleanup?: unknown } | null };
+  try {
+    config = JSON.parse(readFileSync(path.join(dir, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
+    json = JSON.parse(readFileSync(path.join(dir, 'tokenizer.json'), 'utf8')) as typeof json;
+  } catch {
+    return null;
+  }
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) return null;
+  const cls = config.tokenizer_class;
+  if (cls !== undefined && (typeof cls !== 'string' || !PLAIN_CLASSES.has(cls.replace(/Fast$/, '')))) return null;
+  if (json?.decoder && typeof json.decoder === 'object' && 'cleanup' in json.decoder) return null;
+  const bosText = tokenFromConfig(config, 'bos_token');
+  const eosText = tokenFromConfig(config, 'eos_token');
+  const padText = tokenFromConfig(config, 'pad_token', 'eos_token');
+  const unkText = tokenFromConfig(config, 'unk_token');
+  if (bosText === undefined || eosText === undefined || padText === undefined || unkText === undefined) return null;
+  const template = config.chat_template;
+  if (template !== undefined && template !== null && typeof template !== 'string') return null;
+  const cleanup = config.clean_up_tokenization_spaces ?? true;
+  const idOf = (t: string | null) => (t === null ? null : native.tokenToId(t));
+  return {
+    bosId: idOf(bosText),
+    eosId: idOf(eosText),
+    bosText,
+    eosText,
+    padText,
+    unkText,
+    chatTemplate: typeof template === 'string' ? template : null,
+    idOf: (t) => native.tokenToId(t),
+    decode: async (ids) => {
+      const text = await native.decode(ids, false);
+      return cleanup ? cleanUpTokenization(text) : text;
+    },
+  };
+}
+
 export class HuggingFaceTokenizer extends CachedTokenizer implements ApiTokenizer {
   readonly kind = 'huggingface' as const;
   private constructor(
     readonly name: string,
-    private readonly tok: HfTokenizerLike,
+    private readonly facts: TokenizerFacts,
+    /** transformers.js's tokenizer (null: the native encoder encodes everything). */
+    private readonly tok: HfTokenizerLike | null,
     /** HF's Rust tokenizers for batch encoding (null: transformers.js encodes everything). */
     private readonly native: BatchEncoder | null = null,
   ) {
@@ -140,6 +244,11 @@ export class HuggingFaceTokenizer extends CachedTokenizer implements ApiTokenize
   /** Whether batches are encoded by the native (Rust) encoder. */
   get nativeEncoder(): string | null {
     return this.native?.description ?? null;
+  }
+
+  /** Whether transformers.js was loaded for this tokenizer. */
+  get usesTransformersJs(): boolean {
+    return this.tok !== null;
   }
 
   /** One loaded tokenizer (and its encoding cache) per folder/id for the whole process. */
@@ -158,19 +267,25 @@ export class HuggingFaceTokenizer extends CachedTokenizer implements ApiTokenize
   }
 
   private static async loadUncached(nameOrPath: string, source: TokenizerSource): Promise<HuggingFaceTokenizer> {
+    if (source.kind !== 'gguf' && source.kind !== 'hub-download') {
+      // HF's Rust tokenizers alone, as Python's fast tokenizer: transformers.js (~40 MB) is not loaded.
+      const native = await loadNativeEncoder(source.dir);
+      const facts = native === null ? null : nativeFacts(source.dir, native);
+      if (native !== null && facts !== null) return new HuggingFaceTokenizer(nameOrPath, facts, null, native);
+    }
     // Its CommonJS build, through require: the CLI's TypeScript loader (tsx) hooks only ES module
     // imports, and rewriting this 1.3 MB bundle on every start cost ~1.5 s and ~80 MB.
     const transformers = createRequire(import.meta.url)('@huggingface/transformers') as typeof import('@huggingface/transformers');
     if (source.kind === 'gguf') {
       const { tokenizerJson, tokenizerConfig } = await readGgufTokenizer(source.file);
       const tok = new (transformers.PreTrainedTokenizer as unknown as new (j: object, c: object) => HfTokenizerLike)(tokenizerJson, tokenizerConfig);
-      return new HuggingFaceTokenizer(nameOrPath, tok);
+      return new HuggingFaceTokenizer(nameOrPath, factsOf(tok), tok);
     }
     if (source.kind === 'hub-download') {
       log.info(`downloading the tokenizer '${source.repo}' from the Hugging Face Hub (as Python lm-eval does; HF_HUB_OFFLINE=1 prevents it)`);
       try {
         const tok = (await transformers.AutoTokenizer.from_pretrained(source.repo)) as unknown as HfTokenizerLike;
-        return new HuggingFaceTokenizer(nameOrPath, tok);
+        return new HuggingFaceTokenizer(nameOrPath, factsOf(tok), tok);
       } catch (e) {
         throw new LmEvalError(
           `Could not find the tokenizer '${nameOrPath}': ${source.tried.join('; ')}; the Hub download failed: ${(e as Error).message}`,
@@ -182,7 +297,7 @@ export class HuggingFaceTokenizer extends CachedTokenizer implements ApiTokenize
     const nativeLoad = loadNativeEncoder(source.dir);
     try {
       const tok = (await transformers.AutoTokenizer.from_pretrained(source.dir, { local_files_only: true })) as unknown as HfTokenizerLike;
-      return new HuggingFaceTokenizer(nameOrPath, tok, await HuggingFaceTokenizer.agreeing(tok, await nativeLoad));
+      return new HuggingFaceTokenizer(nameOrPath, factsOf(tok), tok, await HuggingFaceTokenizer.agreeing(tok, await nativeLoad));
     } catch (e) {
       throw new LmEvalError(
         `Could not load the Hugging Face tokenizer '${nameOrPath}' from ${source.kind === 'hub-cache' ? `the Hugging Face cache (${source.dir})` : source.dir}: ${(e as Error).message}`,
@@ -201,11 +316,10 @@ export class HuggingFaceTokenizer extends CachedTokenizer implements ApiTokenize
     return (await agreesWith(native, (t, add) => tok.encode(t, { add_special_tokens: add }))) ? native : null;
   }
 
-  encodeSync(text: string, addSpecialTokens: boolean): number[] {
-    return this.encodeSyncCached(text, addSpecialTokens);
-  }
   protected rawEncode(text: string, addSpecialTokens: boolean): number[] {
     if (text === '') return addSpecialTokens && this.bosId !== null ? [this.bosId] : [];
+    // without transformers.js every non-empty text goes to the native encoder (rawEncodeAsync, rawEncodeBatch)
+    if (this.tok === null) throw new Error('HuggingFaceTokenizer: no synchronous encoder without transformers.js');
     return this.tok.encode(text, { add_special_tokens: addSpecialTokens });
   }
   protected override rawEncodeBatch(texts: string[], addSpecialTokens: boolean): Promise<number[][]> {
@@ -218,33 +332,32 @@ export class HuggingFaceTokenizer extends CachedTokenizer implements ApiTokenize
     return (await this.native.encodeBatch([text], addSpecialTokens))[0];
   }
   async decode(ids: number[]): Promise<string> {
-    return ids.length ? this.tok.decode(ids) : '';
+    return ids.length ? this.facts.decode(ids) : '';
   }
   async addsBosByDefault(): Promise<boolean> {
-    return this.bosId !== null && this.encodeSync('a', true)[0] === this.bosId;
+    return this.bosId !== null && (await this.encode('a', true))[0] === this.bosId;
   }
   idOf(token: string): number | null {
-    const id = this.tok.convert_tokens_to_ids?.(token);
-    return typeof id === 'number' ? id : null;
+    return this.facts.idOf(token);
   }
   get bosId() {
-    return this.tok.bos_token_id ?? null;
+    return this.facts.bosId;
   }
   get eosId() {
-    return this.tok.eos_token_id ?? null;
+    return this.facts.eosId;
   }
   get bosText() {
-    return this.tok.bos_token ?? null;
+    return this.facts.bosText;
   }
   get eosText() {
-    return this.tok.eos_token ?? null;
+    return this.facts.eosText;
   }
   /** pad ← unk ← eos, as lm-eval configures it. */
   get padText() {
-    return this.tok.pad_token ?? this.tok.unk_token ?? this.tok.eos_token ?? null;
+    return this.facts.padText ?? this.facts.unkText ?? this.facts.eosText;
   }
   get chatTemplate() {
-    return typeof this.tok.chat_template === 'string' ? this.tok.chat_template : null;
+    return this.facts.chatTemplate;
   }
 }
 

@@ -4,10 +4,10 @@
  * Python's fast tokenizers run on. It encodes on libuv's thread pool, off the event loop, several
  * times faster than transformers.js's JavaScript BPE.
  *
- * Only the encoder lives here; the tokenizer's identity (special tokens, chat template, decoding)
- * stays with the transformers.js tokenizer of the backend that uses it (`hf`, and the API models'
- * `tokenizer_backend=huggingface`), which checks at load time that both give the same ids
- * ({@link agreesWith}) and otherwise keeps transformers.js alone.
+ * The encoder, token ids and decoding live here. The `hf` backend keeps transformers.js for the
+ * tokenizer's identity and checks at load time that both give the same ids ({@link agreesWith});
+ * the API models' `tokenizer_backend=huggingface` takes special tokens from tokenizer_config.json
+ * and does not load transformers.js (the agreement is checked by its tests).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -22,7 +22,17 @@ export interface BatchEncoder {
   encodeBatch(texts: string[], addSpecialTokens: boolean, signal?: AbortSignal): Promise<number[][]>;
 }
 
+/** A native encoder's own token lookup and decoding (HF `tokenizers` `token_to_id`, `decode`). */
+export interface NativeBatchEncoder extends BatchEncoder {
+  /** The id of a token of the vocabulary or an added token, or null. */
+  tokenToId(token: string): number | null;
+  /** The tokenizer's decoder on `ids`, without the clean-up of tokenisation spaces. */
+  decode(ids: number[], skipSpecialTokens: boolean): Promise<string>;
+}
+
 interface NativeTokenizer {
+  tokenToId(token: string): number | null | undefined;
+  decode(ids: number[], skipSpecialTokens: boolean): Promise<string>;
   encode(text: string, pair: null, options: { addSpecialTokens: boolean }): Promise<{ getIds(): number[] }>;
   encodeBatch(texts: string[], options: { addSpecialTokens: boolean }): Promise<Array<{ getIds(): number[] }>>;
 }
@@ -107,12 +117,21 @@ interface Continuation {
   added: string[];
 }
 
-class NativeEncoder implements BatchEncoder {
+class NativeEncoder implements NativeBatchEncoder {
   constructor(
     readonly description: string,
     private readonly tok: NativeTokenizer,
     private readonly continuation: Continuation | null,
   ) {}
+
+  tokenToId(token: string): number | null {
+    const id = this.tok.tokenToId(token);
+    return typeof id === 'number' ? id : null;
+  }
+
+  decode(ids: number[], skipSpecialTokens: boolean): Promise<string> {
+    return this.tok.decode(ids, skipSpecialTokens);
+  }
 
   /**
    * A bounded number of texts and characters per native call (the library spreads each over its
@@ -193,7 +212,7 @@ function cutAfter(text: string, at: number): number {
  * has no binary for this platform, or LMEVAL_NATIVE_TOKENIZERS=0 (the caller then encodes with
  * transformers.js). The caller checks its ids against its reference encoder ({@link agreesWith}).
  */
-export async function loadNativeEncoder(folder: string): Promise<BatchEncoder | null> {
+export async function loadNativeEncoder(folder: string): Promise<NativeBatchEncoder | null> {
   const file = path.join(folder, 'tokenizer.json');
   if (!existsSync(file) || process.env.LMEVAL_NATIVE_TOKENIZERS === '0') return null;
   try {
