@@ -12,7 +12,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AutoTokenizer } from '@huggingface/transformers';
-import { HuggingFaceTokenizer } from '../src/index.ts';
 import { nativeFacts } from '../src/tokenizers.ts';
 import { ENCODER_PROBES, loadNativeEncoder } from '@lm-eval/core/models';
 
