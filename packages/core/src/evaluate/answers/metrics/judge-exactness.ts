@@ -1,4 +1,5 @@
 import type { JudgeMetricDef } from '../answer-metric.ts';
+import { gradeAgainstReference } from './reference-grading.ts';
 
 /** `judge_exactness` (0/1): does the answer give the same answer as the reference? */
 export const judgeExactnessMetric: JudgeMetricDef = {
@@ -7,16 +8,7 @@ export const judgeExactnessMetric: JudgeMetricDef = {
   higherIsBetter: true,
   needs: ['query', 'output_true'],
   parser: { type: 'binary' },
-  template: `You are grading an answer against a reference answer.
-
-Question:
-{{ query }}
-
-Reference answer:
-{{ output_true }}
-
-Answer to grade:
-{{ output }}
-
-Does the answer to grade give the same answer as the reference (same facts, same conclusion; wording may differ)? Reply with a single digit: 1 if it does, 0 if it does not.`,
+  template: gradeAgainstReference(
+    `Does the answer to grade give the same answer as the reference (same facts, same conclusion; wording may differ)? Reply with a single digit: 1 if it does, 0 if it does not.`,
+  ),
 };
