@@ -239,10 +239,10 @@ export abstract class ApiBackendBase {
     return h;
   }
 
-  /** POST to base_url (or another URL) through the window's retry hooks. */
-  protected post<T = unknown>(body: unknown, control: WindowControl, signal?: AbortSignal, url = this.config.baseUrl): Promise<T> {
+  /** POST to base_url (or another URL) through the window's retry hooks; `parse` reads the 2xx reply (default JSON.parse). */
+  protected post<T = unknown>(body: unknown, control: WindowControl, signal?: AbortSignal, url = this.config.baseUrl, parse?: (text: string) => unknown): Promise<T> {
     this.requestsSent += 1;
-    return this.http.request<T>(url, body, this.retryHooks(control, signal));
+    return this.http.request<T>(url, body, this.retryHooks(control, signal), undefined, parse);
   }
 
   /** Runs jobs in the sliding window; a final failure becomes a clear LmEvalError. */

@@ -209,6 +209,7 @@ class Call {
     readonly payload: string | undefined,
     readonly headers: string[],
     readonly hooks: RetryHooks,
+    readonly parse: (text: string) => unknown,
     private resolveFn: ((v: unknown) => void) | null,
     private rejectFn: ((e: unknown) => void) | null,
   ) {}
@@ -296,8 +297,13 @@ class Call {
     if (status >= 200 && status < 300) {
       let json: unknown;
       try {
-        json = JSON.parse(text);
-      } catch {
+        json = this.parse(text);
+      } catch (e) {
+        // A reader that understood the JSON but refused its shape says so itself.
+        if (e instanceof LmEvalError) {
+          this.endAttempt();
+          return this.reject(e);
+        }
         return this.fail(new ApiRequestError(`${t.where} answered HTTP ${status} with a body that is not valid JSON: ${JSON.stringify(text.slice(0, 120))}`, status, true, { kind: 'malformed' }));
       }
       this.endAttempt();
@@ -402,8 +408,13 @@ export class JsonHttpClient {
     this.agents.https.destroy();
   }
 
-  /** POST (or GET when body is undefined) with retries; returns the parsed JSON of a 2xx reply. */
-  request<T = unknown>(url: string, body: unknown, hooks: RetryHooks = {}, extraHeaders: Record<string, string> = NO_HEADERS): Promise<T> {
+  /**
+   * POST (or GET when body is undefined) with retries; returns the parsed JSON of a 2xx reply.
+   * `parse` reads a 2xx body (default JSON.parse); a caller that needs only part of a large reply
+   * passes a reader of that part. A reader's SyntaxError counts as a malformed reply (retried); an
+   * LmEvalError it throws rejects the call as it is.
+   */
+  request<T = unknown>(url: string, body: unknown, hooks: RetryHooks = {}, extraHeaders: Record<string, string> = NO_HEADERS, parse: (text: string) => unknown = JSON.parse): Promise<T> {
     if (this.closed) return Promise.reject(new LmEvalError(`Cannot send a request to ${url}: the model using it is closed.`, 'Create a new model to send more requests.'));
     return new Promise<T>((resolve, reject) => {
       const payload = body === undefined ? undefined : body instanceof SerializedJson ? body.text : JSON.stringify(body);
@@ -417,7 +428,7 @@ export class JsonHttpClient {
         if (payload !== undefined) headers.push('content-type', 'application/json', 'content-length', '');
       }
       if (payload !== undefined) headers[headers.length - 1] = String(Buffer.byteLength(payload));
-      new Call(this, t, payload, headers, hooks, resolve as (v: unknown) => void, reject).start();
+      new Call(this, t, payload, headers, hooks, parse, resolve as (v: unknown) => void, reject).start();
     });
   }
 
