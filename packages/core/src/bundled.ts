@@ -3,7 +3,7 @@
  * its compiled modules (`dist/tasks`, `dist/models/stories260k`); running from the repository's
  * sources, they are the repository's own `tasks/` and `models/` folders.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync, realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,7 +12,10 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 function bundledPath(rel: string): string {
   const packed = path.join(HERE, rel);
-  return existsSync(packed) ? packed : path.resolve(HERE, '../../..', rel);
+  if (!existsSync(packed)) return path.resolve(HERE, '../../..', rel);
+  // the repository's dev build (scripts/dev-build.mjs) links them to the repository's own folders:
+  // report those, as a run from the sources does
+  return lstatSync(packed).isSymbolicLink() ? realpathSync(packed) : packed;
 }
 
 /** The built-in `tasks/` folder (task YAML files, their helpers, `python-ports.json`). */
