@@ -3,7 +3,7 @@
  * `add_env_info`: versions, git hashes, host). The caller supplies them; what it leaves out gets
  * the defaults documented on {@link EnvironmentFacts}. Nothing here reads another package's files.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { version } from '../version.ts';
@@ -40,13 +40,25 @@ export interface ResolvedEnvironment {
   defaultDevice: string | null;
 }
 
-/** `git describe --always` in `cwd`, else the commit `.git/HEAD` names, else null. */
-export function gitDescribe(cwd: string): string | null {
-  try {
-    return execFileSync('git', ['describe', '--always'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || null;
-  } catch {
-    return headCommit(cwd);
-  }
+/**
+ * `git describe --always` in `cwd` (lm-eval's `get_git_commit_hash`), else the commit `.git/HEAD`
+ * names, else null. A child process the caller need not wait for at once: a run starts it early
+ * and takes the answer when it writes the results.
+ */
+export function gitDescribe(cwd: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    execFile('git', ['describe', '--always'], { cwd }, (error, stdout) => {
+      if (!error) {
+        resolve(stdout.trim() || null);
+        return;
+      }
+      try {
+        resolve(headCommit(cwd));
+      } catch {
+        resolve(null);
+      }
+    });
+  });
 }
 
 function headCommit(cwd: string): string | null {
@@ -62,10 +74,15 @@ export function hostDescription(): string {
   return `Node.js ${process.version} on ${process.platform}-${process.arch}`;
 }
 
-/** The facts a run records: `facts` as given, the rest from their defaults (git is asked only when needed). */
-export function resolveEnvironment(facts: EnvironmentFacts, cwd: string): ResolvedEnvironment {
-  const gitHash = facts.gitHash !== undefined ? facts.gitHash : gitDescribe(cwd);
-  const upperGitHash = facts.upperGitHash !== undefined ? facts.upperGitHash : gitDescribe(path.resolve(cwd, '..'));
+/**
+ * The facts a run records: `facts` as given, the rest from their defaults (git is asked only when
+ * needed; both `git describe` run at once, and the promise never rejects).
+ */
+export async function resolveEnvironment(facts: EnvironmentFacts, cwd: string): Promise<ResolvedEnvironment> {
+  const [gitHash, upperGitHash] = await Promise.all([
+    facts.gitHash !== undefined ? facts.gitHash : gitDescribe(cwd),
+    facts.upperGitHash !== undefined ? facts.upperGitHash : gitDescribe(path.resolve(cwd, '..')),
+  ]);
   return {
     transformersVersion: facts.transformersVersion ?? 'N/A',
     lmEvalVersion: facts.lmEvalVersion ?? version,

@@ -47,6 +47,8 @@ async function evaluateSelection(request: EvaluationRequest): Promise<Evaluation
   const modelArgs = { ...(request.modelArgs ?? {}) };
   const { loaded, profile, ordered } = await selectTasks({ ...request, metadata: { ...modelArgs, ...(request.metadata ?? {}) }, cwd }, log);
   if (request.outputPath) checkOutputPath(request.outputPath, profile);
+  // the git hashes the results record: child processes that run while the tasks do
+  const environment = resolveEnvironment(request.environment ?? {}, cwd);
   log.phase('loading the model');
   const lm = await buildModel(request, modelArgs);
   const judges = new JudgeModels({ useCache: request.useCache, loadBackend: request.loadBackend });
@@ -63,8 +65,7 @@ async function evaluateSelection(request: EvaluationRequest): Promise<Evaluation
     const outputs = new RunOutputs({ outputPath: request.outputPath ?? null, modelNameSanitized: names.modelNameSanitized, id: dateId(new Date(clock.startedMs)), profile, logSamples }, log);
     const { outcomes, failure } = await runTasks(prepared, lm, request, { profile, chat, logSamples, judges, onSample: outputs.onSample }, log);
     const groups = await aggregateGroups(loaded.groups, outcomes, new Set(failure?.failedTasks), profile, log.warn);
-    const environment = resolveEnvironment(request.environment ?? {}, cwd);
-    const results = assembleResults(outcomes, groups, describeRun(request, { profile, lm, modelArgs, chat, logSamples, names, environment, clock }));
+    const results = assembleResults(outcomes, groups, describeRun(request, { profile, lm, modelArgs, chat, logSamples, names, environment: await environment, clock }));
     for (const o of outcomes) for (const w of noneValueWarnings(o.task.name, o.answerSummary ?? {})) log.warn(w);
     const samples = samplesByTask(outcomes);
     const { files, unsaved } = outputs.write(results, samples);

@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LmEvalError } from '../errors.ts';
 import type { LM } from '../model/types.ts';
@@ -53,15 +57,36 @@ describe('model set-up', () => {
 });
 
 describe('environment facts', () => {
-  it('takes what the caller gives; the parent hash is dropped when it equals the hash', () => {
+  it('takes what the caller gives; the parent hash is dropped when it equals the hash', async () => {
     const facts = { transformersVersion: '3', lmEvalVersion: '1', gitHash: 'h', upperGitHash: 'h', prettyEnvInfo: 'box', defaultDevice: 'cuda:0' };
-    expect(resolveEnvironment(facts, '/')).toEqual({ ...facts, upperGitHash: null });
+    expect(await resolveEnvironment(facts, '/')).toEqual({ ...facts, upperGitHash: null });
   });
-  it('defaults: no transformers, this package version, this process, no device', () => {
-    const env = resolveEnvironment({ gitHash: null, upperGitHash: null }, '/');
+  it('defaults: no transformers, this package version, this process, no device', async () => {
+    const env = await resolveEnvironment({ gitHash: null, upperGitHash: null }, '/');
     expect(env).toMatchObject({ transformersVersion: 'N/A', gitHash: null, upperGitHash: null, defaultDevice: null });
     expect(env.lmEvalVersion).toMatch(/^\d+\.\d+\.\d+/);
     expect(env.prettyEnvInfo).toBe(`Node.js ${process.version} on ${process.platform}-${process.arch}`);
+  });
+  it('asks git in the folder and its parent; without a repository, the commit .git/HEAD names', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'env-git-'));
+    try {
+      const repo = path.join(dir, 'repo');
+      mkdirSync(repo);
+      const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: repo, encoding: 'utf8' }).trim();
+      git('init', '-q');
+      writeFileSync(path.join(repo, 'a'), 'a');
+      git('add', 'a');
+      git('commit', '-qm', 'a');
+      // the parent: not a repository for git, but a .git/HEAD naming a commit
+      mkdirSync(path.join(dir, '.git'));
+      writeFileSync(path.join(dir, '.git', 'HEAD'), 'abc1234\n');
+      const env = await resolveEnvironment({}, repo);
+      expect(env.gitHash).toBe(git('describe', '--always'));
+      expect(env.upperGitHash).toBe('abc1234');
+      expect((await resolveEnvironment({}, path.join(dir, 'missing'))).gitHash).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
