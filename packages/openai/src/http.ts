@@ -8,12 +8,18 @@
  * client appends paths to a `/v1` base; the `header` model arg must replace the default headers
  * entirely (the client always adds its own); retries must feed the shared adaptive concurrency
  * window (halve on 429) and stop when the run stops; and openai v4 turns vLLM's flat error envelope
- * (≤0.10.0) into "400 status code (no body)". Plain node:http keeps the exact bytes and costs the
- * least per request. The `openai` package's response types are still used for the JSON shapes.
+ * (≤0.10.0) into "400 status code (no body)". The `openai` package's response types are still used
+ * for the JSON shapes.
+ *
+ * The transport is undici (the Node.js project's HTTP/1.1 client, the one behind Node's own
+ * `fetch`), at its lowest level: `Pool.dispatch` with a handler object per attempt, one pool of
+ * keep-alive connections per origin, as many connections as the concurrency window, no pipelining.
+ * Per request it takes about half the CPU of node:http (no ClientRequest/IncomingMessage streams,
+ * agent queues or per-request event listeners), which counts when thousands of requests a second
+ * go to a local server. The bytes sent are node:http's (the same headers and bodies).
  */
-import http from 'node:http';
-import https from 'node:https';
 import { readFileSync } from 'node:fs';
+import { Pool, type Dispatcher } from 'undici';
 import { createLogger, LmEvalError } from '@lm-eval/core';
 
 export interface HttpClientOptions {
@@ -106,8 +112,11 @@ export function isContextLengthError(e: unknown): boolean {
   return e instanceof ApiRequestError && (CONTEXT_RE.test(e.info.serverMessage ?? '') || e.info.code === 'context_length_exceeded');
 }
 
+/** Response headers by lower-case name. */
+export type ResponseHeaders = Record<string, string | string[] | undefined>;
+
 /** Retry-After / retry-after-ms in milliseconds (seconds or an HTTP date), or null. */
-export function retryAfterMs(headers: http.IncomingHttpHeaders, now = Date.now()): number | null {
+export function retryAfterMs(headers: ResponseHeaders, now = Date.now()): number | null {
   const ms = headers['retry-after-ms'];
   if (typeof ms === 'string' && ms.trim() !== '' && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
   const ra = headers['retry-after'];
@@ -121,21 +130,6 @@ export function backoffDelayMs(attempt: number, policy: BackoffPolicy, retryAfte
   if (retryAfter !== null && retryAfter <= policy.maxRetryAfterMs) return retryAfter;
   const base = Math.min(policy.maxMs, Math.max(policy.minMs, policy.multiplierMs * 2 ** (attempt - 1)));
   return base * (1 - 0.25 * random());
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 export interface RetryHooks {
@@ -169,45 +163,40 @@ export class SerializedJson {
 
 /** One parsed request URL, reused for every call to it (the hot path). */
 interface Target {
-  lib: typeof http | typeof https;
-  agent: http.Agent;
-  host: string;
-  port: string;
+  pool: Pool;
   path: string;
   where: string;
   origin: string;
-  hostHeader: string;
-  /** Raw header pairs (message.rawHeaders format) of a GET / a POST with the client's own headers; a POST's last value is the Content-Length slot. */
+  /**
+   * Header pairs of a GET / a POST with the client's own headers. undici adds Host (the URL's
+   * host[:port]) and, from the body, Content-Length, as node:http did.
+   */
   getHeaders: string[];
   postHeaders: string[];
 }
 
 /**
- * One request through all its attempts: node's events go to shared module-level listeners that find
- * their Call through a symbol on the request/response (no closures, timers or abort listeners per
- * request), and retries re-issue from here, so a request costs one Promise however many attempts.
+ * One request through all its attempts; retries re-issue from here, so a request costs one Promise
+ * however many attempts. Each attempt is its own undici handler (an Attempt), so that the events of
+ * an attempt that already ended (timed out, aborted) are told apart from those of the next one.
  */
-const CALL = Symbol('lm-eval.call');
-type Tagged = { [CALL]?: Call };
-
 class Call {
   attempt = 0;
   /** The attempt in flight (null between attempts and once settled). */
-  req: http.ClientRequest | null = null;
-  res: http.IncomingMessage | null = null;
-  private first: Buffer | null = null;
-  private more: Buffer[] | null = null;
+  current: Attempt | null = null;
   /** Deadline list links (JsonHttpClient keeps in-flight calls oldest first). */
   deadline = 0;
   prev: Call | null = null;
   next: Call | null = null;
   linked = false;
+  /** Between attempts: the backoff wait, so that close() can end it. */
+  sleeping: NodeJS.Timeout | null = null;
 
   constructor(
     readonly client: JsonHttpClient,
     readonly t: Target,
-    readonly payload: string | undefined,
-    readonly headers: string[],
+    /** The request as undici takes it (the same object for every attempt). */
+    readonly opts: Dispatcher.DispatchOptions,
     readonly hooks: RetryHooks,
     readonly parse: (text: string) => unknown,
     private resolveFn: ((v: unknown) => void) | null,
@@ -231,6 +220,7 @@ class Call {
   /** Issues one attempt. */
   start(): void {
     const client = this.client;
+    if (client.isClosed) return this.reject(client.closedError(this.t));
     this.attempt += 1;
     client.counters.attempts += 1;
     const signal = this.hooks.signal;
@@ -238,62 +228,53 @@ class Call {
       if (signal.aborted) return client.failed(this, abortedError());
       client.watchSignal(signal);
     }
-    const t = this.t;
-    let req: http.ClientRequest;
-    try {
-      req = t.lib.request({ host: t.host, port: t.port, path: t.path, method: this.payload === undefined ? 'GET' : 'POST', headers: this.headers, agent: t.agent }, onResponse);
-    } catch (e) {
-      // Not an HTTP failure (e.g. a header value node refuses): no retry.
-      return this.reject(e);
-    }
-    (req as Tagged)[CALL] = this;
-    req.on('error', onRequestError);
-    this.req = req;
-    this.first = null;
-    this.more = null;
+    const a = new Attempt(this);
+    this.current = a;
     client.track(this);
-    req.end(this.payload);
+    // Errors undici finds before sending (a header value it refuses) come back through the handler.
+    this.t.pool.dispatch(this.opts, a);
   }
 
   /** Ends the attempt in flight with an error (a no-op once it has ended). */
   fail(err: ApiRequestError): void {
-    const req = this.req;
-    if (req === null) return;
+    const a = this.current;
+    if (a === null) return;
     this.endAttempt();
-    req.destroy();
+    // At the socket: undici destroys the connection of a request aborted in flight. An attempt
+    // still waiting for its connection is aborted as soon as it gets one (Attempt.onRequestStart).
+    a.controller?.abort(err);
     this.client.failed(this, err);
   }
 
-  private endAttempt(): void {
+  endAttempt(): void {
     this.client.untrack(this);
-    // Unlink both ways: node may keep the request/response objects (and so their tags) a while.
-    (this.req as Tagged)[CALL] = undefined;
-    if (this.res !== null) (this.res as Tagged)[CALL] = undefined;
-    this.req = null;
-    this.res = null;
+    this.current = null;
   }
 
-  gotResponse(res: http.IncomingMessage): void {
-    this.res = res;
-    (res as Tagged)[CALL] = this;
-    res.on('data', onResponseData);
-    res.on('error', onResponseError);
-    res.on('end', onResponseEnd);
-  }
-
-  gotData(c: Buffer): void {
-    if (this.first === null) this.first = c;
-    else if (this.more === null) this.more = [this.first, c];
-    else this.more.push(c);
-  }
-
-  gotEnd(res: http.IncomingMessage): void {
+  /** The attempt failed before a reply was read (undici's error `err`). */
+  gotError(a: Attempt, err: Error): void {
     const t = this.t;
-    const text = this.more !== null ? Buffer.concat(this.more).toString('utf8') : this.first !== null ? this.first.toString('utf8') : '';
-    this.first = null;
-    this.more = null;
-    const status = res.statusCode ?? 0;
-    if (!res.complete) return this.fail(new ApiRequestError(`connection to ${t.origin} closed mid-response`, null, true, { kind: 'connection' }));
+    const code = (err as { code?: unknown }).code;
+    if (this.client.isClosed) {
+      // close() destroyed the connection under this attempt.
+      this.endAttempt();
+      return this.reject(this.client.closedError(t));
+    }
+    if (code === 'UND_ERR_INVALID_ARG') {
+      // Not an HTTP failure (e.g. a header value undici refuses): no retry.
+      this.endAttempt();
+      return this.reject(err);
+    }
+    if (a.status !== 0) return this.fail(new ApiRequestError(`connection to ${t.origin} broke while reading the response`, null, true, { kind: 'connection' }));
+    if (code === 'UND_ERR_CONNECT_TIMEOUT') return this.fail(this.client.timeoutError(this));
+    // undici's "socket closed before the response" is what node:http calls ECONNRESET (socket hang up).
+    const reason = code === 'UND_ERR_SOCKET' ? 'ECONNRESET' : typeof code === 'string' ? code : err.message;
+    this.fail(new ApiRequestError(`could not reach ${t.where}: ${reason}`, null, true, { kind: 'connection' }));
+  }
+
+  gotEnd(a: Attempt, text: string): void {
+    const t = this.t;
+    const status = a.status;
     if (status >= 200 && status < 300) {
       let json: unknown;
       try {
@@ -310,8 +291,9 @@ class Call {
       return this.resolve(json);
     }
     const client = this.client;
+    const headers = a.headers ?? {};
     const parsed = parseErrorBody(text);
-    const shouldRetry = res.headers['x-should-retry'];
+    const shouldRetry = headers['x-should-retry'];
     const quota = parsed.code === 'insufficient_quota' || parsed.type === 'insufficient_quota';
     let retryable = status === 408 || status === 409 || status === 429 || status >= 500;
     if (quota) retryable = false;
@@ -324,9 +306,60 @@ class Call {
         code: parsed.code,
         param: parsed.param,
         serverMessage: client.redact(parsed.message),
-        retryAfterMs: retryAfterMs(res.headers),
+        retryAfterMs: retryAfterMs(headers),
       }),
     );
+  }
+}
+
+/**
+ * One attempt of a Call, as the undici handler of its request. Its events count only while it is
+ * its Call's current attempt; a stale attempt that gets a connection after all is aborted there.
+ */
+class Attempt implements Dispatcher.DispatchHandler {
+  controller: Dispatcher.DispatchController | null = null;
+  /** The final status (0 until the response starts). */
+  status = 0;
+  /** The response headers of a non-2xx reply (Retry-After, x-should-retry). */
+  headers: ResponseHeaders | null = null;
+  private first: Buffer | null = null;
+  private more: Buffer[] | null = null;
+
+  constructor(readonly call: Call) {}
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    if (this.call.current !== this) return controller.abort(abortedError());
+    this.controller = controller;
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: ResponseHeaders): void {
+    if (statusCode < 200) return; // 1xx informational: the final response follows
+    this.status = statusCode;
+    if (statusCode >= 300) this.headers = headers;
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.call.current !== this) return;
+    if (this.first === null) this.first = chunk;
+    else if (this.more === null) this.more = [this.first, chunk];
+    else this.more.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.call.current !== this) return;
+    const text = this.more !== null ? Buffer.concat(this.more).toString('utf8') : this.first !== null ? this.first.toString('utf8') : '';
+    this.first = null;
+    this.more = null;
+    this.controller = null;
+    this.call.gotEnd(this, text);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    this.first = null;
+    this.more = null;
+    if (this.call.current !== this) return;
+    this.controller = null;
+    this.call.gotError(this, err);
   }
 }
 
@@ -334,43 +367,11 @@ function abortedError(): ApiRequestError {
   return new ApiRequestError('request aborted', null, false, { kind: 'aborted' });
 }
 
-// Shared node event listeners (`this` is the emitter). Events of an attempt that has already ended
-// (timed out, aborted) are ignored: its Call has moved on.
-function onResponse(this: http.ClientRequest, res: http.IncomingMessage): void {
-  const call = (this as Tagged)[CALL];
-  if (call === undefined || call.req !== this) {
-    res.resume();
-    return;
-  }
-  call.gotResponse(res);
-}
-
-function onRequestError(this: http.ClientRequest, err: NodeJS.ErrnoException): void {
-  const call = (this as Tagged)[CALL];
-  if (call === undefined || call.req !== this) return;
-  call.fail(new ApiRequestError(`could not reach ${call.t.where}: ${err.code ?? err.message}`, null, true, { kind: 'connection' }));
-}
-
-function onResponseData(this: http.IncomingMessage, c: Buffer): void {
-  const call = (this as Tagged)[CALL];
-  if (call !== undefined && call.res === this) call.gotData(c);
-}
-
-function onResponseError(this: http.IncomingMessage): void {
-  const call = (this as Tagged)[CALL];
-  if (call === undefined || call.res !== this) return;
-  call.fail(new ApiRequestError(`connection to ${call.t.origin} broke while reading the response`, null, true, { kind: 'connection' }));
-}
-
-function onResponseEnd(this: http.IncomingMessage): void {
-  const call = (this as Tagged)[CALL];
-  if (call !== undefined && call.res === this) call.gotEnd(this);
-}
-
 export class JsonHttpClient {
-  private readonly agents: { http: http.Agent; https: https.Agent };
   readonly options: HttpClientOptions;
   private readonly backoff: BackoffPolicy;
+  /** TLS settings of https connections (verify_certificate, ca_cert_path). */
+  private readonly tls: { rejectUnauthorized: boolean; ca?: Buffer };
   /** Attempts made / retries done, for reports. */
   readonly counters = { attempts: 0, retries: 0, rateLimited: 0 };
 
@@ -378,17 +379,7 @@ export class JsonHttpClient {
     this.options = options;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.baseHeaderPairs = headerPairs(options.headers);
-    // Keep-alive, Nagle off (node's agent default, stated here), maxSockets ≥ the window so no
-    // request ever queues in the agent; LIFO (node's default) keeps reusing the warmest sockets.
-    const common = { keepAlive: true, noDelay: true, maxSockets: options.maxSockets, maxFreeSockets: options.maxSockets };
-    this.agents = {
-      http: new http.Agent(common),
-      https: new https.Agent({
-        ...common,
-        rejectUnauthorized: options.verifyCertificate,
-        ca: options.caCertPath ? readFileSync(options.caCertPath) : undefined,
-      }),
-    };
+    this.tls = { rejectUnauthorized: options.verifyCertificate, ca: options.caCertPath ? readFileSync(options.caCertPath) : undefined };
   }
 
   redact(s: string): string {
@@ -404,8 +395,30 @@ export class JsonHttpClient {
     this.sweeper = null;
     for (const [signal, listener] of this.abortListeners) signal.removeEventListener('abort', listener);
     this.abortListeners.clear();
-    this.agents.http.destroy();
-    this.agents.https.destroy();
+    // Calls waiting to retry end now (their wait would outlive the client).
+    for (const call of this.sleeping) {
+      clearTimeout(call.sleeping!);
+      call.sleeping = null;
+      call.reject(this.closedError(call.t));
+    }
+    this.sleeping.clear();
+    // Destroys every connection now; the attempts in flight on them reject as closed.
+    for (const pool of this.pools.values()) void pool.destroy();
+    this.pools.clear();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** @internal */
+  closedError(t: { where: string }): LmEvalError {
+    return new LmEvalError(`Cannot send a request to ${t.where}: the model using it is closed.`, 'Create a new model to send more requests.');
+  }
+
+  /** @internal */
+  timeoutError(c: Call): ApiRequestError {
+    return new ApiRequestError(`${c.t.where} did not answer within ${this.options.timeoutMs / 1000} s (timeout)`, null, true, { kind: 'timeout' });
   }
 
   /**
@@ -420,15 +433,15 @@ export class JsonHttpClient {
       const payload = body === undefined ? undefined : body instanceof SerializedJson ? body.text : JSON.stringify(body);
       const t = this.target(url);
       let headers: string[];
-      if (extraHeaders === NO_HEADERS) headers = (payload === undefined ? t.getHeaders : t.postHeaders).slice();
+      if (extraHeaders === NO_HEADERS) headers = payload === undefined ? t.getHeaders : t.postHeaders;
       else {
-        // With raw header pairs node does not add Host itself.
         headers = headerPairs({ ...this.options.headers, ...extraHeaders });
-        headers.push('host', t.hostHeader);
-        if (payload !== undefined) headers.push('content-type', 'application/json', 'content-length', '');
+        if (payload !== undefined) headers.push('content-type', 'application/json');
       }
-      if (payload !== undefined) headers[headers.length - 1] = String(Buffer.byteLength(payload));
-      new Call(this, t, payload, headers, hooks, parse, resolve as (v: unknown) => void, reject).start();
+      // A Buffer body: encoded once for every attempt, and undici sends its length as Content-Length.
+      const opts: Dispatcher.DispatchOptions =
+        payload === undefined ? { path: t.path, method: 'GET', headers } : { path: t.path, method: 'POST', headers, body: Buffer.from(payload, 'utf8') };
+      new Call(this, t, opts, hooks, parse, resolve as (v: unknown) => void, reject).start();
     });
   }
 
@@ -446,17 +459,33 @@ export class JsonHttpClient {
       }
       return call.reject(e);
     }
+    if (this.closed) return call.reject(this.closedError(call.t));
     this.counters.retries += 1;
     const delay = backoffDelayMs(attempt, this.backoff, e.info.retryAfterMs ?? null);
     this.noticeRetry(e, attempt, delay);
-    sleep(delay, hooks.signal).then(
-      () => call.start(),
-      (err) => call.reject(err),
-    );
+    this.sleep(call, delay);
+  }
+
+  /** The backoff wait before the next attempt; an abort of the call's signal ends it. */
+  private sleep(call: Call, ms: number): void {
+    this.sleeping.add(call);
+    call.sleeping = setTimeout(() => {
+      call.sleeping = null;
+      this.sleeping.delete(call);
+      const signal = call.hooks.signal;
+      if (signal?.aborted) return call.reject(signal.reason);
+      call.start();
+    }, ms);
+    const signal = call.hooks.signal;
+    if (signal) this.watchSignal(signal);
   }
 
   private readonly baseHeaderPairs: string[];
   private readonly targets = new Map<string, Target>();
+  /** One pool of keep-alive connections per origin. */
+  private readonly pools = new Map<string, Pool>();
+  /** Calls waiting between attempts. */
+  private readonly sleeping = new Set<Call>();
   /** In-flight calls, oldest (= earliest deadline) first; one sweeper timer instead of a timer per request. */
   private head: Call | null = null;
   private tail: Call | null = null;
@@ -469,33 +498,54 @@ export class JsonHttpClient {
     let t = this.targets.get(url);
     if (!t) {
       const u = new URL(url);
-      const isHttps = u.protocol === 'https:';
-      const getHeaders = this.baseHeaderPairs.concat('host', u.host);
+      const getHeaders = this.baseHeaderPairs;
       t = {
-        lib: isHttps ? https : http,
-        agent: isHttps ? this.agents.https : this.agents.http,
-        host: u.hostname.replace(/^\[|\]$/g, ''),
-        port: u.port || (isHttps ? '443' : '80'),
+        pool: this.pool(u),
         path: u.pathname + u.search,
         where: `${u.origin}${u.pathname}`,
-        hostHeader: u.host,
         origin: u.origin,
         getHeaders,
-        postHeaders: getHeaders.concat('content-type', 'application/json', 'content-length', ''),
+        postHeaders: getHeaders.concat('content-type', 'application/json'),
       };
       this.targets.set(url, t);
     }
     return t;
   }
 
+  private pool(u: URL): Pool {
+    let pool = this.pools.get(u.origin);
+    if (!pool) {
+      pool = new Pool(u.origin, {
+        // maxSockets ≥ the window, so no request waits for a connection; one request per
+        // connection at a time (servers such as uvicorn do not all handle pipelining).
+        connections: this.options.maxSockets,
+        pipelining: 1,
+        // The one sweeper timer (track) times attempts out: undici's per-request header and body
+        // timers are off, and a connection attempt gives up after the same timeout.
+        headersTimeout: 0,
+        bodyTimeout: 0,
+        connect: { timeout: this.options.timeoutMs, ...(u.protocol === 'https:' ? this.tls : {}) },
+      });
+      this.pools.set(u.origin, pool);
+    }
+    return pool;
+  }
+
   /** @internal */
   watchSignal(signal: AbortSignal): void {
     if (this.abortListeners.has(signal)) return;
     const listener = () => {
-      // Every attempt in flight under this signal ends now; waits between attempts end by themselves.
+      // Every attempt in flight under this signal ends now, and every wait between attempts.
       const hit: Call[] = [];
       for (let c = this.head; c !== null; c = c.next) if (c.hooks.signal === signal) hit.push(c);
       for (const c of hit) c.fail(abortedError());
+      for (const c of this.sleeping) {
+        if (c.hooks.signal !== signal) continue;
+        clearTimeout(c.sleeping!);
+        c.sleeping = null;
+        this.sleeping.delete(c);
+        c.reject(signal.reason);
+      }
     };
     this.abortListeners.set(signal, listener);
     signal.addEventListener('abort', listener, { once: true });
@@ -517,7 +567,7 @@ export class JsonHttpClient {
         // Deadlines are issue time + one fixed timeout, so the list is in deadline order.
         while (this.head !== null && this.head.deadline <= now) {
           const c = this.head;
-          c.fail(new ApiRequestError(`${c.t.where} did not answer within ${this.options.timeoutMs / 1000} s (timeout)`, null, true, { kind: 'timeout' }));
+          c.fail(this.timeoutError(c));
         }
         if (this.head !== null) this.noticeSilence(now);
         if (this.head === null && this.sweeper) {

@@ -5,8 +5,9 @@
  * through prompt_logprobs); gguf against the llama.cpp-flavoured one (forced-token scoring, one
  * request per token); anthropic-chat-completions against the Anthropic imitation server.
  *
- * The vLLM- and llama.cpp-flavoured test servers keep idle keep-alive sockets for 30 s; `releaseGuardMs` is below that, so a
- * backend whose close() leaves its sockets open fails instead of being rescued by the server.
+ * The vLLM- and llama.cpp-flavoured test servers keep idle keep-alive sockets for 30 s and the HTTP
+ * client (undici) closes its own after 4 s idle; `releaseGuardMs` is below both, so a backend whose
+ * close() leaves its sockets open fails instead of being rescued by either side.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JsonChatStr, type ChatMessage, type GenerateRequest, type LoglikelihoodRequest } from '@lm-eval/core';
@@ -18,7 +19,7 @@ import { startTestServer, type TestServer } from './server/server.ts';
 import { StoriesModel } from './server/stories-model.ts';
 import { completionsArgs, FAST_BACKOFF, makeLM, MODEL_DIR } from './helpers.ts';
 
-const releaseGuardMs = 15_000;
+const releaseGuardMs = 3_000;
 
 let server: TestServer;
 let llama: TestServer;
