@@ -19,9 +19,36 @@ export function hasChoices(config: Config): boolean {
 export function taskAccessors(formatter: DocFormatter, config: Config, profile: Profile): DocAccessors {
   return {
     docToText: (doc) => formatter.docToText(doc),
-    docToTarget: (doc) => formatter.docToTarget(doc),
-    docToChoice: (doc) => (hasChoices(config) ? (formatter.docToChoice(doc) as unknown[]) : undefined),
+    docToTarget: lastDocMemo(() => config.doc_to_target, (doc) => formatter.docToTarget(doc)),
+    docToChoice: lastDocMemo(
+      () => config.doc_to_choice,
+      (doc) => (hasChoices(config) ? (formatter.docToChoice(doc) as unknown[]) : undefined),
+    ),
     genPrefix: (doc) => (profile === 'latest' ? formatter.genPrefix(doc) : undefined),
+  };
+}
+
+/**
+ * A doc accessor that answers a repeated call on the same doc from its last result, when the
+ * config's spec is a template or column name (a pure function of the doc) and unchanged since.
+ * The prompt builder and the scorer read doc_to_choice / doc_to_target several times per doc in a
+ * row; one entry is enough for that and holds nothing per doc. Function specs (which may not be
+ * pure) and errors are not remembered.
+ */
+function lastDocMemo<T>(spec: () => unknown, compute: (doc: Doc) => T): (doc: Doc) => T {
+  let lastDoc: Doc | undefined;
+  let lastSpec: unknown;
+  let lastValue: T;
+  return (doc) => {
+    const s = spec();
+    if (typeof s !== 'string') return compute(doc);
+    if (doc === lastDoc && s === lastSpec) return lastValue;
+    lastDoc = undefined;
+    const value = compute(doc);
+    lastDoc = doc;
+    lastSpec = s;
+    lastValue = value;
+    return value;
   };
 }
 

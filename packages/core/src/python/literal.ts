@@ -362,11 +362,16 @@ function plus(v: unknown, fail: () => never): unknown {
   return fail();
 }
 
+/** A decimal int literal below 2^53 (what most label columns render to). */
+const SMALL_INT_RE = /^(?:0|[1-9][0-9]{0,14})$/;
+
 /**
  * Parses a Python literal (`ast.literal_eval` semantics). Throws a PyException (ValueError or
  * SyntaxError) for anything that is not a literal.
  */
 export function parsePythonLiteral(text: string): unknown {
+  // the common case (a label index such as "2"): a decimal int below 2^53, no tokenizer needed
+  if (SMALL_INT_RE.test(text)) return Number(text);
   // literal_eval strips leading spaces and tabs before parsing in 'eval' mode
   const src = text.replace(/^[ \t]+/, '');
   return new LiteralParser(tokenize(src), text).parseTop();
