@@ -296,11 +296,6 @@ export interface PyJsonDumpsOptions {
   sortKeys?: boolean;
 }
 
-// ensure_ascii=False escapes: `"`, `\` and C0 controls.
-const ESCAPE_RE = /["\\\x00-\x1f]/;
-// ensure_ascii=True additionally escapes everything outside ' '..'~'.
-const ESCAPE_ASCII_RE = /[^ !#-[\]-~]/;
-
 function escapeChar(c: number): string {
   switch (c) {
     case 34:
@@ -322,16 +317,23 @@ function escapeChar(c: number): string {
   }
 }
 
+/** Whether a UTF-16 code unit is escaped by `encode_basestring_ascii` (else by `encode_basestring`). */
+function mustEscape(c: number, ensureAscii: boolean): boolean {
+  return c < 32 || c === 34 || c === 92 || (ensureAscii && c > 126);
+}
+
 /** CPython `json.encoder.encode_basestring(_ascii)`: the quoted JSON string. */
 export function pyJsonString(s: string, ensureAscii = true): string {
-  const re = ensureAscii ? ESCAPE_ASCII_RE : ESCAPE_RE;
-  if (!re.test(s)) return '"' + s + '"';
+  // a scan of the code units (cheaper than a regular expression on the short strings of samples)
+  let i = 0;
+  const n = s.length;
+  while (i < n && !mustEscape(s.charCodeAt(i), ensureAscii)) i++;
+  if (i === n) return '"' + s + '"';
   let out = '"';
   let chunk = 0;
-  for (let i = 0; i < s.length; i++) {
+  for (; i < n; i++) {
     const c = s.charCodeAt(i);
-    const esc = ensureAscii ? c < 32 || c > 126 || c === 34 || c === 92 : c < 32 || c === 34 || c === 92;
-    if (!esc) continue;
+    if (!mustEscape(c, ensureAscii)) continue;
     // UTF-16 code units are exactly Python's surrogate-pair escapes for astral code points.
     out += s.slice(chunk, i) + escapeChar(c);
     chunk = i + 1;
@@ -377,74 +379,102 @@ function compareKeys(a: unknown, b: unknown): number {
   throw new TypeError("'<' not supported between dict keys of different types (sort_keys)");
 }
 
+/** One `pyJsonDumps` call's settings, and the containers being written (circular references). */
+interface Dumper {
+  ensureAscii: boolean;
+  /** the indent string of one level; undefined: one line */
+  indentUnit: string | undefined;
+  itemSep: string;
+  sortKeys: boolean;
+  open: unknown[];
+}
+
+function encodeValue(v: unknown, level: number, d: Dumper): string {
+  if (v === null || v === undefined) return 'null';
+  switch (typeof v) {
+    case 'string':
+      return pyJsonString(v, d.ensureAscii);
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'number':
+      return numberJson(v);
+    case 'bigint':
+      return v.toString();
+    case 'function':
+      return pyJsonString(pyStr(v), d.ensureAscii);
+    case 'object':
+      break;
+    default:
+      return pyJsonString(String(v), d.ensureAscii);
+  }
+  if (v instanceof PyFloat) return floatJson(v.value);
+  if (Array.isArray(v)) return encodeList(v, v, level, d);
+  if (v instanceof Set) return encodeList(v, [...v], level, d);
+  if (v instanceof Map) return encodeEntries(v, [...v.entries()], level, d);
+  if (!isPlainObject(v)) return pyJsonString(pyStr(v), d.ensureAscii); // lm-eval's `default=` handler: str(obj)
+  if (d.sortKeys) return encodeEntries(v, Object.entries(v), level, d);
+  const keys = Object.keys(v);
+  if (keys.length === 0) return '{}';
+  const nl = enter(v, level, d);
+  let out = '{' + nl;
+  for (let i = 0; i < keys.length; i++) {
+    if (i > 0) out += d.itemSep + nl;
+    out += pyJsonString(keys[i], d.ensureAscii) + ': ' + encodeValue(v[keys[i]], level + 1, d);
+  }
+  return out + leave(level, d) + '}';
+}
+
+function encodeList(obj: unknown, items: readonly unknown[], level: number, d: Dumper): string {
+  if (items.length === 0) return '[]';
+  const nl = enter(obj, level, d);
+  let out = '[' + nl;
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) out += d.itemSep + nl;
+    out += encodeValue(items[i], level + 1, d);
+  }
+  return out + leave(level, d) + ']';
+}
+
+function encodeEntries(obj: unknown, entries: Array<[unknown, unknown]>, level: number, d: Dumper): string {
+  if (entries.length === 0) return '{}';
+  if (d.sortKeys) entries.sort((a, b) => compareKeys(a[0], b[0]));
+  const nl = enter(obj, level, d);
+  let out = '{' + nl;
+  for (let i = 0; i < entries.length; i++) {
+    const [k, x] = entries[i];
+    const ks = keyJson(k);
+    if (ks === undefined) throw new TypeError(`keys must be str, int, float, bool or None, not ${k instanceof PyTuple ? 'tuple' : typeof k}`);
+    if (i > 0) out += d.itemSep + nl;
+    out += pyJsonString(ks, d.ensureAscii) + ': ' + encodeValue(x, level + 1, d);
+  }
+  return out + leave(level, d) + '}';
+}
+
+/** Opens a non-empty container (refusing a circular one); returns the newline before its items. */
+function enter(obj: unknown, level: number, d: Dumper): string {
+  if (d.open.includes(obj)) throw new TypeError('Circular reference detected');
+  d.open.push(obj);
+  return d.indentUnit === undefined ? '' : '\n' + d.indentUnit.repeat(level + 1);
+}
+
+/** Closes the innermost container; returns the newline before its closing bracket. */
+function leave(level: number, d: Dumper): string {
+  d.open.pop();
+  return d.indentUnit === undefined ? '' : '\n' + d.indentUnit.repeat(level);
+}
+
 /**
  * CPython `json.dumps(value, indent=, ensure_ascii=, sort_keys=, default=str-like)`.
  * Value model as in values.ts; Set → list, Map → dict, `undefined` → null, functions and other
  * unknown objects → `str(obj)` (the `default=` fallback lm-eval uses).
  */
 export function pyJsonDumps(value: unknown, options: PyJsonDumpsOptions = {}): string {
-  const ensureAscii = options.ensureAscii ?? true;
-  const indent = options.indent;
-  const sortKeys = options.sortKeys ?? false;
-  const indentUnit = indent === undefined ? undefined : ' '.repeat(Math.max(0, indent));
-  const itemSep = indentUnit === undefined ? ', ' : ',';
-  const stack = new Set<unknown>();
-
-  const enc = (v: unknown, level: number): string => {
-    if (v === null || v === undefined) return 'null';
-    switch (typeof v) {
-      case 'string':
-        return pyJsonString(v, ensureAscii);
-      case 'boolean':
-        return v ? 'true' : 'false';
-      case 'number':
-        return numberJson(v);
-      case 'bigint':
-        return v.toString();
-      case 'function':
-        return pyJsonString(pyStr(v), ensureAscii);
-      case 'object':
-        break;
-      default:
-        return pyJsonString(String(v), ensureAscii);
-    }
-    if (v instanceof PyFloat) return floatJson(v.value);
-    if (Array.isArray(v) || v instanceof Set) {
-      const items = Array.isArray(v) ? v : [...v];
-      return container(v, '[', ']', items.length, level, (i, lv) => enc(items[i], lv));
-    }
-    let entries: [unknown, unknown][];
-    if (v instanceof Map) entries = [...v.entries()];
-    else if (isPlainObject(v)) entries = Object.entries(v);
-    // Unknown objects: lm-eval's `default=` handler returns str(obj).
-    else return pyJsonString(pyStr(v), ensureAscii);
-    if (sortKeys) entries.sort((a, b) => compareKeys(a[0], b[0]));
-    return container(v, '{', '}', entries.length, level, (i, lv) => {
-      const [k, x] = entries[i];
-      const ks = keyJson(k);
-      if (ks === undefined) throw new TypeError(`keys must be str, int, float, bool or None, not ${k instanceof PyTuple ? 'tuple' : typeof k}`);
-      return pyJsonString(ks, ensureAscii) + ': ' + enc(x, lv);
-    });
-  };
-
-  const container = (obj: unknown, open: string, close: string, n: number, level: number, item: (i: number, level: number) => string): string => {
-    if (n === 0) return open + close;
-    if (stack.has(obj)) throw new TypeError('Circular reference detected');
-    stack.add(obj);
-    let out = open;
-    let nl = '';
-    if (indentUnit !== undefined) {
-      nl = '\n' + indentUnit.repeat(level + 1);
-      out += nl;
-    }
-    for (let i = 0; i < n; i++) {
-      if (i > 0) out += itemSep + nl;
-      out += item(i, level + 1);
-    }
-    if (indentUnit !== undefined) out += '\n' + indentUnit.repeat(level);
-    stack.delete(obj);
-    return out + close;
-  };
-
-  return enc(value, 0);
+  const indentUnit = options.indent === undefined ? undefined : ' '.repeat(Math.max(0, options.indent));
+  return encodeValue(value, 0, {
+    ensureAscii: options.ensureAscii ?? true,
+    indentUnit,
+    itemSep: indentUnit === undefined ? ', ' : ',',
+    sortKeys: options.sortKeys ?? false,
+    open: [],
+  });
 }
