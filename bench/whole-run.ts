@@ -25,6 +25,9 @@
  * server), model phase (that request → the last response; model req/s counts the requests in
  * it), metrics (filters, scores, sample records → writing), writing (results file → exit).
  * Peak RSS is the child's own maxRSS (a preloaded probe writes process.resourceUsage() at exit).
+ * The server reports its own CPU time per request (process.cpuUsage() between /bench/stats calls)
+ * during the CLI run and during the raw replay: the server, the CLI and the raw client share the
+ * machine's cores, so what the server takes is not available to the client being measured.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -33,6 +36,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { BenchStats as Stats } from './whole-run/server.ts';
 import { TASK_NAME, writeWorkload, type WorkloadKind } from './whole-run/workload.ts';
 import { rawReplay } from './raw-client.ts';
 
@@ -48,14 +52,6 @@ function arg(name: string, dflt: string): string {
 }
 
 const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
-
-interface Stats {
-  count: number;
-  first: number;
-  last: number;
-  arrivals: number[];
-  bodies: string[];
-}
 
 function getJson<T>(url: string): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -186,7 +182,7 @@ async function main(): Promise<void> {
       const tasks = path.join(work, 'tasks');
       writeWorkload(tasks, kind, docs);
       console.log(`\n== ${TASK_NAME[kind]}: ${docs} docs${kind === 'mc' ? ' × 4 choices' : ''} ==`);
-      console.log('  c | CLI | whole s | CPU s | whole req/s | model req/s | raw req/s | ratio | CPU µs/req CLI/raw | RSS MB | start-up index model data prompts preflight tokenise model-phase metrics writing (ms) | load');
+      console.log('  c | CLI | whole s | CPU s | whole req/s | model req/s | raw req/s | ratio | CPU µs/req CLI/raw | server µs/req CLI/raw | RSS MB | start-up index model data prompts preflight tokenise model-phase metrics writing (ms) | load');
       for (const c of concurrencies) {
         for (let r = 0; r < reps; r++) for (const bin of bins) {
           const out = path.join(work, `out-${kind}-${c}-${r}`);
@@ -210,7 +206,8 @@ async function main(): Promise<void> {
           const rawMs = await rawReplay(url, stats.bodies, c);
           const rawCpu = process.cpuUsage(cpu0);
           const rawUs = (rawCpu.user + rawCpu.system) / stats.count;
-          await getJson<Stats>(`${base}/bench/stats`);
+          const rawStats = await getJson<Stats>(`${base}/bench/stats?bodies=0`);
+          const serverUs = (s: Stats) => (s.cpu.user + s.cpu.system) / s.count;
           const n = stats.count;
           const mp = modelPhase(stats, run.phases.find(([p]) => p.startsWith('running requests'))?.[1] ?? 0);
           const modelRps = (mp.count / Math.max(1, stats.last - mp.first)) * 1000;
@@ -218,7 +215,7 @@ async function main(): Promise<void> {
           const st = stages(run, stats);
           const f = (x: number) => (Number.isFinite(x) ? Math.round(x).toString() : '?');
           console.log(
-            `${String(c).padStart(3)} | ${bin.label} | ${(run.wallMs / 1000).toFixed(2).padStart(7)} | ${run.cpuS.toFixed(2).padStart(5)} | ${((n / run.wallMs) * 1000).toFixed(0).padStart(11)} | ${modelRps.toFixed(0).padStart(11)} | ${rawRps.toFixed(0).padStart(9)} | ${(modelRps / rawRps).toFixed(2).padStart(5)} | ${((run.cpuS * 1e6) / n).toFixed(0).padStart(5)} / ${rawUs.toFixed(0).padStart(3)} | ${run.maxRssMb.toFixed(0).padStart(6)} | ${Object.values(st).map(f).join(' ')} | ${load()}`,
+            `${String(c).padStart(3)} | ${bin.label} | ${(run.wallMs / 1000).toFixed(2).padStart(7)} | ${run.cpuS.toFixed(2).padStart(5)} | ${((n / run.wallMs) * 1000).toFixed(0).padStart(11)} | ${modelRps.toFixed(0).padStart(11)} | ${rawRps.toFixed(0).padStart(9)} | ${(modelRps / rawRps).toFixed(2).padStart(5)} | ${((run.cpuS * 1e6) / n).toFixed(0).padStart(5)} / ${rawUs.toFixed(0).padStart(3)} | ${serverUs(stats).toFixed(0).padStart(6)} / ${serverUs(rawStats).toFixed(0).padStart(3)} | ${run.maxRssMb.toFixed(0).padStart(6)} | ${Object.values(st).map(f).join(' ')} | ${load()}`,
           );
         }
       }

@@ -23,7 +23,7 @@ const FEELINGS = ['happy', 'sad', 'tired', 'excited', 'scared', 'proud'];
 const VERBS = ['saw', 'found', 'wanted', 'liked', 'lost', 'made'];
 
 /** mulberry32: a small deterministic PRNG. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
