@@ -97,7 +97,7 @@ function parseHead(buf: Buffer, start: number, end: number): Head {
   let chunked = false;
   let length = 0;
   if (transferEncoding !== undefined) {
-    // a request body framed by anything but chunked alone could not be read (RFC 9112 §6.3)
+    // a request body framed by anything but chunked alone could not be read (RFC 9112, section 6.3)
     const codings = transferEncoding.toLowerCase().split(',').map((s) => s.trim());
     if (codings.length !== 1 || codings[0] !== 'chunked') throw new BadRequest(400, `unsupported Transfer-Encoding: ${transferEncoding}`);
     chunked = true;
