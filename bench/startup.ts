@@ -2,7 +2,7 @@
  * Start-up benchmark: how long the `lm-eval` CLI takes before it does any model work, over a large
  * task tree (lm-eval's own `lm_eval/tasks`, ~13.9k YAML files), cold and warm.
  *
- *   node --import tsx bench/startup.ts --tree <lm-eval>/lm_eval/tasks [--built DIR ...] [--reps 3] [--no-dev]
+ *   node --import tsx bench/startup.ts --tree <lm-eval>/lm_eval/tasks [--built DIR ...] [--bin NAME=PATH,...] [--reps 3] [--no-dev]
  *
  * Rows, each a fresh child process started as a user would (`node <bin> …`):
  * - `--help`: the floor (node + the CLI's entry modules);
@@ -16,6 +16,8 @@
  * (`node scripts/check-packages.mjs --keep` prints one: use its `project` folder), its
  * `node_modules/.bin/lm-eval`. Several --built (e.g. an install of an older commit) are measured
  * row by row in turn, so that they see the same machine load; --no-dev leaves the dev CLI out.
+ * `--bin NAME=PATH,...` adds binaries run as `node PATH` (the repository binary of another
+ * checkout, e.g. an older commit), measured in turn the same way.
  *
  * Each row prints the best wall time and the lowest CPU time (user + system, all threads) of
  * --reps runs, the peak RSS, and the load average. CPU seconds are the stable figure on a shared
@@ -111,6 +113,17 @@ async function measure(cli: string, bin: string[], what: string, args: string[],
 }
 
 const clis: Array<[string, string[]]> = process.argv.includes('--no-dev') ? [] : [['dev', [path.join(ROOT, 'packages/cli/bin/lm-eval.mjs')]]];
+// --bin NAME=PATH[,NAME=PATH...]: other binaries run as `node PATH` (e.g. the repository binary of
+// another checkout), measured row by row with the rest
+for (const spec of (arg('bin') ?? '').split(',').filter(Boolean)) {
+  const eq = spec.indexOf('=');
+  const [name, bin] = eq > 0 ? [spec.slice(0, eq), path.resolve(spec.slice(eq + 1))] : [path.basename(spec), path.resolve(spec)];
+  if (!fs.existsSync(bin)) {
+    process.stderr.write(`--bin: ${bin} not found\n`);
+    process.exit(2);
+  }
+  clis.push([name, [bin]]);
+}
 for (const dir of built) {
   const bin = path.join(path.resolve(dir), 'node_modules/@lm-eval/cli/bin/lm-eval-dist.mjs');
   if (!fs.existsSync(bin)) {

@@ -7,10 +7,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type Database from 'better-sqlite3';
 import { LmEvalError } from '../errors.ts';
 import { pickleLoads } from './pickle.ts';
 import { PyTuple } from '../python/values.ts';
+
+/** better-sqlite3 (a native addon) loads with the first store: runs without a cache never load it. */
+let sqlite: typeof Database | undefined;
+const openDatabase = (file: string, options: Database.Options): Database.Database => new (sqlite ??= createRequire(import.meta.url)('better-sqlite3') as typeof Database)(file, options);
 
 export interface ResponseStoreOptions {
   /** Pending writes are committed after this many milliseconds (default 50; 0 = every write). */
@@ -87,7 +92,7 @@ export class ResponseStore {
     const timeout = options.busyTimeoutMs ?? 30_000;
     if (options.existing) {
       // read-write, so that closing the last connection removes the -wal/-shm companions
-      this.db = new Database(file, { fileMustExist: true, timeout });
+      this.db = openDatabase(file, { fileMustExist: true, timeout });
       const table = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?").get(TABLE);
       if (!table) {
         this.db.close();
@@ -95,7 +100,7 @@ export class ResponseStore {
       }
     } else {
       fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-      this.db = new Database(file, { timeout });
+      this.db = openDatabase(file, { timeout });
       this.db.pragma('journal_mode = WAL');
       // WAL + NORMAL: a commit survives the process being killed (not a power cut), without fsync.
       this.db.pragma('synchronous = NORMAL');

@@ -7,9 +7,14 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, posix, sep } from 'node:path';
-import picomatch from 'picomatch';
+import { createRequire } from 'node:module';
+import type Picomatch from 'picomatch';
 import { LmEvalError } from '../errors.ts';
 import { isPlainObject } from '../python/values.ts';
+
+/** picomatch loads with the first pattern (runs whose data files are named plainly never load it). */
+let picomatchLib: typeof Picomatch | undefined;
+const picomatch = (): typeof Picomatch => (picomatchLib ??= createRequire(import.meta.url)('picomatch') as typeof Picomatch);
 
 /** split → path patterns, in declaration order. */
 export type DataFilesSpec = Map<string, string[]>;
@@ -51,9 +56,9 @@ export function normalizeDataFiles(value: unknown, where = 'data_files'): DataFi
   return out;
 }
 
-/** True when a pattern has glob magic. */
+/** True when a pattern has glob magic (none without one of picomatch's special characters). */
 export function isGlob(pattern: string): boolean {
-  return picomatch.scan(pattern).isGlob;
+  return /[*?[\]{}()!+@\\]/.test(pattern) && picomatch().scan(pattern).isGlob;
 }
 
 function isHiddenPart(part: string): boolean {
@@ -80,7 +85,7 @@ function cleanPosix(p: string): string {
 export function matchListing(files: readonly string[], pattern: string, baseDir = ''): string[] {
   const full = cleanPosix(baseDir ? `${baseDir}/${pattern}` : pattern);
   if (!isGlob(full)) return files.includes(full) && !skipped(full, full) ? [full] : [];
-  const isMatch = picomatch(full, { dot: true });
+  const isMatch = picomatch()(full, { dot: true });
   return files.filter((f) => isMatch(f) && !skipped(f, full)).sort();
 }
 
@@ -107,8 +112,7 @@ export function resolveInListing(
 /** Files on disk matched by an absolute pattern (glob or plain path), sorted. */
 export async function globFiles(absPattern: string): Promise<string[]> {
   const pattern = absPattern.split(sep).join('/');
-  const scan = picomatch.scan(pattern);
-  if (!scan.isGlob) {
+  if (!isGlob(pattern)) {
     try {
       const name = pattern.slice(pattern.lastIndexOf('/') + 1);
       return (await stat(absPattern)).isFile() && !FILES_TO_IGNORE.has(name) ? [absPattern] : [];
@@ -116,10 +120,11 @@ export async function globFiles(absPattern: string): Promise<string[]> {
       return [];
     }
   }
+  const scan = picomatch().scan(pattern);
   const base = scan.base || (isAbsolute(pattern) ? '/' : '.');
   const deep = scan.glob.includes('**');
   const maxDepth = deep ? Infinity : scan.glob.split('/').length;
-  const isMatch = picomatch(pattern, { dot: true });
+  const isMatch = picomatch()(pattern, { dot: true });
   const out: string[] = [];
   const walk = async (dir: string, depth: number): Promise<void> => {
     let entries;

@@ -10,10 +10,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import { HubApiError, datasetInfo, downloadFile, listFiles } from '@huggingface/hub';
 import { LmEvalError } from '../errors.ts';
 import { DatasetNotFoundError } from './errors.ts';
 import { hfHome } from './hub-cache.ts';
+
+/** @huggingface/hub loads with the first Hub request (runs on local data never load it). */
+let hubLib: Promise<typeof import('@huggingface/hub')> | undefined;
+const hub = () => (hubLib ??= import('@huggingface/hub'));
 
 export const DEFAULT_HF_ENDPOINT = 'https://huggingface.co';
 
@@ -71,6 +74,7 @@ export class HubClient {
 
   /** The commit sha a revision (branch, tag, `refs/convert/parquet`, or sha) points to. */
   async resolveRevision(repoId: string, revision: string): Promise<string> {
+    const { datasetInfo } = await hub();
     const info = await this.call(repoId, () =>
       datasetInfo({ name: repoId, revision, additionalFields: ['sha'], hubUrl: this.endpoint, fetch: this.fetchImpl }),
     );
@@ -83,6 +87,7 @@ export class HubClient {
 
   /** Every file of the repo at a commit. */
   async listFiles(repoId: string, commit: string): Promise<HubFile[]> {
+    const { listFiles } = await hub();
     return this.call(repoId, async () => {
       const out: HubFile[] = [];
       for await (const e of listFiles({
@@ -101,6 +106,7 @@ export class HubClient {
 
   /** The contents of one file at a commit, as a stream. */
   async download(repoId: string, commit: string, path: string): Promise<Readable> {
+    const { downloadFile } = await hub();
     const res = await this.call(repoId, () =>
       downloadFile({
         repo: { type: 'dataset', name: repoId },
@@ -121,7 +127,7 @@ export class HubClient {
       return await fn();
     } catch (err) {
       if (err instanceof LmEvalError) throw err;
-      if (err instanceof HubApiError) {
+      if (err instanceof (await hub()).HubApiError) {
         if (err.statusCode === 401 || err.statusCode === 403 || err.statusCode === 404) {
           throw new DatasetNotFoundError(
             `Dataset '${repoId}' not found on the Hub at ${this.endpoint} (HTTP ${err.statusCode}), or it is private/gated`,

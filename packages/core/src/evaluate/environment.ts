@@ -46,6 +46,7 @@ export interface ResolvedEnvironment {
  * and takes the answer when it writes the results.
  */
 export function gitDescribe(cwd: string): Promise<string | null> {
+  if (!mayBeInRepository(cwd)) return Promise.resolve(null);
   return new Promise((resolve) => {
     execFile('git', ['describe', '--always'], { cwd }, (error, stdout) => {
       if (!error) {
@@ -59,6 +60,22 @@ export function gitDescribe(cwd: string): Promise<string | null> {
       }
     });
   });
+}
+
+/**
+ * Whether git could find a repository from `dir`: GIT_DIR is set, or `dir` or a folder above holds
+ * `.git` or is itself a git directory (`HEAD` and `objects`, as a bare repository). Otherwise
+ * `git describe` can only fail, and there is no `.git/HEAD` to read either: git is not started
+ * (a child process costs the run tens of milliseconds).
+ */
+function mayBeInRepository(dir: string): boolean {
+  if (process.env.GIT_DIR) return true;
+  for (let d = path.resolve(dir); ; ) {
+    if (existsSync(path.join(d, '.git')) || (existsSync(path.join(d, 'HEAD')) && existsSync(path.join(d, 'objects')))) return true;
+    const up = path.dirname(d);
+    if (up === d) return false;
+    d = up;
+  }
 }
 
 function headCommit(cwd: string): string | null {

@@ -84,6 +84,13 @@ describe('environment facts', () => {
       expect(env.gitHash).toBe(git('describe', '--always'));
       expect(env.upperGitHash).toBe('abc1234');
       expect((await resolveEnvironment({}, path.join(dir, 'missing'))).gitHash).toBeNull();
+      // no repository from here up (git is not asked)
+      const outside = mkdtempSync(path.join(os.tmpdir(), 'env-nogit-'));
+      try {
+        expect(await resolveEnvironment({}, outside)).toMatchObject({ gitHash: null, upperGitHash: null });
+      } finally {
+        rmSync(outside, { recursive: true, force: true });
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

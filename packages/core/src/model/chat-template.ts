@@ -4,9 +4,13 @@
  * `add_generation_prompt`, and `continue_final_message` (cut the rendered text right after the
  * final message's content) when no generation prompt is asked for.
  */
-import { Template } from '@huggingface/jinja';
+import { createRequire } from 'node:module';
+import type { Template } from '@huggingface/jinja';
 import type { ChatMessage } from './types.ts';
 import { LmEvalError } from '../errors.ts';
+
+/** @huggingface/jinja loads with the first chat template a run renders. */
+let jinja: typeof import('@huggingface/jinja') | undefined;
 
 export interface RenderChatOptions {
   addGenerationPrompt: boolean;
@@ -21,7 +25,7 @@ const compiled = new Map<string, Template>();
 function compile(source: string): Template {
   let t = compiled.get(source);
   if (!t) {
-    t = new Template(source);
+    t = new (jinja ??= createRequire(import.meta.url)('@huggingface/jinja') as typeof import('@huggingface/jinja')).Template(source);
     compiled.set(source, t);
   }
   return t;
