@@ -15,6 +15,8 @@ export interface ApiBackendOptions {
   backoff?: BackoffPolicy;
   /** Environment to read LMEVAL_MODEL_NONE_ANSWER_PLACEHOLDER from. */
   env?: NodeJS.ProcessEnv;
+  /** Texts per tokenizer call when encoding overlaps sending (default 256; tests use small chunks). */
+  encodeChunk?: number;
 }
 
 const log = createLogger('openai');
@@ -246,7 +248,7 @@ export abstract class ApiBackendBase {
   }
 
   /** Runs jobs in the sliding window; a final failure becomes a clear LmEvalError. */
-  protected async runJobs(count: number, job: (i: number, control: WindowControl) => Promise<void>, hooks: RequestHooks, context: { promptTokens?: number } = {}): Promise<void> {
+  protected async runJobs(count: number | (() => number), job: (i: number, control: WindowControl) => Promise<void>, hooks: RequestHooks, context: { promptTokens?: number } = {}): Promise<void> {
     try {
       await runWindow(count, job, { limit: this.limit, signal: hooks.signal });
     } catch (e) {

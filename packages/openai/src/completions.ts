@@ -6,6 +6,15 @@
  * of `num_concurrent` requests; scored from vLLM's `prompt_logprobs` when the server offers them
  * (token-id keyed, immune to string collisions) or from echo + logprobs exactly as lm-eval cuts them.
  * A preflight request decides the route once and refuses servers without prompt log-probs.
+ *
+ * Tokenisation overlaps sending where the order of requests cannot be seen: with one prompt per
+ * request (batch_size 1) on a known echo or prompt_logprobs route, requests are encoded in chunks
+ * in input order and the window sends each as soon as its chunk is encoded (a request's result
+ * does not depend on which others are in flight); otherwise (several prompts per request, whose
+ * batches lm-eval's Collator order makes visible in the request bodies; the route still to be
+ * probed on the shortest request; forced-token scoring) every request is encoded before the
+ * Collator order is taken. Generation batches are ordered by character length, known before
+ * tokenising, so their contexts are encoded chunk by chunk in batch order.
  */
 import { JsonChatStr, LmEvalError, type ChatMessage, type ChatTemplateOptions, type Context, type GenerateRequest, type LM, type LoglikelihoodRequest, type LoglikelihoodResult, type PreflightProblem, type PreflightQuery, type RequestHooks, type RollingRequest } from '@lm-eval/core';
 import { renderChatTemplate, RequestTooLargeError } from '@lm-eval/core/models';
@@ -18,6 +27,7 @@ import { ApiRequestError, explainFailure, SerializedJson } from './http.ts';
 import { choicesByIndex, noPromptLogprobsError, scoreEchoChoice, scorePromptLogprobs, type CompletionChoiceLike, type ScoringPath } from './scoring.ts';
 import { encodePair, encodePairs, longestFirst, rollingWindows, truncateForScoring, type TokenPair } from './token-requests.ts';
 import type { WindowControl } from './window.ts';
+import { ChunkFeed, FeedError } from './chunk-feed.ts';
 import { forcedStepPayload, readStepEntry, scoreForcedStep, SlotPool, totalSlots, verifyForcedScoring } from './forced.ts';
 import { serverRoot } from './tokenizers.ts';
 
@@ -34,12 +44,30 @@ interface ScoreItem {
 
 const RELEASED_ITEM: ScoreItem = { input: EMPTY_IDS, ctxlen: 0 };
 
+/** One scoring request fed to the window: the input's owner (`at`, `part`) and the preflight's answer when it is that same input. */
+interface FedItem {
+  /** the request (loglikelihood) or text (rolling) it belongs to */
+  at: number;
+  /** its window within the text (rolling) */
+  part: number;
+  item: ScoreItem;
+  answer: LoglikelihoodResult | null;
+}
+
+/** Texts (requests, or generation batches' requests) per tokenizer call when encoding overlaps sending. */
+const ENCODE_CHUNK = 256;
+/** Chunks encoded at most beyond the furthest request the window has reached. */
+const CHUNKS_AHEAD = 4;
+
 export class CompletionsLM extends ApiBackendBase implements LM {
   private scoringPath: ScoringPath | null = null;
   private truncationWarned = false;
+  /** requests (texts) per chunk when encoding overlaps sending */
+  private readonly encodeChunk: number;
 
   constructor(config: ApiModelConfig, options: ApiBackendOptions = {}) {
     super(config.backend, config, options);
+    this.encodeChunk = Math.max(1, options.encodeChunk ?? ENCODE_CHUNK);
   }
 
   static async create(config: ApiModelConfig, options: ApiBackendOptions = {}): Promise<CompletionsLM> {
@@ -76,18 +104,21 @@ export class CompletionsLM extends ApiBackendBase implements LM {
   private takeProbeAnswer(items: ScoreItem[], order: number[]): { at: number; result: LoglikelihoodResult } | null {
     const p = this.probeAnswer;
     if (p === null) return null;
-    const { input, ctxlen } = p.item;
     for (let k = order.length - 1; k >= 0; k--) {
-      const it = items[order[k]];
-      if (it.ctxlen !== ctxlen || it.input.length !== input.length) continue;
-      let same = true;
-      for (let j = 0; same && j < input.length; j++) if (it.input[j] !== input[j]) same = false;
-      if (same) {
+      if (sameItem(items[order[k]], p.item)) {
         this.probeAnswer = null;
         return { at: k, result: p.result };
       }
     }
     return null;
+  }
+
+  /** The probe's answer when `item` is the probed input (then delivered once, for this item). */
+  private probeAnswerFor(item: ScoreItem): LoglikelihoodResult | null {
+    const p = this.probeAnswer;
+    if (p === null || !sameItem(item, p.item)) return null;
+    this.probeAnswer = null;
+    return p.result;
   }
 
   /**
@@ -140,13 +171,39 @@ export class CompletionsLM extends ApiBackendBase implements LM {
     const prefix = this.prefixTokenId;
     const add = this.config.addBosToken;
     const contexts = requests.map((r) => this.contextText(r.context, 'loglikelihood'));
-    const pairs = await encodePairs(tok, contexts, requests, add, prefix);
     const out: LoglikelihoodResult[] = new Array(requests.length);
-    await this.scorePairs(pairs, (i, r) => {
+    const deliver = (i: number, r: LoglikelihoodResult) => {
       out[i] = r;
       hooks.onResult?.(i, r);
-    }, hooks);
+    };
+    if (this.feedsWindow()) {
+      const feed = new ChunkFeed<FedItem>(
+        requests.length,
+        async (from, to) => {
+          const pairs = await encodePairs(tok, contexts.slice(from, to), requests.slice(from, to), add, prefix);
+          return pairs.map((p, k) => this.fedItem(p, from + k, 0));
+        },
+        { chunk: this.encodeChunk, ahead: CHUNKS_AHEAD * this.encodeChunk, oneEach: true },
+      );
+      await this.scoreFed(feed, (f, r) => deliver(f.at, r), hooks);
+      return out;
+    }
+    const pairs = await encodePairs(tok, contexts, requests, add, prefix);
+    await this.scorePairs(pairs, deliver, hooks);
     return out;
+  }
+
+  /**
+   * Whether requests go to the window as they are encoded, in input order: one prompt per request
+   * on a known echo or prompt_logprobs route, where the order of requests is not seen in any result.
+   */
+  private feedsWindow(): boolean {
+    return this.config.batchSize === 1 && (this.scoringPath === 'echo' || this.scoringPath === 'prompt_logprobs');
+  }
+
+  private fedItem(p: TokenPair, at: number, part: number): FedItem {
+    const item = this.scoreItem(p, at);
+    return { at, part, item, answer: this.probeAnswerFor(item) };
   }
 
   async loglikelihoodRolling(requests: RollingRequest[], hooks: RequestHooks = {}): Promise<number[]> {
@@ -155,7 +212,62 @@ export class CompletionsLM extends ApiBackendBase implements LM {
     const prefix = this.prefixTokenId;
     // lm-eval: windows of max_length − 1 on top of the backend's own − 1.
     const L = this.maxInputLength - 1;
-    const texts = requests.map((r) => r.text).filter((t) => t !== '');
+    const out: number[] = new Array(requests.length);
+    for (let i = 0; i < requests.length; i++) {
+      if (requests[i].text === '') {
+        out[i] = 0;
+        hooks.onResult?.(i, 0);
+      }
+    }
+    const texts: string[] = [];
+    const owners: number[] = [];
+    for (let i = 0; i < requests.length; i++) {
+      if (requests[i].text === '') continue;
+      texts.push(requests[i].text);
+      owners.push(i);
+    }
+    if (this.feedsWindow()) {
+      // each text's window results, summed in window order (as lm-eval does) once all are in
+      const parts: number[][] = new Array(requests.length);
+      const remaining = new Array<number>(requests.length).fill(0);
+      const feed = new ChunkFeed<FedItem>(
+        texts.length,
+        async (from, to) => {
+          const encoded = await tok.encodeMany(texts.slice(from, to), this.config.addBosToken);
+          const items: FedItem[] = [];
+          for (let k = 0; k < encoded.length; k++) {
+            const i = owners[from + k];
+            const windows = rollingWindows(encoded[k], prefix, L);
+            encoded[k] = EMPTY_IDS;
+            if (windows.length === 0) {
+              // a text of no tokens scores 0, delivered through the window like the others
+              parts[i] = [0];
+              remaining[i] = 1;
+              items.push({ at: i, part: 0, item: RELEASED_ITEM, answer: [0, true] });
+              continue;
+            }
+            parts[i] = new Array<number>(windows.length);
+            remaining[i] = windows.length;
+            for (let w = 0; w < windows.length; w++) items.push(this.fedItem(windows[w], i, w));
+          }
+          return items;
+        },
+        { chunk: this.encodeChunk, ahead: CHUNKS_AHEAD * this.encodeChunk },
+      );
+      await this.scoreFed(feed, (f, [lp]) => {
+        const i = f.at;
+        parts[i][f.part] = lp;
+        remaining[i] -= 1;
+        if (remaining[i] === 0) {
+          let sum = 0;
+          for (const x of parts[i]) sum += x;
+          parts[i] = EMPTY_IDS;
+          out[i] = sum;
+          hooks.onResult?.(i, sum);
+        }
+      }, hooks);
+      return out;
+    }
     // each text's ids are dropped once cut into windows
     const encoded = await tok.encodeMany(texts, this.config.addBosToken);
     const windows: TokenPair[] = [];
@@ -171,13 +283,6 @@ export class CompletionsLM extends ApiBackendBase implements LM {
       }
       encoded[k++] = EMPTY_IDS;
     }
-    const out: number[] = new Array(requests.length);
-    remaining.forEach((n, i) => {
-      if (n === 0) {
-        out[i] = 0;
-        hooks.onResult?.(i, 0);
-      }
-    });
     // Sum per text in window order (as lm-eval does), delivering each text once all its windows are in.
     const windowResults: number[] = new Array(windows.length);
     const firstWindow = new Map<number, number>();
@@ -373,6 +478,30 @@ export class CompletionsLM extends ApiBackendBase implements LM {
   }
 
   /**
+   * A pair's scoring input: `context + continuation`, left-truncated to max_length − 1 tokens
+   * (lm-eval's TemplateAPI), warned about once. A continuation that leaves no context token is
+   * refused: lm-eval would slice the log-probs at ctxlen <= 0, a wrong number, never an answer.
+   */
+  private scoreItem(p: TokenPair, index: number): ScoreItem {
+    const maxLength = this.maxInputLength;
+    const whole = (p.whole ??= p.context.concat(p.continuation));
+    if (whole.length <= maxLength) return { input: whole, ctxlen: p.context.length };
+    const t = truncateForScoring(p, maxLength, whole);
+    if (t.ctxlen < 1) {
+      throw new RequestTooLargeError(
+        index,
+        `the continuation has ${p.continuation.length} tokens (the context ${p.context.length}); with max_length=${this.config.maxLength} at most ${maxLength - 1} continuation tokens can be scored (one position is kept for the generated token, one for the context).`,
+        'Raise max_length in --model_args (up to the server\'s context size) or shorten the continuation (doc_to_choice / doc_to_target).',
+      );
+    }
+    if (!this.truncationWarned) {
+      this.truncationWarned = true;
+      warn(`a loglikelihood request is longer than max_length − 1 = ${maxLength} tokens; its context is left-truncated.`);
+    }
+    return { input: t.input, ctxlen: t.ctxlen };
+  }
+
+  /**
    * Scores token pairs in the Collator's order through the sliding window. Takes `pairs` over: its
    * entries are released as they become requests, and each request's ids once it is answered, so
    * the memory held falls as the run goes.
@@ -382,29 +511,11 @@ export class CompletionsLM extends ApiBackendBase implements LM {
     const n = pairs.length;
     const wholes: number[][] = new Array(n);
     const items: ScoreItem[] = new Array(n);
-    const maxLength = this.maxInputLength;
     for (let i = 0; i < n; i++) {
       const p = pairs[i];
       pairs[i] = RELEASED_PAIR;
-      const whole = (p.whole ??= p.context.concat(p.continuation));
-      wholes[i] = whole;
-      if (whole.length <= maxLength) items[i] = { input: whole, ctxlen: p.context.length };
-      else {
-        const t = truncateForScoring(p, maxLength, whole);
-        if (t.ctxlen < 1) {
-          // lm-eval's TemplateAPI would slice the log-probs at ctxlen <= 0: a wrong number, never an answer
-          throw new RequestTooLargeError(
-            i,
-            `the continuation has ${p.continuation.length} tokens (the context ${p.context.length}); with max_length=${this.config.maxLength} at most ${maxLength - 1} continuation tokens can be scored (one position is kept for the generated token, one for the context).`,
-            'Raise max_length in --model_args (up to the server\'s context size) or shorten the continuation (doc_to_choice / doc_to_target).',
-          );
-        }
-        if (!this.truncationWarned) {
-          this.truncationWarned = true;
-          warn(`a loglikelihood request is longer than max_length − 1 = ${maxLength} tokens; its context is left-truncated.`);
-        }
-        items[i] = { input: t.input, ctxlen: t.ctxlen };
-      }
+      items[i] = this.scoreItem(p, i);
+      wholes[i] = p.whole!;
     }
     let order = longestFirst(pairs, wholes);
     const probed = this.takeProbeAnswer(items, order);
@@ -430,32 +541,81 @@ export class CompletionsLM extends ApiBackendBase implements LM {
     }
     const bs = this.config.batchSize;
     const nBatches = Math.ceil(order.length / bs);
-    const where = this.config.baseUrl;
-    const tokenized = this.config.tokenizedRequests;
-    const echo = path !== 'prompt_logprobs';
-    const score = (choice: CompletionChoiceLike, it: ScoreItem): LoglikelihoodResult =>
-      echo ? scoreEchoChoice(choice, it.input.length, it.ctxlen, where) : scorePromptLogprobs(choice.prompt_logprobs, it.input, it.ctxlen, where);
     const job = async (b: number, control: WindowControl) => {
       const idx = bs === 1 ? [order[b]] : order.slice(b * bs, b * bs + bs);
-      const inputs: number[][] = new Array(idx.length);
+      const batch: ScoreItem[] = new Array(idx.length);
+      for (let k = 0; k < idx.length; k++) batch[k] = items[idx[k]];
+      const results = await this.scoreBatch(batch, path, control, hooks, ctx);
       for (let k = 0; k < idx.length; k++) {
-        const x = (inputs[k] = items[idx[k]].input);
-        if (x.length > (ctx.promptTokens ?? 0)) ctx.promptTokens = x.length;
-      }
-      let body: Record<string, unknown> | SerializedJson;
-      if (tokenized) body = this.loglikelihoodBody(inputs, path);
-      else {
-        body = this.loglikelihoodPayload(inputs, path);
-        body.prompt = await this.promptField(inputs);
-      }
-      const resp = await this.post<Completion>(body, control, hooks.signal);
-      const choices = choicesByIndex(resp, idx.length, where) as CompletionChoiceLike[];
-      for (let k = 0; k < idx.length; k++) {
-        deliver(idx[k], score(choices[k], items[idx[k]]));
+        deliver(idx[k], results[k]);
         items[idx[k]] = RELEASED_ITEM;
       }
     };
     await this.runJobs(nBatches, job, hooks, ctx);
+  }
+
+  /**
+   * Scores the items a feed produces, one request each, as the feed produces them: the window's
+   * k-th job sends item k once its chunk is encoded. A failure anywhere stops the feed.
+   */
+  private async scoreFed(feed: ChunkFeed<FedItem>, deliver: (f: FedItem, r: LoglikelihoodResult) => void, hooks: RequestHooks): Promise<void> {
+    const path = this.scoringPath!;
+    const ctx: { promptTokens?: number } = {};
+    await this.runFed(feed, () => feed.total, async (k, control) => {
+      const f = await feed.take(k);
+      if (f === undefined || !control.running) return;
+      if (f.answer !== null) return deliver(f, f.answer);
+      const [r] = await this.scoreBatch([f.item], path, control, hooks, ctx);
+      f.item = RELEASED_ITEM;
+      deliver(f, r);
+    }, hooks, ctx);
+  }
+
+  /**
+   * runJobs over the items of a feed: the feed stops when the run ends or a job fails (jobs waiting
+   * for an item then return), and a producer's error (tokenisation) is thrown as it was raised.
+   */
+  private async runFed(feed: ChunkFeed<unknown>, count: number | (() => number), job: (k: number, control: WindowControl) => Promise<void>, hooks: RequestHooks, ctx?: { promptTokens?: number }): Promise<void> {
+    const guarded = async (k: number, control: WindowControl) => {
+      try {
+        await job(k, control);
+      } catch (e) {
+        feed.stop();
+        throw e;
+      }
+    };
+    try {
+      await this.runJobs(count, guarded, hooks, ctx);
+    } catch (e) {
+      throw e instanceof FeedError ? e.cause : e;
+    } finally {
+      feed.stop();
+    }
+  }
+
+  /** One scoring request of `batch`'s inputs on the echo or prompt_logprobs route; their results in order. */
+  private async scoreBatch(batch: ScoreItem[], path: ScoringPath, control: WindowControl, hooks: RequestHooks, ctx: { promptTokens?: number }): Promise<LoglikelihoodResult[]> {
+    const where = this.config.baseUrl;
+    const inputs: number[][] = new Array(batch.length);
+    for (let k = 0; k < batch.length; k++) {
+      const x = (inputs[k] = batch[k].input);
+      if (x.length > (ctx.promptTokens ?? 0)) ctx.promptTokens = x.length;
+    }
+    let body: Record<string, unknown> | SerializedJson;
+    if (this.config.tokenizedRequests) body = this.loglikelihoodBody(inputs, path);
+    else {
+      body = this.loglikelihoodPayload(inputs, path);
+      body.prompt = await this.promptField(inputs);
+    }
+    const resp = await this.post<Completion>(body, control, hooks.signal);
+    const choices = choicesByIndex(resp, batch.length, where) as CompletionChoiceLike[];
+    const results: LoglikelihoodResult[] = new Array(batch.length);
+    const echo = path !== 'prompt_logprobs';
+    for (let k = 0; k < batch.length; k++) {
+      const it = batch[k];
+      results[k] = echo ? scoreEchoChoice(choices[k], it.input.length, it.ctxlen, where) : scorePromptLogprobs(choices[k].prompt_logprobs, it.input, it.ctxlen, where);
+    }
+    return results;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -469,8 +629,8 @@ export class CompletionsLM extends ApiBackendBase implements LM {
     // [quirk] lm-eval's async path (num_concurrent > 1) does not append the EOS string to `stop`.
     const eos = this.config.numConcurrent > 1 ? null : this.eosStop();
     let truncWarned = false;
-    // every context encoded up front in one batch; each request takes its ids (and drops them once sent)
-    const encodedContexts = this.config.tokenizedRequests ? await this.requireTokenizer('tokenized requests').encodeMany(contexts, this.config.addBosToken) : null;
+    // contexts encoded chunk by chunk in batch order, ahead of the window; each batch takes its ids once
+    const encodedContexts = this.config.tokenizedRequests ? this.contextFeed(contexts, batches) : null;
     const job = async (b: number, control: WindowControl) => {
       const idx = batches[b];
       const gk = requests[idx[0]].genKwargs;
@@ -481,8 +641,8 @@ export class CompletionsLM extends ApiBackendBase implements LM {
         const maxGen = Number(gk.max_gen_toks ?? this.config.maxGenToks);
         const keep = this.maxInputLength - maxGen;
         if (keep <= 0) throw new LmEvalError(`max_gen_toks=${maxGen} leaves no room for the context within max_length=${this.config.maxLength}.`, 'Raise max_length or lower max_gen_toks.');
-        const encoded = idx.map((i) => encodedContexts[i]);
-        for (const i of idx) encodedContexts[i] = EMPTY_IDS;
+        const encoded = await encodedContexts.take(b);
+        if (encoded === undefined || !control.running) return;
         await this.noteFirstPrompt(encoded[0]);
         prompt = encoded.map((ids) => {
           if (ids.length > keep && !truncWarned) {
@@ -507,8 +667,31 @@ export class CompletionsLM extends ApiBackendBase implements LM {
         hooks.onResult?.(i, text);
       });
     };
-    await this.runJobs(batches.length, job, hooks);
+    if (encodedContexts === null) await this.runJobs(batches.length, job, hooks);
+    else await this.runFed(encodedContexts, batches.length, job, hooks);
     return out;
+  }
+
+  /** The token ids of each batch's contexts, encoded in batch order a chunk at a time. */
+  private contextFeed(contexts: string[], batches: number[][]): ChunkFeed<number[][]> {
+    const tok = this.requireTokenizer('tokenized requests');
+    const perBatch = batches.length === 0 ? 1 : batches[0].length;
+    return new ChunkFeed<number[][]>(
+      batches.length,
+      async (from, to) => {
+        const texts: string[] = [];
+        for (let b = from; b < to; b++) for (const i of batches[b]) texts.push(contexts[i]);
+        const ids = await tok.encodeMany(texts, this.config.addBosToken);
+        const out: number[][][] = new Array(to - from);
+        for (let b = from, k = 0; b < to; b++) {
+          const n = batches[b].length;
+          out[b - from] = ids.slice(k, k + n);
+          k += n;
+        }
+        return out;
+      },
+      { chunk: Math.max(1, Math.floor(this.encodeChunk / perBatch)), ahead: CHUNKS_AHEAD * Math.max(1, Math.floor(this.encodeChunk / perBatch)), oneEach: true },
+    );
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -534,4 +717,11 @@ export class CompletionsLM extends ApiBackendBase implements LM {
   resultsInfo(): Record<string, unknown> {
     return { ...this.tokenizerResultsInfo(), scoring_path: this.scoringPath, api_requests: this.runStats() };
   }
+}
+
+/** Whether two scoring inputs are the same request (same ids, same context length). */
+function sameItem(a: ScoreItem, b: ScoreItem): boolean {
+  if (a.ctxlen !== b.ctxlen || a.input.length !== b.input.length) return false;
+  for (let j = 0; j < a.input.length; j++) if (a.input[j] !== b.input[j]) return false;
+  return true;
 }

@@ -46,10 +46,13 @@ export interface WindowControl {
 }
 
 /**
- * Runs `job(i)` for i in [0, count) with at most `limit.value` jobs in flight.
+ * Runs `job(i)` for i in [0, count) with at most `limit.value` jobs in flight. `count` may be a
+ * function: the count as known so far (Infinity while the work is still being produced; a job
+ * started past the final count finds nothing to do and returns).
  */
-export function runWindow(count: number, job: (i: number, control: WindowControl) => Promise<void>, options: WindowOptions): Promise<void> {
+export function runWindow(count: number | (() => number), job: (i: number, control: WindowControl) => Promise<void>, options: WindowOptions): Promise<void> {
   const { limit, signal } = options;
+  const total = typeof count === 'number' ? () => count : count;
   return new Promise<void>((resolve, reject) => {
     let next = 0;
     let active = 0;
@@ -66,7 +69,7 @@ export function runWindow(count: number, job: (i: number, control: WindowControl
         finished = true;
         signal?.removeEventListener('abort', onAbort);
         reject(failure.error);
-      } else if (!failure && next >= count && active === 0) {
+      } else if (!failure && next >= total() && active === 0) {
         finished = true;
         signal?.removeEventListener('abort', onAbort);
         resolve();
@@ -90,7 +93,7 @@ export function runWindow(count: number, job: (i: number, control: WindowControl
       done();
     };
     const pump = () => {
-      while (!failure && !finished && next < count && active < limit.value) {
+      while (!failure && !finished && next < total() && active < limit.value) {
         const i = next++;
         active += 1;
         job(i, control).then(onSettled, onFailed);

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModelArgs } from '@lm-eval/core';
-import { createApiModel, type ApiBackendName } from '../src/index.ts';
+import { createApiModel, type ApiBackendName, type ApiBackendOptions } from '../src/index.ts';
 import type { BackoffPolicy } from '../src/http.ts';
 
 export const MODEL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../models/stories260k');
@@ -22,8 +22,8 @@ export function completionsArgs(url: string, extra: ModelArgs = {}): ModelArgs {
   };
 }
 
-export function makeLM(backend: ApiBackendName, args: ModelArgs, env: NodeJS.ProcessEnv = {}) {
-  return createApiModel(backend, args, {}, { backoff: FAST_BACKOFF, env });
+export function makeLM(backend: ApiBackendName, args: ModelArgs, env: NodeJS.ProcessEnv = {}, options: ApiBackendOptions = {}) {
+  return createApiModel(backend, args, {}, { backoff: FAST_BACKOFF, env, ...options });
 }
 
 import { readFileSync } from 'node:fs';
