@@ -463,12 +463,50 @@ function leave(level: number, d: Dumper): string {
   return d.indentUnit === undefined ? '' : '\n' + d.indentUnit.repeat(level);
 }
 
+/** `String.prototype.isWellFormed` (ES2024, in Node 20): no lone surrogates. */
+const isWellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+
+/**
+ * Whether JSON.stringify writes `v` as Python's json.dumps(ensure_ascii=False) does: only strings
+ * without lone surrogates, ints below 1e21 (no floats: their repr differs), booleans, None, lists
+ * and plain dicts (not too deep, so never circular).
+ */
+function isNativeJsonSafe(v: unknown, depth: number): boolean {
+  if (v === null) return true;
+  switch (typeof v) {
+    case 'string':
+      return isWellFormed(v);
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isInteger(v) && Math.abs(v) < 1e21;
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (depth > 64) return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!isNativeJsonSafe(v[i], depth + 1)) return false;
+    return true;
+  }
+  if (!isPlainObject(v)) return false;
+  for (const k of Object.keys(v)) if (!isWellFormed(k) || !isNativeJsonSafe(v[k], depth + 1)) return false;
+  return true;
+}
+
 /**
  * CPython `json.dumps(value, indent=, ensure_ascii=, sort_keys=, default=str-like)`.
  * Value model as in values.ts; Set → list, Map → dict, `undefined` → null, functions and other
  * unknown objects → `str(obj)` (the `default=` fallback lm-eval uses).
  */
 export function pyJsonDumps(value: unknown, options: PyJsonDumpsOptions = {}): string {
+  const indent = options.indent;
+  if (indent !== undefined && indent >= 1 && indent <= 10 && options.ensureAscii === false && !options.sortKeys && isNativeJsonSafe(value, 0)) {
+    // same bytes from V8's JSON.stringify: its indented form has Python's separators (',' + newline,
+    // ': ') and its string escapes are encode_basestring's
+    return JSON.stringify(value, null, indent);
+  }
   const indentUnit = options.indent === undefined ? undefined : ' '.repeat(Math.max(0, options.indent));
   return encodeValue(value, 0, {
     ensureAscii: options.ensureAscii ?? true,
