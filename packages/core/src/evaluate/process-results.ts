@@ -5,7 +5,7 @@
 import type { Profile } from '../compat.ts';
 import { LmEvalError } from '../errors.ts';
 import type { OutputType } from '../task/config.ts';
-import { PyTuple, isFloat, isNumberLike, isPlainObject, pyEquals, pyFloat, pyRepr, pyStr, pyTruthy, toNumber, tuple } from '../python/values.ts';
+import { PyFloat, PyTuple, isFloat, isNumberLike, isPlainObject, pyEquals, pyFloat, pyRepr, pyStr, pyTruthy, toNumber, tuple } from '../python/values.ts';
 import { exp } from './aggregations/libm.ts';
 import { argmax, npSum, num } from '../python/numeric.ts';
 import { pyReSplitWhitespace } from '../python/str-methods.ts';
@@ -91,6 +91,10 @@ function processRolling(ctx: ProcessResultsContext, use: Set<string>, results: r
 // --------------------------------------------------------------------------------------------
 // multiple_choice
 
+/** The per-doc 1.0 / 0.0 of acc & co. (PyFloat is immutable: one object each, not one per doc and metric) */
+const ONE = new PyFloat(1);
+const ZERO = new PyFloat(0);
+
 /** Gold resolution: int kept if < k (else -100), str → index in choices (or -100), list element-wise. */
 function resolveGold(gold: unknown, choices: readonly unknown[], ctx: ProcessResultsContext): unknown {
   const k = choices.length;
@@ -165,8 +169,8 @@ function processMultipleChoice(ctx: ProcessResultsContext, use: Set<string>, res
   const predByte = argmax(lls.map((l, i) => l / byteLen[i]));
 
   const gold = resolveGold(ctx.target, strChoices, ctx);
-  const one = pyFloat(1);
-  const zero = pyFloat(0);
+  const one = ONE;
+  const zero = ZERO;
   let acc: unknown;
   let accNorm: unknown;
   let accBytes: unknown;
@@ -310,13 +314,21 @@ function processGenerateUntil(ctx: ProcessResultsContext, results: readonly unkn
 
 // --------------------------------------------------------------------------------------------
 
+/** The names of a task's metric list (one set per list, not per doc). */
+const namesOfList = new WeakMap<readonly ResolvedMetric[], Set<string>>();
+function metricNames(metrics: readonly ResolvedMetric[]): Set<string> {
+  let names = namesOfList.get(metrics);
+  if (!names) namesOfList.set(metrics, (names = new Set(metrics.map((m) => m.name))));
+  return names;
+}
+
 /**
  * lm-eval's built-in `process_results(doc, results)` for one doc. `results` holds the filtered
  * value of each of the doc's instances, in `idx` order. Returns `{metric: value}` with Python's
  * key order; floats Python makes (acc 1.0/0.0) are {@link PyFloat}-typed.
  */
 export function builtinProcessResults(ctx: ProcessResultsContext, results: readonly unknown[]): Record<string, unknown> {
-  const use = new Set(ctx.metrics.map((m) => m.name));
+  const use = metricNames(ctx.metrics);
   switch (ctx.outputType) {
     case 'loglikelihood':
       return processLoglikelihood(ctx, use, results);
