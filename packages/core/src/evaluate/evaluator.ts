@@ -275,13 +275,17 @@ export async function evaluateTasks(tasks: EvalTask[], lm: LM, options: Evaluato
     options.onRunFailure(e, perTask.filter((t) => !kept.has(t)).map((t) => t.task.name));
     perTask.splice(0, perTask.length, ...finished);
   }
+  // the instances live on in byDoc only, so that each doc's are freed once it is scored
+  batched.length = 0;
+  // each doc's instances in idx order (the order process_results and the samples see them in)
+  for (const t of perTask) for (const insts of t.byDoc) if (insts.length > 1) insts.sort((a, b) => a.idx - b.idx);
 
   // 4. Answer metrics (judges, lengths, times) on every repeat of the generations.
   const answersOf = new Map<EvalTask, TaskAnswers>();
   for (const { task, selected, byDoc } of perTask) {
     if (!task.answerMetrics?.length) continue;
     const docs = selected.map(([, doc], d) => {
-      const instance = [...byDoc[d]].sort((a, b) => a.idx - b.idx).find((i) => i.requestType === 'generate_until');
+      const instance = byDoc[d].find((i) => i.requestType === 'generate_until');
       if (!instance) throw new LmEvalError(`task '${task.name}': answer metrics need a generate_until request per doc`);
       return { doc, instance };
     });
@@ -306,33 +310,20 @@ export async function evaluateTasks(tasks: EvalTask[], lm: LM, options: Evaluato
       const answers = answersOf.get(task);
       await yieldUnlessAborted(options.signal);
       options.onPhase?.(`scoring ${task.name}`);
-      const all = byDoc.flat();
-      const docsOfInstances = all.map((i) => i.doc);
-      if (task.applyFilters) await task.applyFilters(all);
-      else {
-        for (const pipeline of task.filters) {
-          const filtered = await pipeline.apply(
-            all.map((i) => i.resps),
-            docsOfInstances,
-          );
-          all.forEach((inst, k) => {
-            inst.filteredResps[pipeline.name] = filtered[k];
-          });
-        }
-      }
+      await applyTaskFilters(task, byDoc);
       const raw = new Map<string, unknown[]>();
       const samples: Array<Record<string, unknown>> = [];
+      const lastPipeline = task.filters[task.filters.length - 1];
       for (const pipeline of task.filters) {
         // Python process_results / metric functions: one batched call per function (pyfn/).
-        const perDoc = await mapBatched(selected, ([, doc], d) => {
-          const insts = [...byDoc[d]].sort((a, b) => a.idx - b.idx);
-          return task.processResults(
+        const perDoc = await mapBatched(selected, ([, doc], d) =>
+          task.processResults(
             doc,
-            insts.map((i) => i.filteredResps[pipeline.name]),
-          );
-        });
+            byDoc[d].map((i) => i.filteredResps[pipeline.name]),
+          ),
+        );
         selected.forEach(([docId, doc], d) => {
-          const insts = [...byDoc[d]].sort((a, b) => a.idx - b.idx);
+          const insts = byDoc[d];
           const metrics = perDoc[d];
           const docAnswers = answers?.perDoc[d];
           // answer metrics: the doc's value is the mean of its repeats (None when none was measurable)
@@ -362,6 +353,8 @@ export async function evaluateTasks(tasks: EvalTask[], lm: LM, options: Evaluato
             if (value === null && docAnswers && metric in docAnswers.values) continue;
             raw.get(key)!.push(value);
           }
+          // a scored doc's instances (prompts, responses) are not needed any more
+          if (pipeline === lastPipeline) byDoc[d] = [];
         });
       }
       const metrics: Array<[string, unknown]> = [];
@@ -400,6 +393,22 @@ export async function evaluateTasks(tasks: EvalTask[], lm: LM, options: Evaluato
     }
   }
   return outcomes;
+}
+
+/** Runs the task's filter pipelines over every instance's responses (sets each instance's `filteredResps`). */
+async function applyTaskFilters(task: EvalTask, byDoc: Instance[][]): Promise<void> {
+  const all = byDoc.flat();
+  if (task.applyFilters) return task.applyFilters(all);
+  const docsOfInstances = all.map((i) => i.doc);
+  for (const pipeline of task.filters) {
+    const filtered = await pipeline.apply(
+      all.map((i) => i.resps),
+      docsOfInstances,
+    );
+    all.forEach((inst, k) => {
+      inst.filteredResps[pipeline.name] = filtered[k];
+    });
+  }
 }
 
 /** Whether every repeat of an instance has its answer. */
