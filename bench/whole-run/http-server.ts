@@ -26,6 +26,8 @@ export interface HttpResponse {
   status: number;
   /** JSON text */
   body: string;
+  /** the body is ASCII (its length is its size in bytes; it is written without UTF-8 encoding) */
+  ascii?: boolean;
 }
 
 export type Handler = (req: HttpRequest) => HttpResponse;
@@ -93,7 +95,8 @@ function parseHead(buf: Buffer, start: number, end: number): Head {
     if (!FIELD_NAME.test(text.slice(p, colon))) throw new BadRequest(400, 'malformed header name');
     p = next + 2;
   }
-  const close = connection === '' ? http10 : closes(connection, http10);
+  // (the two common cases without splitting the options)
+  const close = connection === '' ? http10 : connection === ',keep-alive' ? false : closes(connection, http10);
   let chunked = false;
   let length = 0;
   if (transferEncoding !== undefined) {
@@ -157,9 +160,11 @@ function serveConnection(socket: net.Socket, handler: Handler): void {
   let continued = false;
   let closing = false;
 
-  const answer = (status: number, body: string, close: boolean, head = false) => {
-    const length = Buffer.byteLength(body);
-    socket.write(head ? responseHead(status, length, close) : responseHead(status, length, close) + body);
+  const answer = (status: number, body: string, close: boolean, head = false, ascii = false) => {
+    const length = ascii ? body.length : Buffer.byteLength(body);
+    const text = head ? responseHead(status, length, close) : responseHead(status, length, close) + body;
+    if (ascii) socket.write(text, 'latin1');
+    else socket.write(text);
     if (close) {
       closing = true;
       socket.end();
@@ -206,7 +211,7 @@ function serveConnection(socket: net.Socket, handler: Handler): void {
       } catch (e) {
         res = { status: 500, body: JSON.stringify({ detail: String(e) }) };
       }
-      answer(res.status, res.body, h.close, h.method === 'HEAD');
+      answer(res.status, res.body, h.close, h.method === 'HEAD', res.ascii === true);
     }
     if (off < buf.length && !closing) {
       const rest = buf.subarray(off);

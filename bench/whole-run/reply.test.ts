@@ -134,7 +134,10 @@ describe('bench server replies (reply.ts)', () => {
     for (const body of all) {
       // JSON round trip: the server builds replies from what JSON.parse gives
       const parsed = JSON.parse(JSON.stringify(body)) as Body;
-      expect(completionReply(parsed), JSON.stringify(body).slice(0, 200)).toBe(referenceReply(parsed));
+      const reply = completionReply(parsed);
+      expect(reply, JSON.stringify(body).slice(0, 200)).toBe(referenceReply(parsed));
+      // the server writes it as ASCII
+      expect(/^[\x20-\x7e]*$/.test(reply)).toBe(true);
     }
     // twice: the second time from the per-id fragments made the first time
     for (const body of all.slice(0, 50)) expect(completionReply(body)).toBe(referenceReply(body));

@@ -6,7 +6,7 @@
  * (`"t<id>"`, a greedy position's `prompt_logprobs` dict, the halves around a non-greedy one's
  * log-prob, …), and the 4,000 possible log-probs are formatted once each, so a reply costs one
  * string concatenation per fragment. The bytes are those of the straightforward builder the
- * bench started with (`reply.test.ts` compares them on generated bodies).
+ * bench started with (`reply.test.ts` compares them on generated bodies); a reply is ASCII.
  */
 
 /** 32-bit integer mix (a Murmur3-style finaliser). */

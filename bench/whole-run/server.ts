@@ -20,7 +20,7 @@
  *   the counters then reset. `GET /bench/stats?bodies=0` leaves the bodies out.
  * - Any other route answers 404 (`{"detail":"Not Found"}`, as vLLM).
  */
-import { listen } from './http-server.ts';
+import { listen, type HttpResponse } from './http-server.ts';
 import { completionReply, type CompletionRequest } from './reply.ts';
 
 export { completionReply, tokenLogprob } from './reply.ts';
@@ -57,16 +57,15 @@ export async function startServer(port = 0): Promise<BenchServer> {
       count += 1;
       arrivals.push(now);
       bodies.push(req.body);
-      let body: string;
-      let status = 200;
+      let res: HttpResponse;
       try {
-        body = completionReply(JSON.parse(req.body.toString('utf8')) as CompletionRequest);
+        // a reply is ASCII: ids, fixed keys and words, numbers
+        res = { status: 200, body: completionReply(JSON.parse(req.body.toString('utf8')) as CompletionRequest), ascii: true };
       } catch (e) {
-        status = 400;
-        body = JSON.stringify({ object: 'error', message: String(e), type: 'BadRequestError', param: null, code: 400 });
+        res = { status: 400, body: JSON.stringify({ object: 'error', message: String(e), type: 'BadRequestError', param: null, code: 400 }) };
       }
       last = Date.now(); // the response is written as soon as this returns
-      return { status, body };
+      return res;
     }
     if (req.method === 'GET' && (req.target === '/bench/stats' || req.target === '/bench/stats?bodies=0')) {
       const used = process.cpuUsage(cpu);
