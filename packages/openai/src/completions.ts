@@ -24,7 +24,8 @@ import { ApiBackendBase, cutAtStops, generationBatches, handleStopSequences, spl
 import { generationDetail } from './generation-detail.ts';
 import type { ApiModelConfig } from './args.ts';
 import { ApiRequestError, explainFailure, SerializedJson } from './http.ts';
-import { choicesByIndex, noPromptLogprobsError, scoreEchoChoice, scorePromptLogprobs, type CompletionChoiceLike, type ScoringPath } from './scoring.ts';
+import { scoringReplyParser } from './reply-reader.ts';
+import { choicesByIndex, noPromptLogprobsError, scoreEchoChoice, scorePromptLogprobs, type ScoringPath } from './scoring.ts';
 import { encodePair, encodePairs, longestFirst, rollingWindows, truncateForScoring, type TokenPair } from './token-requests.ts';
 import type { WindowControl } from './window.ts';
 import { ChunkFeed, FeedError } from './chunk-feed.ts';
@@ -597,9 +598,13 @@ export class CompletionsLM extends ApiBackendBase implements LM {
   private async scoreBatch(batch: ScoreItem[], path: ScoringPath, control: WindowControl, hooks: RequestHooks, ctx: { promptTokens?: number }): Promise<LoglikelihoodResult[]> {
     const where = this.config.baseUrl;
     const inputs: number[][] = new Array(batch.length);
+    let from = Infinity; // scoring reads each reply from the smallest ctxlen on
+    let longest = 0;
     for (let k = 0; k < batch.length; k++) {
       const x = (inputs[k] = batch[k].input);
       if (x.length > (ctx.promptTokens ?? 0)) ctx.promptTokens = x.length;
+      if (x.length > longest) longest = x.length;
+      if (batch[k].ctxlen < from) from = batch[k].ctxlen;
     }
     let body: Record<string, unknown> | SerializedJson;
     if (this.config.tokenizedRequests) body = this.loglikelihoodBody(inputs, path);
@@ -607,10 +612,10 @@ export class CompletionsLM extends ApiBackendBase implements LM {
       body = this.loglikelihoodPayload(inputs, path);
       body.prompt = await this.promptField(inputs);
     }
-    const resp = await this.post<Completion>(body, control, hooks.signal);
-    const choices = choicesByIndex(resp, batch.length, where) as CompletionChoiceLike[];
-    const results: LoglikelihoodResult[] = new Array(batch.length);
     const echo = path !== 'prompt_logprobs';
+    const resp = await this.post(body, control, hooks.signal, undefined, scoringReplyParser(echo ? 'echo' : 'prompt_logprobs', from, longest));
+    const choices = choicesByIndex(resp, batch.length, where);
+    const results: LoglikelihoodResult[] = new Array(batch.length);
     for (let k = 0; k < batch.length; k++) {
       const it = batch[k];
       results[k] = echo ? scoreEchoChoice(choices[k], it.input.length, it.ctxlen, where) : scorePromptLogprobs(choices[k].prompt_logprobs, it.input, it.ctxlen, where);
