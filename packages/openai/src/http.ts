@@ -411,7 +411,7 @@ export class JsonHttpClient {
     return this.closed;
   }
 
-  /** @internal */
+  /** @internal The error of a request made, or cut short, by close(). */
   closedError(t: { where: string }): LmEvalError {
     return new LmEvalError(`Cannot send a request to ${t.where}: the model using it is closed.`, 'Create a new model to send more requests.');
   }
@@ -428,7 +428,7 @@ export class JsonHttpClient {
    * LmEvalError it throws rejects the call as it is.
    */
   request<T = unknown>(url: string, body: unknown, hooks: RetryHooks = {}, extraHeaders: Record<string, string> = NO_HEADERS, parse: (text: string) => unknown = JSON.parse): Promise<T> {
-    if (this.closed) return Promise.reject(new LmEvalError(`Cannot send a request to ${url}: the model using it is closed.`, 'Create a new model to send more requests.'));
+    if (this.closed) return Promise.reject(this.closedError({ where: url }));
     return new Promise<T>((resolve, reject) => {
       const payload = body === undefined ? undefined : body instanceof SerializedJson ? body.text : JSON.stringify(body);
       const t = this.target(url);
