@@ -35,12 +35,28 @@ function copyTaskData(src, dst) {
   }
 }
 
+/** Files under a package's src/ that its modules read at run time (not TypeScript, tests or test data), copied next to the JS. */
+function copySourceAssets(src, dst) {
+  for (const name of readdirSync(src)) {
+    const from = path.join(src, name);
+    if (statSync(from).isDirectory()) {
+      if (name !== 'testdata' && name !== 'fixtures') copySourceAssets(from, path.join(dst, name));
+    } else if (!name.endsWith('.ts')) {
+      mkdirSync(dst, { recursive: true });
+      cpSync(from, path.join(dst, name));
+    }
+  }
+}
+
 /** The model files a run needs (config, tokenizer, ONNX weights) plus the conformance goldens. */
 const MODEL_FILES = ['README.md', 'config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'expected.json', 'onnx'];
 
 export function buildPackages() {
   for (const p of PACKAGES) rmSync(path.join(ROOT, 'packages', p, 'dist'), { recursive: true, force: true });
-  for (const p of PACKAGES) tsc(path.join('packages', p, 'tsconfig.build.json'));
+  for (const p of PACKAGES) {
+    tsc(path.join('packages', p, 'tsconfig.build.json'));
+    copySourceAssets(path.join(ROOT, 'packages', p, 'src'), path.join(ROOT, 'packages', p, 'dist'));
+  }
   const dist = path.join(ROOT, 'packages', 'core', 'dist');
   tsc(path.join('tasks', 'tsconfig.build.json'));
   copyTaskData(path.join(ROOT, 'tasks'), path.join(dist, 'tasks'));

@@ -13,7 +13,8 @@
  *   `models/stories260k` are links to the repository's own, so they are always current (task
  *   helpers in TypeScript load through tsx, registered before the first helper import);
  * - `stamp.json` records the stat (size, mtime, ctime, inode) of every input, taken before
- *   compiling: each package's `package.json` and `src/` files (tests excepted), the CLI's
+ *   compiling: each package's `package.json` and `src/` files (tests and `testdata/` or
+ *   `fixtures/` folders excepted), the CLI's
  *   `bin/lm-eval-dist.mjs` and `bin/helper-hooks.mjs`, the root `tsconfig.json` and this script.
  *
  * The binary runs the build only when {@link currentDevBuild} finds every input with its recorded
@@ -37,6 +38,8 @@ const CLI_BIN_FILES = ['lm-eval-dist.mjs', 'helper-hooks.mjs'];
 const ROOT_INPUTS = ['tsconfig.json', 'scripts/dev-build.mjs'];
 
 const isTest = (name) => name.endsWith('.test.ts');
+/** Folders of test data under src/, neither compiled nor copied (as in the published build). */
+const TEST_DIRS = new Set(['testdata', 'fixtures']);
 
 /** The workspace packages: folders of `packages/` with a package.json. */
 function packageNames(root) {
@@ -46,12 +49,15 @@ function packageNames(root) {
     .sort();
 }
 
-/** Files under `dir` (relative to `root`, `/`-separated), tests excepted. */
+/** Files under `dir` (relative to `root`, `/`-separated), tests and test data excepted. */
 function sourceFiles(root, dir, out = []) {
   for (const entry of readdirSync(path.join(root, dir), { withFileTypes: true })) {
     const rel = `${dir}/${entry.name}`;
-    if (entry.isDirectory()) sourceFiles(root, rel, out);
-    else if (!isTest(entry.name)) out.push(rel);
+    if (entry.isDirectory()) {
+      if (!TEST_DIRS.has(entry.name)) sourceFiles(root, rel, out);
+    } else if (!isTest(entry.name)) {
+      out.push(rel);
+    }
   }
   return out;
 }

@@ -80,8 +80,9 @@ describe('dev build', () => {
     expect(lmEval()).toBe('v1 sources');
     rmSync(path.join(dir, 'packages/core/src/extra.ts'));
     expect(lmEval()).toBe('v1 build');
-    // test files are not compiled, nor inputs
+    // test files and test data are not compiled, nor inputs
     write('packages/cli/src/main.test.ts', '// edited\n');
+    write('packages/cli/src/testdata/cases.json', '[]\n');
     expect(lmEval()).toBe('v1 build');
     rmSync(path.join(dir, 'packages/core/src/old.ts'));
     expect(lmEval()).toBe('v1 sources');
