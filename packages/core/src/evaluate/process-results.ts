@@ -8,7 +8,7 @@ import type { OutputType } from '../task/config.ts';
 import { PyFloat, PyTuple, isFloat, isNumberLike, isPlainObject, pyEquals, pyFloat, pyRepr, pyStr, pyTruthy, toNumber, tuple } from '../python/values.ts';
 import { exp } from './aggregations/libm.ts';
 import { argmax, npSum, num } from '../python/numeric.ts';
-import { pyReSplitWhitespace } from '../python/str-methods.ts';
+import { pyReSplitWhitespaceCount } from '../python/str-methods.ts';
 import { pyTypeName } from '../python/types.ts';
 import type { ResolvedMetric } from './metrics/registry.ts';
 import type { MetricImpl } from './metrics/types.ts';
@@ -79,12 +79,14 @@ function processRolling(ctx: ProcessResultsContext, use: Set<string>, results: r
   const ll = results[0];
   if (typeof ctx.target !== 'string') throw new TypeError(`${ctxName(ctx)}: loglikelihood_rolling target must be a string, got ${pyRepr(ctx.target)}`);
   // count_words: len(re.split(r"\s+", t)) — leading/trailing whitespace yield empty pieces that count
-  const words = pyReSplitWhitespace(ctx.target).length;
+  const words = pyReSplitWhitespaceCount(ctx.target);
   const bytes = Buffer.byteLength(ctx.target, 'utf8');
   const out: Record<string, unknown> = {};
   if (use.has('word_perplexity')) out.word_perplexity = tuple(ll, words);
-  if (use.has('byte_perplexity')) out.byte_perplexity = tuple(ll, bytes);
-  if (use.has('bits_per_byte')) out.bits_per_byte = tuple(ll, bytes);
+  // one (immutable) pair for both per-byte metrics
+  const perByte = use.has('byte_perplexity') || use.has('bits_per_byte') ? tuple(ll, bytes) : undefined;
+  if (use.has('byte_perplexity')) out.byte_perplexity = perByte;
+  if (use.has('bits_per_byte')) out.bits_per_byte = perByte;
   return out;
 }
 

@@ -532,6 +532,24 @@ export function pyReSplitWhitespace(s: string): string[] {
   return s.split(WS_RUN);
 }
 
+/** Whether a UTF-16 code unit is Python whitespace (all of {@link PY_WHITESPACE} is in the BMP). */
+function isPyWhitespaceCode(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13) || (c >= 28 && c <= 31);
+  return c >= 0x85 && WS_SET.has(String.fromCharCode(c));
+}
+
+/** `len(re.split(r"\s+", s))`: the whitespace runs plus one, counted without making the pieces. */
+export function pyReSplitWhitespaceCount(s: string): number {
+  let n = 1;
+  let inRun = false;
+  for (let i = 0; i < s.length; i++) {
+    const ws = isPyWhitespaceCode(s.charCodeAt(i));
+    if (ws && !inRun) n++;
+    inRun = ws;
+  }
+  return n;
+}
+
 /** Python `s.lstrip()` (Unicode whitespace as Python defines it, not JS `trimStart`). */
 export function pyLstrip(s: string): string {
   return s.replace(LEADING_WS, '');

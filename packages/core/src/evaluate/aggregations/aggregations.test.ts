@@ -6,7 +6,7 @@ import { f1Binary } from './f1.ts';
 import { matthewsCorrcoef } from './matthews-corrcoef.ts';
 import { exp, log } from './libm.ts';
 import { npMean, npSum, sampleStddev } from '../../python/numeric.ts';
-import { pyReSplitWhitespace, pySplitWhitespace } from '../../python/str-methods.ts';
+import { pyReSplitWhitespace, pyReSplitWhitespaceCount, pySplitWhitespace } from '../../python/str-methods.ts';
 import { aggregationNames, getAggregationDef, resolveAggregation } from './registry.ts';
 
 const V = JSON.parse(readFileSync(new URL('./testdata/python-vectors.json', import.meta.url), 'utf8'));
@@ -25,6 +25,11 @@ describe('numeric helpers', () => {
     expect(pySplitWhitespace('a\ufeffb')).toEqual(['a\ufeffb']); // BOM is not whitespace in Python
     expect(pyReSplitWhitespace(' a  b ')).toEqual(['', 'a', 'b', '']);
     expect(pyReSplitWhitespace('')).toEqual(['']);
+    // count_words: len(re.split(r"\s+", t)), counted without the pieces
+    for (const t of [' a  b ', '', 'a', 'a\u00a0\u2028b\x1c', 'a\ufeffb', '\u3000x y\t\n']) {
+      expect(pyReSplitWhitespaceCount(t)).toBe(pyReSplitWhitespace(t).length);
+    }
+    expect(pyReSplitWhitespaceCount(' a  b ')).toBe(4);
   });
   it('sampleStddev of a constant list is 0', () => {
     expect(sampleStddev([0.5, 0.5, 0.5])).toBe(0);
