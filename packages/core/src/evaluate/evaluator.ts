@@ -315,6 +315,8 @@ export async function evaluateTasks(tasks: EvalTask[], lm: LM, options: Evaluato
       const samples: Array<Record<string, unknown>> = [];
       const lastPipeline = task.filters[task.filters.length - 1];
       for (const pipeline of task.filters) {
+        // this pipeline's metric -> its values in `raw` (the key made once, not per doc)
+        const valuesOf = new Map<string, unknown[]>();
         // Python process_results / metric functions: one batched call per function (pyfn/).
         const perDoc = await mapBatched(selected, ([, doc], d) =>
           task.processResults(
@@ -346,12 +348,18 @@ export async function evaluateTasks(tasks: EvalTask[], lm: LM, options: Evaluato
             samples.push(options.keepSamples === false ? { doc_hash: sample.doc_hash, prompt_hash: sample.prompt_hash, target_hash: sample.target_hash } : sample);
             options.onSample?.(task.name, sample);
           }
-          for (const [metric, value] of Object.entries(metrics)) {
-            const key = `${metric},${pipeline.name}`;
-            if (!raw.has(key)) raw.set(key, []);
+          for (const metric of Object.keys(metrics)) {
+            const value = metrics[metric];
+            let values = valuesOf.get(metric);
+            if (!values) {
+              const key = `${metric},${pipeline.name}`;
+              values = raw.get(key);
+              if (!values) raw.set(key, (values = []));
+              valuesOf.set(metric, values);
+            }
             // an unmeasurable answer metric is left out of the mean (counted in answerSummary)
             if (value === null && docAnswers && metric in docAnswers.values) continue;
-            raw.get(key)!.push(value);
+            values.push(value);
           }
           // a scored doc's instances (prompts, responses) are not needed any more
           if (pipeline === lastPipeline) byDoc[d] = [];
