@@ -82,6 +82,12 @@ const CHUNK = 1024;
  * alignments, tokens, offsets) is ~130 bytes per character, so a call stays near 130 MB.
  */
 const CALL_CHARS = 1 << 20;
+/**
+ * Characters encoded between forced young-generation collections (~34 MB of the library's memory):
+ * a collection after every small call (a caller encoding a few hundred texts at a time while
+ * requests are in flight) would cost more than the encoding and promote live objects early.
+ */
+const COLLECT_CHARS = 1 << 18;
 /** Texts longer than this are cut into pieces of about this size where that is exact ({@link Continuation}). */
 const PIECE_CHARS = 1 << 16;
 
@@ -118,6 +124,9 @@ interface Continuation {
 }
 
 class NativeEncoder implements NativeBatchEncoder {
+  /** characters encoded since the last forced collection */
+  private uncollected = 0;
+
   constructor(
     readonly description: string,
     private readonly tok: NativeTokenizer,
@@ -135,10 +144,10 @@ class NativeEncoder implements NativeBatchEncoder {
 
   /**
    * A bounded number of texts and characters per native call (the library spreads each over its
-   * own threads), a minor GC after each: an encoding's Rust memory (ids, tokens, offsets, masks)
-   * is freed only when V8 collects its small JS wrapper, and V8 does not count that memory, so
-   * without it every encoding of the run would stay resident until some later collection
-   * (hundreds of MB on a 20k-request run). Texts longer than PIECE_CHARS are encoded in pieces
+   * own threads), a minor GC once COLLECT_CHARS characters were encoded since the last: an
+   * encoding's Rust memory (ids, tokens, offsets, masks) is freed only when V8 collects its small
+   * JS wrapper, and V8 does not count that memory, so without it every encoding of the run would
+   * stay resident until some later collection (hundreds of MB on a 20k-request run). Texts longer than PIECE_CHARS are encoded in pieces
    * where the tokenizer allows it exactly; `signal` is checked between calls.
    */
   async encodeBatch(texts: string[], addSpecialTokens: boolean, signal?: AbortSignal): Promise<number[][]> {
@@ -163,7 +172,11 @@ class NativeEncoder implements NativeBatchEncoder {
       const encs = await this.tok.encodeBatch(k === 0 && end === texts.length ? texts : texts.slice(k, end), options);
       for (let i = 0; i < encs.length; i++) out[k + i] = encs[i].getIds();
       encs.length = 0;
-      collect?.();
+      this.uncollected += chars;
+      if (collect && this.uncollected >= COLLECT_CHARS) {
+        this.uncollected = 0;
+        collect();
+      }
       k = end;
     }
     return out;
