@@ -313,8 +313,7 @@ export async function evaluateTasks(tasks: EvalTask[], lm: LM, options: Evaluato
       await applyTaskFilters(task, byDoc);
       const raw = new Map<string, unknown[]>();
       const samples: Array<Record<string, unknown>> = [];
-      const lastPipeline = task.filters[task.filters.length - 1];
-      for (const pipeline of task.filters) {
+      for (const [p, pipeline] of task.filters.entries()) {
         // this pipeline's metric -> its values in `raw` (the key made once, not per doc)
         const valuesOf = new Map<string, unknown[]>();
         // Python process_results / metric functions: one batched call per function (pyfn/).
@@ -362,7 +361,7 @@ export async function evaluateTasks(tasks: EvalTask[], lm: LM, options: Evaluato
             values.push(value);
           }
           // a scored doc's instances (prompts, responses) are not needed any more
-          if (pipeline === lastPipeline) byDoc[d] = [];
+          if (p === task.filters.length - 1) byDoc[d] = [];
         });
       }
       const metrics: Array<[string, unknown]> = [];
