@@ -6,12 +6,14 @@
  * counts every array it is asked about, and JSON.parses only the slices scoring reads.
  *
  * What it returns is the part of `JSON.parse(text)` scoring looks at: `{choices: [{index,
- * prompt_logprobs}]}` (or `logprobs.{token_logprobs, top_logprobs}` for echo), whose arrays have
- * their true lengths and hold the parsed entries from `from` on (holes before), so choicesByIndex /
- * scoreEchoChoice / scorePromptLogprobs run unchanged on it: same numbers, same length checks, same
- * errors. Anything else (invalid JSON, another shape, a missing or null field, a repeated key)
+ * prompt_logprobs}]}` (or `logprobs.{token_logprobs, top_logprobs}` for echo). Echo arrays have
+ * their true lengths and hold the parsed entries from `from` on (holes before); `prompt_logprobs`
+ * is a PromptLogprobsTable of the (token id, log-prob) pairs of each position from `from` on. So
+ * choicesByIndex / scoreEchoChoice / scorePromptLogprobs run on it as on the parsed reply: same
+ * numbers, same length checks, same errors. Anything else (invalid JSON, another shape, a missing or null field, a repeated key)
  * falls back to JSON.parse of the whole text, so the outcome never depends on what the reader covers.
  */
+import { PromptLogprobsTable } from './prompt-logprobs-table.ts';
 import type { CompletionChoiceLike, EchoLogprobs } from './scoring.ts';
 
 /** Which fields of each choice scoring reads: vLLM's `prompt_logprobs`, or echo's `logprobs`. */
@@ -54,6 +56,8 @@ function isHex(c: number): boolean {
 /** Deepest nesting the reader follows (deeper: JSON.parse decides). */
 const MAX_DEPTH = 512;
 const NESTING = new Uint8Array(MAX_DEPTH);
+/** 10^0 .. 10^15, exact doubles. */
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 /** At a string's opening quote: the index after its closing quote (the string checked as JSON). */
 function stringEnd(s: string, at: number): number {
@@ -245,14 +249,170 @@ class JsonScanner {
     return out;
   }
 
-  /** A number value (a JSON number literal: Number() of it is JSON.parse's value). */
-  number(): number {
-    const c = this.peek();
-    const start = this.pos;
-    if (c !== MINUS && !isDigit(c)) bail();
-    this.pos = numberEnd(this.text, this.pos);
-    return Number(this.text.slice(start, this.pos));
+  /** At a key's opening quote: the key as a token id when it is one ("0", "417", at most 15 digits; nothing else). */
+  tokenIdKey(): number {
+    const s = this.text;
+    let i = this.pos + 1;
+    let c = s.charCodeAt(i);
+    let id = 0;
+    if (c === ZERO) c = s.charCodeAt(++i);
+    else if (c > ZERO && c <= NINE) {
+      do {
+        id = id * 10 + (c - ZERO);
+        c = s.charCodeAt(++i);
+      } while (isDigit(c) && i - this.pos <= 15);
+    }
+    if (c === BACKSLASH) {
+      // written with escapes: decoded, then held to the same rule
+      const key = this.readKey();
+      if (!/^(?:0|[1-9][0-9]{0,14})$/.test(key)) bail();
+      return Number(key);
+    }
+    if (c !== QUOTE || i === this.pos + 1) bail();
+    this.pos = i + 1;
+    return id;
   }
+
+  /**
+   * A number value, exactly JSON.parse's: digits and a fraction of at most 15 digits in all are
+   * read as an integer and divided by a power of ten (both exact doubles, so the one rounding of
+   * the division is the correctly rounded value, as Number() gives); anything longer, or with an
+   * exponent, goes through Number() of the literal.
+   */
+  number(): number {
+    const s = this.text;
+    let c = this.peek();
+    const start = this.pos;
+    let i = start;
+    const negative = c === MINUS;
+    if (negative) c = s.charCodeAt(++i);
+    let m = 0;
+    let digits = 0;
+    let scale = 0;
+    if (c === ZERO) c = s.charCodeAt(++i);
+    else if (isDigit(c)) {
+      do {
+        m = m * 10 + (c - ZERO);
+        digits += 1;
+        c = s.charCodeAt(++i);
+      } while (isDigit(c));
+    } else bail();
+    if (c === DOT) {
+      c = s.charCodeAt(++i);
+      if (!isDigit(c)) bail();
+      do {
+        m = m * 10 + (c - ZERO);
+        digits += 1;
+        scale += 1;
+        c = s.charCodeAt(++i);
+      } while (isDigit(c));
+    }
+    if (digits > 15 || c === 0x65 || c === 0x45) {
+      this.pos = numberEnd(s, start);
+      return Number(s.slice(start, this.pos));
+    }
+    this.pos = i;
+    const v = scale === 0 ? m : m / POW10[scale];
+    return negative ? -v : v;
+  }
+
+}
+
+/**
+ * vLLM's `prompt_logprobs` list as a PromptLogprobsTable: the positions before `from` skipped, each
+ * later one `null` or `{"<id>": {"logprob": x, ...} | x, ...}` (a repeated id keeps its last value,
+ * as in JSON.parse). Anything else at those positions (a key that is not a token id, a value
+ * without a numeric `logprob`) is left to JSON.parse.
+ */
+function readPromptLogprobs(sc: JsonScanner, from: number): PromptLogprobsTable {
+  if (sc.peek() !== OPEN_BRACKET) bail();
+  sc.pos += 1;
+  const starts: number[] = [];
+  const ids: number[] = [];
+  const logprobs: number[] = [];
+  let count = 0;
+  if (sc.peek() === CLOSE_BRACKET) sc.pos += 1;
+  else {
+    for (;;) {
+      if (count < from) sc.skipValue();
+      else {
+        starts.push(ids.length);
+        readPosition(sc, ids, logprobs);
+      }
+      count += 1;
+      const c = sc.peek();
+      sc.pos += 1;
+      if (c === CLOSE_BRACKET) break;
+      if (c !== COMMA) bail();
+    }
+  }
+  starts.push(ids.length);
+  return new PromptLogprobsTable(count, from, starts, ids, logprobs);
+}
+
+/** One position of prompt_logprobs: its (id, log-prob) pairs appended. */
+function readPosition(sc: JsonScanner, ids: number[], logprobs: number[]): void {
+  const c = sc.peek();
+  if (c === 0x6e) return sc.skipValue(); // null (skipValue checks the literal)
+  if (c !== OPEN_BRACE) bail();
+  const first = ids.length;
+  sc.pos += 1;
+  if (sc.peek() === CLOSE_BRACE) {
+    sc.pos += 1;
+    return;
+  }
+  for (;;) {
+    if (sc.peek() !== QUOTE) bail();
+    const id = sc.tokenIdKey();
+    sc.expect(COLON);
+    const lp = sc.peek() === OPEN_BRACE ? readLogprobObject(sc) : sc.number();
+    let k = first;
+    while (k < ids.length && ids[k] !== id) k++;
+    if (k < ids.length) logprobs[k] = lp; // a repeated key: the last value, as JSON.parse keeps it
+    else {
+      ids.push(id);
+      logprobs.push(lp);
+    }
+    const e = sc.peek();
+    sc.pos += 1;
+    if (e === CLOSE_BRACE) return;
+    if (e !== COMMA) bail();
+  }
+}
+
+/** `{"logprob": x, ...}`: x (the other members skipped). */
+function readLogprobObject(sc: JsonScanner): number {
+  const s = sc.text;
+  let lp: number | undefined;
+  sc.pos += 1; // {
+  if (sc.peek() === CLOSE_BRACE) bail();
+  for (;;) {
+    if (sc.peek() !== QUOTE) bail();
+    let logprob: boolean;
+    if (s.startsWith('"logprob"', sc.pos)) {
+      sc.pos += 9;
+      logprob = true;
+    } else {
+      // another key; decoded only when it holds an escape (it might spell "logprob")
+      const start = sc.pos;
+      const end = stringEnd(s, start);
+      let escaped = false;
+      for (let j = start + 1; j < end - 1 && !escaped; j++) escaped = s.charCodeAt(j) === BACKSLASH;
+      logprob = escaped && JSON.parse(s.slice(start, end)) === 'logprob';
+      sc.pos = end;
+    }
+    sc.expect(COLON);
+    if (logprob) {
+      if (lp !== undefined) bail();
+      lp = sc.number();
+    } else sc.skipValue();
+    const e = sc.peek();
+    sc.pos += 1;
+    if (e === CLOSE_BRACE) break;
+    if (e !== COMMA) bail();
+  }
+  if (lp === undefined) bail();
+  return lp;
 }
 
 function readEchoLogprobs(sc: JsonScanner, from: number): EchoLogprobs {
@@ -278,7 +438,7 @@ function readEchoLogprobs(sc: JsonScanner, from: number): EchoLogprobs {
 function readChoice(sc: JsonScanner, route: ScoringRoute, from: number): CompletionChoiceLike {
   let index: number | undefined;
   let hasIndex = false;
-  let pl: unknown[] | undefined;
+  let pl: PromptLogprobsTable | undefined;
   let lp: EchoLogprobs | undefined;
   sc.members((key) => {
     if (key === 'index') {
@@ -289,7 +449,7 @@ function readChoice(sc: JsonScanner, route: ScoringRoute, from: number): Complet
     }
     if (key === 'prompt_logprobs' && route === 'prompt_logprobs') {
       if (pl !== undefined) bail();
-      pl = sc.arrayFrom(from);
+      pl = readPromptLogprobs(sc, from);
       return true;
     }
     if (key === 'logprobs' && route === 'echo') {
@@ -351,11 +511,12 @@ export function readScoringReply(text: string, route: ScoringRoute, from: number
  * The `parse` reader for a scoring request's reply (JsonHttpClient.request): the scoring part read
  * lazily, or the whole JSON.parse when the reader does not handle the text (invalid JSON then
  * throws JSON.parse's own SyntaxError: a malformed reply, retried). `from` is the smallest ctxlen
- * of the request's prompts, `longest` the longest prompt: when scoring reads more than half of the
- * entries (a first rolling window reads them all), skipping saves less than the scan costs, and
- * the reply is JSON.parsed whole.
+ * of the request's prompts, `longest` the longest prompt. On the echo route, when scoring reads
+ * more than half of the entries (a first rolling window reads them all), skipping saves less than
+ * the scan costs and the reply is JSON.parsed whole; prompt_logprobs tables are cheaper to build
+ * than the dicts JSON.parse makes, however many positions are read.
  */
 export function scoringReplyParser(route: ScoringRoute, from: number, longest: number): (text: string) => unknown {
-  if (2 * from < longest) return JSON.parse;
+  if (route === 'echo' && 2 * from < longest) return JSON.parse;
   return (text) => readScoringReply(text, route, from) ?? JSON.parse(text);
 }

@@ -4,6 +4,7 @@
  * differently (or does not echo prompt log-probs) fails loudly instead of shifting the window.
  */
 import { LmEvalError } from '@lm-eval/core';
+import { PromptLogprobsTable } from './prompt-logprobs-table.ts';
 
 /** How a loglikelihood was computed; recorded in resultsInfo(). */
 export type ScoringPath = 'echo' | 'prompt_logprobs' | 'forced' | 'chat-prompt-logprobs' | 'chat-top-logprobs';
@@ -86,22 +87,34 @@ type PromptLogprobEntry = { logprob: number; rank?: number | null } | number;
 /**
  * vLLM `prompt_logprobs` path (token-id keyed, lm-eval's vLLM backend rule): `logprob = Σ
  * entry[inp[i]]` for i ≥ ctxlen, `is_greedy` = the actual token has the largest log-prob of each
- * position's dict. `prompt_logprobs` must have exactly `input.length` entries.
+ * position's dict. `prompt_logprobs` must have exactly `input.length` entries. Reads the parsed list
+ * or the reply reader's PromptLogprobsTable of it alike.
  */
 export function scorePromptLogprobs(promptLogprobs: unknown, input: number[], ctxlen: number, where: string): [number, boolean] {
-  if (!Array.isArray(promptLogprobs) || promptLogprobs.length !== input.length) {
+  // the reply reader's table of the positions scoring reads, or the parsed list
+  const table = promptLogprobs instanceof PromptLogprobsTable ? promptLogprobs : null;
+  const length = table !== null ? table.length : Array.isArray(promptLogprobs) ? promptLogprobs.length : null;
+  if (length !== input.length) {
     throw new LmEvalError(
-      `${where} returned ${Array.isArray(promptLogprobs) ? promptLogprobs.length : 'no'} prompt_logprobs entries for a prompt of ${input.length} tokens.`,
+      `${where} returned ${length ?? 'no'} prompt_logprobs entries for a prompt of ${input.length} tokens.`,
       'Use scoring=echo in --model_args, or a vLLM server.',
     );
   }
   if (ctxlen < 1) throw new LmEvalError(`A continuation fills the whole window (ctxlen ${ctxlen}); the first position has no log-prob.`, 'Raise max_length.');
+  const lacks = (i: number) => new LmEvalError(`${where}: prompt_logprobs at position ${i} lacks the prompt token ${input[i]}.`);
   let sum = 0;
   let greedy = true;
   for (let i = ctxlen; i < input.length; i++) {
-    const d = promptLogprobs[i] as Record<string, PromptLogprobEntry> | null;
+    if (table !== null) {
+      const x = table.tokenLogprob(i, input[i]);
+      if (x === undefined) throw lacks(i);
+      sum += x;
+      if (table.othersAbove(i, input[i], x)) greedy = false;
+      continue;
+    }
+    const d = (promptLogprobs as unknown[])[i] as Record<string, PromptLogprobEntry> | null;
     const e = d?.[String(input[i])];
-    if (e === undefined || e === null) throw new LmEvalError(`${where}: prompt_logprobs at position ${i} lacks the prompt token ${input[i]}.`);
+    if (e === undefined || e === null) throw lacks(i);
     const x = typeof e === 'number' ? e : e.logprob;
     sum += x;
     for (const [id, v] of Object.entries(d as Record<string, PromptLogprobEntry>)) {

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { readScoringReply, scoringReplyParser, type ScoringRoute } from '../src/reply-reader.ts';
 import { choicesByIndex, scoreEchoChoice, scorePromptLogprobs } from '../src/scoring.ts';
+import { PromptLogprobsTable } from '../src/prompt-logprobs-table.ts';
 
 const WHERE = 'http://127.0.0.1:1/v1/completions';
 
@@ -114,6 +115,15 @@ function promptLogprobsText(g: Gen, ids: number[], ctxlen: number): string {
     const entry = (x: number) => (chance(r, 0.15) ? num(r, x) : obj(r, [['logprob', num(r, x)], ['rank', String(1 + int(r, 5))], ['decoded_token', str(r, pick(r, STRINGS))], ...extras(r, 0.05)]));
     if (!(i >= ctxlen && chance(r, 0.02))) members.push([String(ids[i]), entry(own)]);
     for (let k = int(r, 3); k > 0; k--) members.push([String(int(r, 30)), entry(pick(r, LOGPROBS))]);
+    // keys that are not plain token ids, repeated ids, values without a numeric logprob
+    if (chance(r, 0.03)) {
+      g.altered = true;
+      members.push([pick(r, ['05', '-1', 'abc', '', '1e1', String(ids[i]), '__proto__']), entry(pick(r, LOGPROBS))]);
+    }
+    if (chance(r, 0.03)) {
+      g.altered = true;
+      members.push([String(int(r, 30)), pick(r, ['null', '"x"', '{}', '{"rank":1}', '[]', '{"logprob":-1,"logprob":-2}', '{"logprob":null}'])]);
+    }
     entries.push(i >= ctxlen && chance(r, 0.01) ? 'null' : obj(r, members));
   }
   if (chance(r, 0.03)) entries.pop();
@@ -321,14 +331,16 @@ describe('reading scoring replies lazily (differential against JSON.parse)', () 
 
 describe('reply reader', () => {
   it('keeps arrays at their length and parses only the entries from `from` on', () => {
-    const text = '{"choices":[{"index":0,"text":"x","prompt_logprobs":[null,{"1":-1},{"2":{"logprob":-2.5,"rank":1}},{"7":-0.25}]}]}';
+    const text = '{"choices":[{"index":0,"text":"x","prompt_logprobs":[null,{"1":-1},{"2":{"logprob":-2.5,"rank":1},"30":{"decoded_token":"a","logprob":-0.5}},{"7":-0.25}]}]}';
     const read = readScoringReply(text, 'prompt_logprobs', 2)!;
-    const pl = read.choices[0].prompt_logprobs as unknown[];
+    const pl = read.choices[0].prompt_logprobs as PromptLogprobsTable;
+    expect(pl).toBeInstanceOf(PromptLogprobsTable);
     expect(pl.length).toBe(4);
-    expect(0 in pl || 1 in pl).toBe(false);
-    expect(pl.slice(2)).toStrictEqual([{ '2': { logprob: -2.5, rank: 1 } }, { '7': -0.25 }]);
-    expect(read.choices[0]).toStrictEqual({ index: 0, prompt_logprobs: pl });
-    expect((readScoringReply(text, 'prompt_logprobs', 9)!.choices[0].prompt_logprobs as unknown[]).length).toBe(4);
+    expect(pl.tokenLogprob(1, 1)).toBeUndefined(); // before `from`: not read
+    expect([pl.tokenLogprob(2, 2), pl.tokenLogprob(2, 30), pl.tokenLogprob(2, 3), pl.tokenLogprob(3, 7)]).toStrictEqual([-2.5, -0.5, undefined, -0.25]);
+    expect([pl.othersAbove(2, 2, -2.5), pl.othersAbove(2, 30, -0.5), pl.othersAbove(3, 7, -0.25)]).toStrictEqual([true, false, false]);
+    expect(read.choices[0].index).toBe(0);
+    expect((readScoringReply(text, 'prompt_logprobs', 9)!.choices[0].prompt_logprobs as PromptLogprobsTable).length).toBe(4);
     const echo = '{"choices":[{"logprobs":{"tokens":["a","b"],"token_logprobs":[null,-1.5],"top_logprobs":[null,{"b":-1.5}]},"index":3}]}';
     expect(readScoringReply(echo, 'echo', 1)).toStrictEqual({ choices: [{ index: 3, logprobs: { token_logprobs: [, -1.5], top_logprobs: [, { b: -1.5 }] } }] });
   });
@@ -337,7 +349,21 @@ describe('reply reader', () => {
     const text = ' \r\n{ "usage" : {"a":[1,2,{"b":[]}]} ,\t"ch\\u006fices":[ {"x":"\\"}]{[\\\\","prompt\\u005flogprobs":[ null , {"5" : -1e-3} ],"index":-0.0E+0} ] , "z":[true,false,null,"\\ud83d\\ude00"]}\n';
     const read = readScoringReply(text, 'prompt_logprobs', 1)!;
     expect(read.choices[0].index).toBe(-0);
-    expect(read.choices[0].prompt_logprobs).toStrictEqual([, { '5': -0.001 }]);
+    expect((read.choices[0].prompt_logprobs as PromptLogprobsTable).tokenLogprob(1, 5)).toBe(-0.001);
+  });
+
+  it('reads numbers exactly as JSON.parse does', () => {
+    const r = rng(5);
+    const literals = ['0', '-0', '-0.0', '1', '-1.5', '0.1', '0.30000000000000004', '123456789012345', '1234567890123456', '12345678901234567890', '-0.0009765625', '1e-7', '2.5E+3', '-17.03125', '9007199254740993'];
+    for (let t = 0; t < 3000; t++) {
+      const x = -(r() * 10 ** int(r, 6));
+      literals.push(chance(r, 0.5) ? String(x) : x.toFixed(int(r, 17)), `${int(r, 1e6)}.${String(int(r, 1e9)).padStart(9, '0')}`);
+    }
+    for (const lit of literals) {
+      const read = readScoringReply(`{"choices":[{"index":${lit},"prompt_logprobs":[null,{"3":${lit}}]}]}`, 'prompt_logprobs', 1)!;
+      expect(Object.is(read.choices[0].index, JSON.parse(lit)), lit).toBe(true);
+      expect(Object.is((read.choices[0].prompt_logprobs as PromptLogprobsTable).tokenLogprob(1, 3), JSON.parse(lit)), lit).toBe(true);
+    }
   });
 
   it('falls back (null) on text JSON.parse refuses', () => {
@@ -401,8 +427,9 @@ describe('reply reader', () => {
     const echoOther = ['{"choices":[{"logprobs":null}]}', '{"choices":[{"logprobs":{"token_logprobs":[]}}]}', '{"choices":[{"logprobs":{"content":[],"top_logprobs":[]}}]}'];
     for (const text of echoOther) expect(readScoringReply(text, 'echo', 1), text).toBeNull();
     // when scoring reads more than half of the entries, the reply is parsed whole
-    expect(scoringReplyParser('prompt_logprobs', 1, 10)).toBe(JSON.parse);
+    expect(scoringReplyParser('echo', 1, 10)).toBe(JSON.parse);
     expect(scoringReplyParser('echo', 5, 10)).not.toBe(JSON.parse);
+    expect(scoringReplyParser('prompt_logprobs', 1, 10)).not.toBe(JSON.parse);
     // nesting the reader follows
     const nested = '['.repeat(100) + ']'.repeat(100);
     expect(readScoringReply(`{"choices":[],"deep":${nested}}`, 'echo', 1)).toStrictEqual({ choices: [] });
