@@ -170,7 +170,7 @@ async function main(): Promise<void> {
   // an interrupted bench does not leave its server behind
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => {
-      if (server.pid) process.kill(server.pid, 'SIGTERM');
+      server.kill('SIGTERM');
       process.exit(130);
     });
   }
@@ -222,7 +222,7 @@ async function main(): Promise<void> {
     }
     console.log(`\nrequests counted at the server (including the one preflight request); load average at end ${load()}`);
   } finally {
-    if (server.pid) process.kill(server.pid, 'SIGTERM');
+    server.kill('SIGTERM'); // a no-op (no throw) when the server has already exited, so its error is not hidden
     if (!keep) fs.rmSync(work, { recursive: true, force: true });
   }
 }
