@@ -33,6 +33,8 @@ export interface IncludeOptions {
   load?: (file: string) => YamlDict;
   /** Told of each include lookup: the paths tried in order, the one found, whether the working directory was among them. */
   onLookup?: (tried: string[], found: string | undefined, cwdRelative: boolean) => void;
+  /** Whether an include candidate (absolute path) exists (default: `existsSync`). */
+  exists?: (file: string) => boolean;
 }
 
 /** Deep copy of plain dicts and lists (class instances such as PyFloat/FunctionRef are shared). */
@@ -95,7 +97,8 @@ export function applyIncludes(dict: YamlDict, file: string, options: IncludeOpti
   const cwd = options.cwd ?? process.cwd();
   const resolved = entries.map((entry) => {
     const candidates = includeCandidates(entry, file, profile, cwd);
-    const found = candidates.find((c) => existsSync(c));
+    const exists = options.exists ?? existsSync;
+    const found = candidates.find((c) => exists(c));
     options.onLookup?.(candidates, found, profile === '0.4.4' && !path.isAbsolute(entry));
     if (!found) {
       throw new LmEvalError(

@@ -20,7 +20,7 @@
  * without a cache. Snapshots of whole indexes (index-snapshot.ts) are kept next to it.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { YamlDict } from './include.ts';
@@ -123,10 +123,15 @@ export class ScanCache {
    * `onStat` gets the stat the answer rests on (null: the file is missing).
    */
   scan(file: string, onStat?: (st: Stats | null) => void): YamlDict {
+    const rc = this.ownerOf(file) ?? this.current;
+    const known = rc && (rc.now.get(file) ?? rc.old.get(file));
+    if (!known) {
+      const keys = this.scanUnknown(rc, file, onStat);
+      if (keys) return keys;
+    }
     const st = statSync(file, { throwIfNoEntry: false });
     onStat?.(st ?? null);
     if (!st) return scanIndexKeys(file); // let the scan report the missing file
-    const rc = this.ownerOf(file) ?? this.current;
     const same = (e: Entry | undefined): e is Entry => !!e && e[0] === st.size && e[1] === st.mtimeMs && e[2] === st.ctimeMs;
     if (rc) {
       const seen = rc.now.get(file);
@@ -138,6 +143,36 @@ export class ScanCache {
       }
     }
     const keys = scanIndexKeys(file);
+    this.record(rc, file, st, keys);
+    return keys;
+  }
+
+  /**
+   * A file the cache has no entry for is scanned at once: opened once for both its stat (fstat,
+   * no second path look-up) and its text. undefined when it is not a regular file that opens (the
+   * path way then reports it as before).
+   */
+  private scanUnknown(rc: RootCache | undefined, file: string, onStat?: (st: Stats | null) => void): YamlDict | undefined {
+    let fd: number;
+    try {
+      fd = openSync(file, 'r');
+    } catch {
+      return undefined;
+    }
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile()) return undefined;
+      onStat?.(st);
+      const keys = scanIndexKeys(file, readFileSync(fd, 'utf8'));
+      this.record(rc, file, st, keys);
+      return keys;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Counts a scanned file and keeps its keys for the cache file. */
+  private record(rc: RootCache | undefined, file: string, st: Stats, keys: YamlDict): void {
     this.misses += 1;
     // A file changed within the last seconds may change again without its times moving (file
     // times advance in clock ticks): it is scanned again next time rather than trusted.
@@ -145,7 +180,6 @@ export class ScanCache {
       rc.now.set(file, [st.size, st.mtimeMs, st.ctimeMs, keys]);
       rc.changed = true;
     }
-    return keys;
   }
 
   /**

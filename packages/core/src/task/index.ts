@@ -229,6 +229,7 @@ export class TaskIndex {
     }
     const onDir = (d: string, entries: Dirent[]) => {
       noteFolderListing(d, entries.map((e) => e.name)); // the profile look-up lists no folder twice
+      index.listed.set(d, entries);
       deps?.dir(d, entries);
     };
     const seen = new Set<string>();
@@ -255,6 +256,7 @@ export class TaskIndex {
     index.finishTags();
     cache?.save(scanned);
     index.onLookup = undefined;
+    index.listed.clear();
     if (cacheFile && deps && !deps.racy) writeSnapshot(cacheFile, key, index.cwd, deps, index.snapshotState(deps.fileIds()));
     return index;
   }
@@ -300,6 +302,28 @@ export class TaskIndex {
 
   private onLookup: IncludeOptions['onLookup'];
 
+  /** Folders listed by this build's walk, by path: their entries answer include look-ups without a stat. */
+  private readonly listed = new Map<string, Dirent[] | Map<string, Dirent>>();
+
+  /**
+   * Whether an include candidate exists: a regular file the walk listed does, a name missing from
+   * a listed folder does not; anything else (links, folders outside the walk) is asked of the disk.
+   */
+  private exists = (file: string): boolean => {
+    const dir = path.dirname(file);
+    let entries = this.listed.get(dir);
+    if (Array.isArray(entries)) {
+      entries = new Map(entries.map((x) => [x.name, x]));
+      this.listed.set(dir, entries);
+    }
+    if (entries) {
+      const e = entries.get(path.basename(file));
+      if (!e) return false;
+      if (e.isFile()) return true;
+    }
+    return existsSync(file);
+  };
+
   private fileScan: (file: string) => YamlDict = scanIndexKeys;
 
   private scan = (file: string): YamlDict => {
@@ -316,7 +340,7 @@ export class TaskIndex {
     const profile = profileForFile(file, this.profile);
     let cfg: YamlDict;
     try {
-      cfg = loadWithIncludes(file, { profile: this.profile, cwd: this.cwd, load: this.scan, onLookup: this.onLookup });
+      cfg = loadWithIncludes(file, { profile: this.profile, cwd: this.cwd, load: this.scan, onLookup: this.onLookup, exists: this.exists });
     } catch (err) {
       if (err instanceof LmEvalError) {
         this.warnings.push(`skipped ${file}: ${err.message}`);

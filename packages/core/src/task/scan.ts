@@ -107,23 +107,66 @@ function inlineValue(v: string): unknown {
 }
 
 /**
+ * The lines of a text as `split(/\r?\n/)` gives them, kept as offsets: a line's string is made only
+ * when it is looked at (most lines of a task file are indented block text the scan skips).
+ */
+class Lines {
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+  readonly length: number;
+
+  constructor(private readonly text: string) {
+    let s = 0;
+    for (;;) {
+      const n = text.indexOf('\n', s);
+      if (n < 0) {
+        this.starts.push(s);
+        this.ends.push(text.length);
+        break;
+      }
+      this.starts.push(s);
+      this.ends.push(n > s && text.charCodeAt(n - 1) === 13 ? n - 1 : n);
+      s = n + 1;
+    }
+    this.length = this.starts.length;
+  }
+
+  /** True when line `i` starts with a space or a tab (indented or blank: never a top-level key). */
+  indented(i: number): boolean {
+    const s = this.starts[i];
+    if (s >= this.ends[i]) return false;
+    const c = this.text.charCodeAt(s);
+    return c === 32 || c === 9;
+  }
+
+  get(i: number): string {
+    return this.text.slice(this.starts[i], this.ends[i]);
+  }
+}
+
+/** A line is blank or a comment (skipped wherever it is). */
+function skippable(l: string): boolean {
+  const t = l.trim();
+  return t === '' || t.startsWith('#');
+}
+
+/**
  * Scans YAML text for the index keys. Returns undefined when the file needs a full parse.
  */
 export function scanIndexKeysText(text: string): YamlDict | undefined {
-  const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split(/\r?\n/);
+  const lines = new Lines(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   const out: YamlDict = {};
   let seenContent = false;
   try {
     let i = 0;
     while (i < lines.length) {
-      const line = lines[i];
-      const trimmed = line.trim();
-      if (trimmed === '' || trimmed.startsWith('#')) {
+      // blank or indented: continuation of a key we do not care about (checked below for keys we do)
+      if (lines.indented(i)) {
         i++;
         continue;
       }
-      if (line[0] === ' ' || line[0] === '\t') {
-        // continuation of a key we do not care about (checked below for keys we do)
+      const line = lines.get(i);
+      if (skippable(line)) {
         i++;
         continue;
       }
@@ -137,30 +180,39 @@ export function scanIndexKeysText(text: string): YamlDict | undefined {
       const m = KEY_LINE.exec(line);
       if (!m) throw COMPLEX;
       const key = m[1] ?? m[2] ?? m[3];
-      const rawValue = stripComment(m[4] ?? '');
-      if (!INTERESTING.has(key) && (rawValue[0] === '"' || rawValue[0] === "'") && !isClosedQuoted(rawValue)) {
+      const value = m[4] ?? '';
+      const rawValue = value.includes('#') ? stripComment(value) : value.trimEnd();
+      const interesting = INTERESTING.has(key);
+      if (!interesting && (rawValue[0] === '"' || rawValue[0] === "'") && !isClosedQuoted(rawValue)) {
         // a quoted scalar continued on following lines (even at column 0, as PyYAML reads it)
-        i = quotedScalarEnd(lines, i, line.length - (m[4] ?? '').length) + 1;
+        i = quotedScalarEnd(lines, i, line.length - value.length) + 1;
         continue;
       }
       // the lines that belong to this key
       let j = i + 1;
       const block: string[] = [];
       while (j < lines.length) {
-        const l = lines[j];
-        const t = l.trim();
-        if (t === '' || t.startsWith('#')) {
+        if (lines.indented(j)) {
+          if (interesting) {
+            const l = lines.get(j);
+            if (!skippable(l)) block.push(l);
+          }
           j++;
           continue;
         }
-        if (l[0] === ' ' || l[0] === '\t' || (rawValue === '' && /^- |^-$/.test(l))) {
+        const l = lines.get(j);
+        if (skippable(l)) {
+          j++;
+          continue;
+        }
+        if (rawValue === '' && /^- |^-$/.test(l)) {
           block.push(l);
           j++;
           continue;
         }
         break;
       }
-      if (!INTERESTING.has(key)) {
+      if (!interesting) {
         i = j;
         continue;
       }
@@ -202,11 +254,11 @@ export function scanIndexKeysText(text: string): YamlDict | undefined {
  * when it does not close, when something other than a comment follows it, or when a line inside
  * it is a document marker (`---`/`...` at column 0: an error in PyYAML).
  */
-function quotedScalarEnd(lines: string[], first: number, start: number): number {
-  const q = lines[first][start];
+function quotedScalarEnd(lines: Lines, first: number, start: number): number {
+  const q = lines.get(first)[start];
   let pos = start + 1;
   for (let j = first; j < lines.length; j++, pos = 0) {
-    const l = lines[j];
+    const l = lines.get(j);
     if (j > first && /^(---|\.\.\.)(\s|$)/.test(l)) throw COMPLEX;
     for (let k = pos; k < l.length; k++) {
       const ch = l[k];
@@ -236,9 +288,8 @@ function isClosedQuoted(v: string): boolean {
   return false;
 }
 
-/** Index keys of one file (without include resolution): line scan, else full parse. */
-export function scanIndexKeys(file: string): YamlDict {
-  const text = readFileSync(file, 'utf8');
+/** Index keys of one file (without include resolution): line scan, else full parse. `text`: its content, when already read. */
+export function scanIndexKeys(file: string, text: string = readFileSync(file, 'utf8')): YamlDict {
   const scanned = scanIndexKeysText(text);
   if (scanned) return scanned;
   const full = parseYaml(text, { file: path.resolve(file) }) as YamlDict;
