@@ -51,8 +51,12 @@ export function encodePairSync(encode: (text: string, addSpecial: boolean) => nu
 
 /**
  * `_encode_pair` of every request, each distinct text encoded once in one batch (the choices of a
- * question share their context's encoding). The encodings live only as long as the pairs: no
- * cache keeps them after the call, so memory follows the requests in flight, not the run.
+ * question share their context's encoding). Where the tokenizer says that `context + continuation`
+ * encodes as the context's ids followed by the continuation's as a later piece ({@link
+ * ApiTokenizer.splitsAt}), only the context and the (few, short, distinct) continuations are
+ * encoded: the same ids without encoding each whole text again. The encodings live only as long
+ * as the pairs: no cache keeps them after the call, so memory follows the requests in flight, not
+ * the run.
  */
 export async function encodePairs(tok: ApiTokenizer, contexts: string[], requests: ReadonlyArray<{ continuation: string }>, addSpecial: boolean, prefixTokenId: number): Promise<TokenPair[]> {
   const slot = new Map<string, number>();
@@ -63,19 +67,40 @@ export async function encodePairs(tok: ApiTokenizer, contexts: string[], request
       texts.push(t);
     }
   };
+  const tailSlot = new Map<string, number>();
+  const tails: string[] = [];
+  const splits = tok.splitsAt && tok.encodeTails ? (head: string, tail: string) => tok.splitsAt!(head, tail) : null;
   for (let i = 0; i < requests.length; i++) {
     const cont = requests[i].continuation;
     if (contexts[i] === '') want(cont);
     else {
       const [c, k] = splitTrailingWhitespace(contexts[i], cont);
-      want(c + k);
       want(c);
+      if (splits !== null && splits(c, k)) {
+        if (!tailSlot.has(k)) {
+          tailSlot.set(k, tails.length);
+          tails.push(k);
+        }
+      } else want(c + k);
     }
   }
-  const ids = await tok.encodeMany(texts, addSpecial);
+  const [ids, tailIds] = await Promise.all([tok.encodeMany(texts, addSpecial), tails.length > 0 ? tok.encodeTails!(tails) : []]);
   const encode = (t: string) => ids[slot.get(t)!];
   const pairs: TokenPair[] = new Array(requests.length);
-  for (let i = 0; i < requests.length; i++) pairs[i] = encodePairSync(encode, contexts[i], requests[i].continuation, addSpecial, prefixTokenId);
+  for (let i = 0; i < requests.length; i++) {
+    const cont = requests[i].continuation;
+    if (contexts[i] !== '') {
+      const [c, k] = splitTrailingWhitespace(contexts[i], cont);
+      const t = tailSlot.get(k);
+      if (t !== undefined && splits!(c, k)) {
+        const context = encode(c);
+        const continuation = tailIds[t];
+        pairs[i] = { context, continuation, whole: context.concat(continuation) };
+        continue;
+      }
+    }
+    pairs[i] = encodePairSync(encode, contexts[i], cont, addSpecial, prefixTokenId);
+  }
   return pairs;
 }
 

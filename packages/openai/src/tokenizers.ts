@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createLogger, LmEvalError } from '@lm-eval/core';
 import type { JsonHttpClient } from './http.ts';
-import { agreesWith, loadNativeEncoder, type BatchEncoder, type NativeBatchEncoder } from '@lm-eval/core/models';
+import { agreesWith, loadNativeEncoder, type NativeBatchEncoder } from '@lm-eval/core/models';
 import { locateTokenizer, TOKENIZER_FIX, type TokenizerSource } from './tokenizer-source.ts';
 import { readGgufTokenizer } from './gguf-tokenizer.ts';
 
@@ -31,6 +31,13 @@ export interface ApiTokenizer {
   encodeSync?(text: string, addSpecialTokens: boolean): number[];
   /** Encodes many texts (remote: concurrently). */
   encodeMany(texts: string[], addSpecialTokens: boolean): Promise<number[][]>;
+  /**
+   * Whether the ids of `head + tail` are exactly `encode(head)` followed by `encodeTails([tail])`'s
+   * ids (absent: never), so that a shared head is encoded once and only the tails besides.
+   */
+  splitsAt?(head: string, tail: string): boolean;
+  /** The ids of tails accepted by splitsAt (distinct texts; the caller dedupes). */
+  encodeTails?(tails: string[]): Promise<number[][]>;
   decode(ids: number[]): Promise<string>;
   /** Whether this tokenizer puts BOS in front of a text by default (null: cannot tell). */
   addsBosByDefault(): Promise<boolean | null>;
@@ -236,7 +243,7 @@ export class HuggingFaceTokenizer extends CachedTokenizer implements ApiTokenize
     /** transformers.js's tokenizer (null: the native encoder encodes everything). */
     private readonly tok: HfTokenizerLike | null,
     /** HF's Rust tokenizers for batch encoding (null: transformers.js encodes everything). */
-    private readonly native: BatchEncoder | null = null,
+    private readonly native: NativeBatchEncoder | null = null,
   ) {
     super();
   }
@@ -311,7 +318,7 @@ export class HuggingFaceTokenizer extends CachedTokenizer implements ApiTokenize
    * The native encoder when it gives transformers.js's ids on every probe, else null: a setting
    * that transformers.js applies on top of tokenizer.json must not be lost.
    */
-  private static async agreeing(tok: HfTokenizerLike, native: BatchEncoder | null): Promise<BatchEncoder | null> {
+  private static async agreeing(tok: HfTokenizerLike, native: NativeBatchEncoder | null): Promise<NativeBatchEncoder | null> {
     if (native === null) return null;
     return (await agreesWith(native, (t, add) => tok.encode(t, { add_special_tokens: add }))) ? native : null;
   }
@@ -325,6 +332,13 @@ export class HuggingFaceTokenizer extends CachedTokenizer implements ApiTokenize
   protected override rawEncodeBatch(texts: string[], addSpecialTokens: boolean): Promise<number[][]> {
     if (this.native === null) return super.rawEncodeBatch(texts, addSpecialTokens);
     return this.native.encodeBatch(texts, addSpecialTokens);
+  }
+  splitsAt(head: string, tail: string): boolean {
+    return this.native !== null && this.native.splitsAt(head, tail);
+  }
+  encodeTails(tails: string[]): Promise<number[][]> {
+    if (this.native === null) throw new Error('HuggingFaceTokenizer.encodeTails without a native encoder');
+    return this.native.encodeTails(tails);
   }
   /** A single text by the native encoder too (linear in the text, off the event loop). */
   protected override async rawEncodeAsync(text: string, addSpecialTokens: boolean): Promise<number[]> {

@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AutoTokenizer } from '@huggingface/transformers';
 import { HuggingFaceTokenizer } from '../src/index.ts';
-import { agreesWith, ENCODER_PROBES, loadNativeEncoder, type BatchEncoder } from '@lm-eval/core/models';
+import { encodePairs } from '../src/token-requests.ts';
+import { agreesWith, ENCODER_PROBES, loadNativeEncoder, splitTrailingWhitespace, type BatchEncoder } from '@lm-eval/core/models';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const MODEL = path.join(ROOT, 'models/stories260k');
@@ -100,6 +101,52 @@ describe('native tokenizers (Rust) encoder', () => {
     expect(b).toEqual(Array.from(tjs.encode(withSpecialText), Number));
     const [c] = await native.encodeBatch([long], false);
     expect(c).toEqual(a.slice(1));
+  });
+
+  it("pairs whose context is encoded once and continuation as a later piece get lm-eval's _encode_pair ids of encoding context + continuation whole", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lm-eval-tok-'));
+    tmp.push(dir);
+    for (const f of ['tokenizer_config.json', 'special_tokens_map.json']) fs.copyFileSync(path.join(MODEL, f), path.join(dir, f));
+    const tj = JSON.parse(fs.readFileSync(path.join(MODEL, 'tokenizer.json'), 'utf8'));
+    tj.added_tokens.push({ id: 512, content: '<|user|>', single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+    fs.writeFileSync(path.join(dir, 'tokenizer.json'), JSON.stringify(tj));
+    const heads = [...corpus(120, ['\u2581', '<|user|>']), 'Once upon a time', 'ends with \u2581', 'ends with a space ', 'tab\t', ''];
+    const tails = [' ball', '  two spaces', ' \u2581x', ' </s>', ' <|user|> hi', ' é日本🙂', ' ', 'no space', '\nnewline', ' a b c', ...corpus(40).map((t) => ' ' + t)];
+    // cuts inside a word or a run of '▁' (not splittable: the whole text merges across them)
+    const joined: Array<[string, string]> = [['Once upon a ti', 'me there was'], ['Lil', 'y was happy'], ['a \u2581', ' \u2581b'], ['x\u2581', ' the']];
+    for (const folder of [MODEL, dir]) {
+      const tok = await HuggingFaceTokenizer.load(folder);
+      const tjs = await AutoTokenizer.from_pretrained(folder, { local_files_only: true });
+      const contexts: string[] = [];
+      const requests: Array<{ continuation: string }> = [];
+      heads.forEach((h, i) => {
+        for (let k = 0; k < 3; k++) {
+          contexts.push(h);
+          requests.push({ continuation: tails[(i * 3 + k) % tails.length] });
+        }
+      });
+      for (const [h, t] of joined) {
+        contexts.push(h);
+        requests.push({ continuation: t });
+      }
+      expect(contexts.filter((c, i) => tok.splitsAt(...splitTrailingWhitespace(c, requests[i].continuation))).length).toBeGreaterThan(50);
+      for (const add of [true, false]) {
+        const pairs = await encodePairs(tok, contexts, requests, add, 1);
+        const enc = (t: string) => Array.from(tjs.encode(t, { add_special_tokens: add }), Number);
+        pairs.forEach((p, i) => {
+          const c = contexts[i];
+          const cont = requests[i].continuation;
+          if (c === '') return;
+          // lm-eval: trailing whitespace of the context moves to the continuation, then whole = enc(c + k), ctx = enc(c)
+          const [head, tail] = splitTrailingWhitespace(c, cont);
+          const whole = enc(head + tail);
+          const ctx = enc(head);
+          expect(p.context).toEqual(ctx);
+          expect(p.continuation).toEqual(whole.slice(ctx.length));
+          expect(p.whole ?? p.context.concat(p.continuation)).toEqual(ctx.concat(whole.slice(ctx.length)));
+        });
+      }
+    }
   });
 
   it('stops between native calls when its signal is aborted', async () => {

@@ -28,6 +28,13 @@ export interface NativeBatchEncoder extends BatchEncoder {
   tokenToId(token: string): number | null;
   /** The tokenizer's decoder on `ids`, without the clean-up of tokenisation spaces. */
   decode(ids: number[], skipSpecialTokens: boolean): Promise<string>;
+  /**
+   * Whether the ids of `head + tail` are exactly the ids of `head` followed by
+   * {@link encodeTails}'s ids of `tail` (so `head + tail` need not be encoded whole).
+   */
+  splitsAt(head: string, tail: string): boolean;
+  /** The ids that texts accepted by {@link splitsAt} as tails add behind their head. */
+  encodeTails(tails: string[]): Promise<number[][]>;
 }
 
 interface NativeTokenizer {
@@ -143,17 +150,60 @@ class NativeEncoder implements NativeBatchEncoder {
   }
 
   /**
+   * A cut where {@link encodeLong} may cut (a space after a character other than a space or `▁`),
+   * in texts without added-token text: the tail is then encoded as a later piece of the whole.
+   */
+  splitsAt(head: string, tail: string): boolean {
+    const c = this.continuation;
+    if (c === null || head.length === 0 || tail.length === 0 || tail.length > PIECE_CHARS || tail.charCodeAt(0) !== 0x20) return false;
+    const last = head[head.length - 1];
+    if (last === ' ' || last === '\u2581') return false;
+    for (const a of c.added) if (head.includes(a) || tail.includes(a)) return false;
+    return true;
+  }
+
+  async encodeTails(tails: string[]): Promise<number[][]> {
+    const c = this.continuation;
+    if (c === null) throw new Error('NativeEncoder.encodeTails: this tokenizer has no piece encoder');
+    const options = { addSpecialTokens: false };
+    const out: number[][] = new Array(tails.length);
+    let k = 0;
+    while (k < tails.length) {
+      let end = k;
+      let chars = 0;
+      while (end < tails.length && end - k < CHUNK && (end === k || chars + tails[end].length <= CALL_CHARS)) chars += tails[end++].length;
+      await this.call(c.tok, tails, k, end, chars, options, out);
+      k = end;
+    }
+    return out;
+  }
+
+  /**
+   * One native call on texts[k, end) into out[k, end); a minor GC once COLLECT_CHARS characters
+   * were encoded since the last (see encodeBatch).
+   */
+  private async call(tok: NativeTokenizer, texts: string[], k: number, end: number, chars: number, options: { addSpecialTokens: boolean }, out: number[][]): Promise<void> {
+    const encs = await tok.encodeBatch(k === 0 && end === texts.length ? texts : texts.slice(k, end), options);
+    for (let i = 0; i < encs.length; i++) out[k + i] = encs[i].getIds();
+    encs.length = 0;
+    this.uncollected += chars;
+    if (this.uncollected < COLLECT_CHARS) return;
+    this.uncollected = 0;
+    scavenger()?.();
+  }
+
+  /**
    * A bounded number of texts and characters per native call (the library spreads each over its
    * own threads), a minor GC once COLLECT_CHARS characters were encoded since the last: an
    * encoding's Rust memory (ids, tokens, offsets, masks) is freed only when V8 collects its small
    * JS wrapper, and V8 does not count that memory, so without it every encoding of the run would
-   * stay resident until some later collection (hundreds of MB on a 20k-request run). Texts longer than PIECE_CHARS are encoded in pieces
-   * where the tokenizer allows it exactly; `signal` is checked between calls.
+   * stay resident until some later collection (hundreds of MB on a 20k-request run). Texts longer
+   * than PIECE_CHARS are encoded in pieces where the tokenizer allows it exactly; `signal` is
+   * checked between calls.
    */
   async encodeBatch(texts: string[], addSpecialTokens: boolean, signal?: AbortSignal): Promise<number[][]> {
     const options = { addSpecialTokens };
     const out: number[][] = new Array(texts.length);
-    const collect = scavenger();
     let k = 0;
     while (k < texts.length) {
       signal?.throwIfAborted();
@@ -169,14 +219,7 @@ class NativeEncoder implements NativeBatchEncoder {
         chars += texts[end].length;
         end += 1;
       }
-      const encs = await this.tok.encodeBatch(k === 0 && end === texts.length ? texts : texts.slice(k, end), options);
-      for (let i = 0; i < encs.length; i++) out[k + i] = encs[i].getIds();
-      encs.length = 0;
-      this.uncollected += chars;
-      if (collect && this.uncollected >= COLLECT_CHARS) {
-        this.uncollected = 0;
-        collect();
-      }
+      await this.call(this.tok, texts, k, end, chars, options, out);
       k = end;
     }
     return out;
