@@ -93,10 +93,11 @@ export function applyIncludes(dict: YamlDict, file: string, options: IncludeOpti
   const own = { ...dict };
   const entries = includeList(own.include, file);
   delete own.include;
-  const profile = profileForFile(file, options.profile);
+  const abs = path.resolve(file);
+  const profile = profileForFile(abs, options.profile);
   const cwd = options.cwd ?? process.cwd();
   const resolved = entries.map((entry) => {
-    const candidates = includeCandidates(entry, file, profile, cwd);
+    const candidates = includeCandidates(entry, abs, profile, cwd);
     const exists = options.exists ?? existsSync;
     const found = candidates.find((c) => exists(c));
     options.onLookup?.(candidates, found, profile === '0.4.4' && !path.isAbsolute(entry));
@@ -105,7 +106,7 @@ export function applyIncludes(dict: YamlDict, file: string, options: IncludeOpti
         `${file}: included file '${entry}' not found (tried: ${[...new Set(candidates)].join(', ')})`,
       );
     }
-    const included = loadWithIncludes(found, options, [...stack, path.resolve(file)]);
+    const included = loadWithIncludes(found, options, [...stack, abs]);
     if (profile === 'latest') delete included.task_list;
     return included;
   });

@@ -52,13 +52,17 @@ class RootCache {
   private loaded: Map<string, Entry> | undefined;
   readonly now = new Map<string, Entry>();
   changed = false;
+  /** The root with a trailing separator: what the paths of its files start with. */
+  readonly prefix: string;
 
   constructor(
     readonly root: string,
     /** Its cache file (null: in memory only). */
     readonly file: string | null,
     private readonly onRead?: (file: string) => void,
-  ) {}
+  ) {
+    this.prefix = root.endsWith(path.sep) ? root : root + path.sep;
+  }
 
   get old(): Map<string, Entry> {
     if (this.loaded) return this.loaded;
@@ -112,8 +116,7 @@ export class ScanCache {
   private ownerOf(file: string): RootCache | undefined {
     let best: RootCache | undefined;
     for (const r of this.roots) {
-      const prefix = r.root.endsWith(path.sep) ? r.root : r.root + path.sep;
-      if (file.startsWith(prefix) && (!best || r.root.length > best.root.length)) best = r;
+      if (file.startsWith(r.prefix) && (!best || r.root.length > best.root.length)) best = r;
     }
     return best;
   }

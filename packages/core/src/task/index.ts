@@ -93,8 +93,10 @@ export function listYamlFiles(dir: string, symlinks?: Set<string>, onDir?: (dir:
       return;
     }
     onDir?.(d, entries);
+    // `d` is resolved (normalized), so a name is joined by a separator (no path.join per entry)
+    const prefix = d.endsWith(path.sep) ? d : d + path.sep;
     for (const e of entries) {
-      const p = path.join(d, e.name);
+      const p = prefix + e.name;
       if (e.isDirectory()) {
         if (!SKIP_DIRS.has(e.name)) walk(p);
       } else if (e.name.endsWith('.yaml') && (e.isFile() || e.isSymbolicLink())) {

@@ -70,7 +70,22 @@ function detectedProfile(dir: string): Profile | null {
 
 /** Profile of a YAML file: the nearest marker above it wins, else `fallback`. Cached per folder. */
 export function profileForFile(file: string, fallback: Profile): Profile {
-  return pinnedProfile(path.dirname(path.resolve(file))) ?? fallback;
+  return pinnedProfile(folderOf(file)) ?? fallback;
+}
+
+/** The last absolute file asked about and its folder (the index asks about each file several times in a row). */
+let lastFile = '';
+let lastFolder = '';
+
+/** The resolved folder of a file. */
+function folderOf(file: string): string {
+  if (file === lastFile) return lastFolder;
+  const folder = path.dirname(path.resolve(file));
+  if (path.isAbsolute(file)) {
+    lastFile = file;
+    lastFolder = folder;
+  }
+  return folder;
 }
 
 /** Profile pinned for a folder (and everything below it), or null when none. */

@@ -260,32 +260,39 @@ function quotedScalarEnd(lines: Lines, first: number, start: number): number {
   for (let j = first; j < lines.length; j++, pos = 0) {
     const l = lines.get(j);
     if (j > first && /^(---|\.\.\.)(\s|$)/.test(l)) throw COMPLEX;
-    for (let k = pos; k < l.length; k++) {
-      const ch = l[k];
-      if (q === '"' && ch === '\\') k++;
-      else if (ch === q) {
-        if (q === "'" && l[k + 1] === "'") k++;
-        else {
-          if (!/^\s*(#.*)?$/.test(l.slice(k + 1)) || (l[k + 1] === '#')) throw COMPLEX;
-          return j;
-        }
-      }
+    const k = closingQuote(l, pos, q);
+    if (k >= 0) {
+      if (!/^\s*(#.*)?$/.test(l.slice(k + 1)) || (l[k + 1] === '#')) throw COMPLEX;
+      return j;
     }
   }
   throw COMPLEX;
 }
 
+const DOUBLE_QUOTE_OR_ESCAPE = /["\\]/g;
+
+/**
+ * Where in `l`, from `pos`, the scalar quoted with `q` closes (-1: not on this line): `\x` is
+ * an escape inside double quotes, `''` an escaped quote inside single quotes.
+ */
+function closingQuote(l: string, pos: number, q: string): number {
+  if (q === '"') {
+    DOUBLE_QUOTE_OR_ESCAPE.lastIndex = pos;
+    for (let m = DOUBLE_QUOTE_OR_ESCAPE.exec(l); m; m = DOUBLE_QUOTE_OR_ESCAPE.exec(l)) {
+      if (m[0] === '"') return m.index;
+      DOUBLE_QUOTE_OR_ESCAPE.lastIndex = m.index + 2;
+    }
+    return -1;
+  }
+  for (let k = l.indexOf(q, pos); k >= 0; k = l.indexOf(q, k + 2)) {
+    if (l[k + 1] !== q) return k;
+  }
+  return -1;
+}
+
 /** True when the quoted scalar that starts `v` is closed on this line. */
 function isClosedQuoted(v: string): boolean {
-  const q = v[0];
-  for (let i = 1; i < v.length; i++) {
-    if (q === '"' && v[i] === '\\') i++;
-    else if (v[i] === q) {
-      if (q === "'" && v[i + 1] === "'") i++;
-      else return true;
-    }
-  }
-  return false;
+  return closingQuote(v, 1, v[0]) >= 0;
 }
 
 /** Index keys of one file (without include resolution): line scan, else full parse. `text`: its content, when already read. */
