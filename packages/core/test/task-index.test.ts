@@ -8,7 +8,7 @@ import { fnmatch } from '../src/task/fnmatch.ts';
 import { TaskIndex } from '../src/task/index.ts';
 import { readYamlCached } from '../src/task/include.ts';
 import { INDEX_KEYS, scanIndexKeysText } from '../src/task/scan.ts';
-import { parseYaml } from '../src/task/yaml.ts';
+import { FunctionRef, parseYaml } from '../src/task/yaml.ts';
 
 const fx = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/tasks-engine/index');
 const build = (profile: '0.4.4' | 'latest') =>
@@ -52,6 +52,21 @@ describe('line pre-scan', () => {
         else expect(scanned[k]).toEqual(full[k]);
       }
     }
+  });
+
+  it('reads `class: !function module.Name` of a file as the parser does', () => {
+    const file = path.join(tmpdir(), 'lm-eval-scan', 'task.yaml');
+    for (const t of ['task: t\nclass: !function task.MyTask\n', 'class: !function ../lib/mod.Cls  # c\ntask: t\n']) {
+      const scanned = scanIndexKeysText(t, file)!;
+      expect(scanned).toBeDefined();
+      const full = parseYaml(t, { file }) as Record<string, unknown>;
+      expect(scanned.class).toBeInstanceOf(FunctionRef);
+      expect(scanned.class).toEqual(full.class);
+      expect(scanned.task).toEqual(full.task);
+    }
+    // anything else tagged, and a !function the parser rejects, goes to the parser
+    for (const t of ['class: !function nodot\n', 'class: !function a.\n', 'class: !function "a.b"\n', 'class: !other a.b\n', 'class: !function a.b c\n'])
+      expect(scanIndexKeysText(t, file)).toBeUndefined();
   });
 
   it('falls back to a full parse for anything it is unsure of', () => {

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { YamlDict } from './include.ts';
-import { parseYaml, resolvePlainScalar } from './yaml.ts';
+import { FunctionRef, parseYaml, resolvePlainScalar } from './yaml.ts';
 
 export const INDEX_KEYS = ['task', 'group', 'tag', 'include', 'class', 'output_type'] as const;
 
@@ -101,9 +101,27 @@ function flowList(v: string): unknown[] {
   return parts.map(simpleScalar);
 }
 
-function inlineValue(v: string): unknown {
+function inlineValue(v: string, file: string | undefined): unknown {
   if (v.startsWith('[')) return flowList(v);
+  if (v.startsWith('!')) return functionTag(v, file);
   return simpleScalar(v);
+}
+
+const FUNCTION_TAG = /^!function[ \t]+([A-Za-z0-9_./][A-Za-z0-9_./-]*)$/;
+
+/**
+ * `!function module.name` (lm-eval's `class: !function task.MyTask`), read as the parser reads it
+ * (yaml.ts `functionTag`): a FunctionRef of the file `file` (none: left to the parser, as is any
+ * other tag or form).
+ */
+function functionTag(v: string, file: string | undefined): FunctionRef {
+  const m = file === undefined ? null : FUNCTION_TAG.exec(v);
+  if (!m || file === undefined) throw COMPLEX;
+  const raw = m[1];
+  const dot = raw.lastIndexOf('.');
+  if (dot <= 0 || dot === raw.length - 1) throw COMPLEX; // the parser says what is wrong
+  const abs = path.resolve(file);
+  return new FunctionRef(raw.slice(0, dot), raw.slice(dot + 1), path.dirname(abs), raw, abs);
 }
 
 /**
@@ -152,8 +170,9 @@ function skippable(l: string): boolean {
 
 /**
  * Scans YAML text for the index keys. Returns undefined when the file needs a full parse.
+ * `file`: the file the text is from (a `!function` value is then read here too).
  */
-export function scanIndexKeysText(text: string): YamlDict | undefined {
+export function scanIndexKeysText(text: string, file?: string): YamlDict | undefined {
   const lines = new Lines(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   const out: YamlDict = {};
   let seenContent = false;
@@ -218,7 +237,7 @@ export function scanIndexKeysText(text: string): YamlDict | undefined {
       }
       if (rawValue !== '') {
         if (block.length > 0) throw COMPLEX; // multi-line value
-        out[key] = inlineValue(rawValue);
+        out[key] = inlineValue(rawValue, file);
       } else if (block.length === 0) {
         out[key] = null;
       } else {
@@ -297,7 +316,7 @@ function isClosedQuoted(v: string): boolean {
 
 /** Index keys of one file (without include resolution): line scan, else full parse. `text`: its content, when already read. */
 export function scanIndexKeys(file: string, text: string = readFileSync(file, 'utf8')): YamlDict {
-  const scanned = scanIndexKeysText(text);
+  const scanned = scanIndexKeysText(text, file);
   if (scanned) return scanned;
   const full = parseYaml(text, { file: path.resolve(file) }) as YamlDict;
   const out: YamlDict = {};
