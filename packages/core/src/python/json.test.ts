@@ -79,6 +79,16 @@ describe('parsePyJson', () => {
     expect(parsePyJson('-9007199254740993')).toBe(-9007199254740993n);
   });
 
+  it('typed values whatever digits the strings hold (the JSON.parse path is taken only where exact)', () => {
+    expect(parsePyJson('{"id":3,"text":"Who went home?"}')).toEqual({ id: 3, text: 'Who went home?' });
+    expect(parsePyJson('{"id":3,"text":"v1.0"}')).toEqual({ id: 3, text: 'v1.0' });
+    expect(parsePyJson('{"x":2.0,"text":"none"}')).toEqual({ x: new PyFloat(2), text: 'none' });
+    expect(parsePyJson('{"x":2.5,"t":"1.0"}')).toEqual({ x: 2.5, t: '1.0' });
+    expect(parsePyJson('[1E2, 9007199254740993]')).toEqual([new PyFloat(100), 9007199254740993n]);
+    expect(parsePyJson('{"a":[{"b":1e0}],"c":"x"}')).toEqual({ a: [{ b: new PyFloat(1) }], c: 'x' });
+    expect(Object.keys(parsePyJson('{"b":1,"__proto__":2,"b":3}') as object)).toEqual(['b', '__proto__']);
+  });
+
   it('accepts NaN / Infinity / -Infinity', () => {
     expect(parsePyJson('[NaN, Infinity, -Infinity]')).toEqual([NaN, Infinity, -Infinity]);
   });

@@ -276,11 +276,47 @@ class Parser {
  * that JS objects always list integer-like keys first) and duplicate keys are last-wins.
  */
 export function parsePyJson(text: string): unknown {
+  const fast = parseNativeIfExact(text);
+  if (fast !== NOT_EXACT) return fast;
   const p = new Parser(text);
   const v = p.value();
   p.ws();
   if (p.pos !== text.length) p.fail('Extra data');
   return v;
+}
+
+const NOT_EXACT = Symbol('not exact');
+
+/**
+ * `JSON.parse` where it gives what the Python-typed parser gives: on valid JSON the two differ
+ * only in integral float literals (`2.0`, `1e3`: PyFloat here) and integers past 2^53 (bigint
+ * here). Every float literal has a digit followed by `.`, `e` or `E`, and such an integer has 16+
+ * digits; a text without either (strings included: the test is conservative) or whose values hold
+ * no integral number parses the same natively. Invalid JSON, `NaN` and `Infinity` take the
+ * parser below, which gives Python's error messages.
+ */
+function parseNativeIfExact(text: string): unknown {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return NOT_EXACT;
+  }
+  if (!FLOAT_OR_LONG_INT.test(text) || !hasIntegralNumber(v)) return v;
+  return NOT_EXACT;
+}
+
+const FLOAT_OR_LONG_INT = /\d[.eE]|\d{16}/;
+
+function hasIntegralNumber(v: unknown): boolean {
+  if (typeof v === 'number') return Number.isInteger(v);
+  if (v === null || typeof v !== 'object') return false;
+  if (Array.isArray(v)) {
+    for (const x of v) if (hasIntegralNumber(x)) return true;
+    return false;
+  }
+  for (const k in v) if (hasIntegralNumber((v as Record<string, unknown>)[k])) return true;
+  return false;
 }
 
 // ---------------------------------------------------------------------------------------------
