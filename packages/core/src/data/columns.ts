@@ -23,15 +23,19 @@ export type ColumnType =
 
 const NULL: ColumnType = { kind: 'null' };
 const MIXED: ColumnType = { kind: 'mixed' };
+const BOOL: ColumnType = { kind: 'bool' };
+const INT: ColumnType = { kind: 'int' };
+const FLOAT: ColumnType = { kind: 'float' };
+const STRING: ColumnType = { kind: 'string' };
 
 /** The Arrow-like type of one value. */
 export function typeOf(v: unknown): ColumnType {
   if (v === null || v === undefined) return NULL;
-  if (typeof v === 'boolean') return { kind: 'bool' };
-  if (typeof v === 'bigint') return { kind: 'int' };
-  if (v instanceof PyFloat) return { kind: 'float' };
-  if (typeof v === 'number') return Number.isInteger(v) ? { kind: 'int' } : { kind: 'float' };
-  if (typeof v === 'string') return { kind: 'string' };
+  if (typeof v === 'string') return STRING;
+  if (typeof v === 'boolean') return BOOL;
+  if (typeof v === 'bigint') return INT;
+  if (v instanceof PyFloat) return FLOAT;
+  if (typeof v === 'number') return Number.isInteger(v) ? INT : FLOAT;
   if (Array.isArray(v)) {
     let item: ColumnType = NULL;
     for (const x of v) item = mergeTypes(item, typeOf(x));
@@ -47,8 +51,8 @@ export function typeOf(v: unknown): ColumnType {
 
 /** The common type of two column types (Arrow's promotion: null → anything, int + float → float). */
 export function mergeTypes(a: ColumnType, b: ColumnType): ColumnType {
+  if (a === b || b.kind === 'null') return a;
   if (a.kind === 'null') return b;
-  if (b.kind === 'null') return a;
   if (a.kind === 'mixed' || b.kind === 'mixed') return MIXED;
   if (a.kind === b.kind) {
     if (a.kind === 'list' && b.kind === 'list') return { kind: 'list', item: mergeTypes(a.item, b.item) };
@@ -59,7 +63,7 @@ export function mergeTypes(a: ColumnType, b: ColumnType): ColumnType {
     }
     return a;
   }
-  if ((a.kind === 'int' && b.kind === 'float') || (a.kind === 'float' && b.kind === 'int')) return { kind: 'float' };
+  if ((a.kind === 'int' && b.kind === 'float') || (a.kind === 'float' && b.kind === 'int')) return FLOAT;
   return MIXED;
 }
 
@@ -91,7 +95,11 @@ export function inferSchema(rows: Iterable<Record<string, unknown>>): Map<string
     for (const k of Object.keys(row)) {
       const t = typeOf(row[k]);
       const prev = schema.get(k);
-      schema.set(k, prev ? mergeTypes(prev, t) : t);
+      if (prev === undefined) schema.set(k, t);
+      else if (prev !== t) {
+        const merged = mergeTypes(prev, t);
+        if (merged !== prev) schema.set(k, merged);
+      }
     }
   }
   return schema;
@@ -102,9 +110,24 @@ export function conformRows(
   rows: Record<string, unknown>[],
   schema: Map<string, ColumnType> = inferSchema(rows),
 ): Record<string, unknown>[] {
+  const columns = [...schema];
+  const keys = columns.map(([k]) => k);
+  // Columns whose values conform as they are (no int → float, list or struct to rebuild): a row
+  // with exactly the schema's keys, in its order, and no undefined value is kept as it is.
+  const asIs = columns.every(([, t]) => t.kind !== 'float' && t.kind !== 'list' && t.kind !== 'struct');
   return rows.map((row) => {
+    if (asIs && conformsAsIs(row, keys)) return row;
     const out: Record<string, unknown> = {};
-    for (const [k, t] of schema) out[k] = conform(row[k], t);
+    for (const [k, t] of columns) out[k] = conform(row[k], t);
     return out;
   });
+}
+
+function conformsAsIs(row: Record<string, unknown>, keys: readonly string[]): boolean {
+  let i = 0;
+  for (const k in row) {
+    if (k !== keys[i] || row[k] === undefined) return false;
+    i++;
+  }
+  return i === keys.length;
 }
