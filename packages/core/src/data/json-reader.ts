@@ -8,7 +8,7 @@
 import { parsePyJson } from '../python/json.ts';
 import { isPlainObject } from '../python/values.ts';
 import { LmEvalError } from '../errors.ts';
-import { readLines, readText } from './files.ts';
+import { readLineBatches, readText } from './files.ts';
 
 export interface JsonReadOptions {
   /** `field`: the key of the top-level object that holds the records. */
@@ -39,30 +39,32 @@ export async function readJsonFile(file: string, options: JsonReadOptions = {}):
   // back to `json.load` when the line reader fails.
   const rows: Row[] = [];
   let lineNo = 0;
-  for await (const raw of readLines(file, encoding)) {
-    lineNo++;
-    const line = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
-    if (line.trim() === '') continue;
-    if (rows.length === 0 && line.trimStart().startsWith('[')) {
-      return recordsOf(parseWhole(await readText(file, encoding), file), file);
-    }
-    let value: unknown;
-    try {
-      value = parsePyJson(line);
-    } catch (err) {
-      if (rows.length === 0) {
-        // Maybe one multi-line JSON document.
-        const doc = tryParse(await readText(file, encoding));
-        if (doc !== undefined) return recordsOf(doc, file);
+  for await (const batch of readLineBatches(file, encoding)) {
+    for (const raw of batch) {
+      lineNo++;
+      const line = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+      if (line.trim() === '') continue;
+      if (rows.length === 0 && line.trimStart().startsWith('[')) {
+        return recordsOf(parseWhole(await readText(file, encoding), file), file);
       }
-      throw new LmEvalError(`Invalid JSON on line ${lineNo} of ${file}: ${(err as Error).message}`, undefined, {
-        cause: err,
-      });
+      let value: unknown;
+      try {
+        value = parsePyJson(line);
+      } catch (err) {
+        if (rows.length === 0) {
+          // Maybe one multi-line JSON document.
+          const doc = tryParse(await readText(file, encoding));
+          if (doc !== undefined) return recordsOf(doc, file);
+        }
+        throw new LmEvalError(`Invalid JSON on line ${lineNo} of ${file}: ${(err as Error).message}`, undefined, {
+          cause: err,
+        });
+      }
+      if (!isPlainObject(value)) {
+        throw new LmEvalError(`Line ${lineNo} of ${file} is not a JSON object (JSON Lines needs one record per line)`);
+      }
+      rows.push(value);
     }
-    if (!isPlainObject(value)) {
-      throw new LmEvalError(`Line ${lineNo} of ${file} is not a JSON object (JSON Lines needs one record per line)`);
-    }
-    rows.push(value);
   }
   return rows;
 }

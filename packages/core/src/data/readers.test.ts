@@ -22,6 +22,20 @@ describe('json builder', () => {
     expect(typeof rows[2].big).toBe('bigint');
   });
 
+  it('JSON Lines ends at \\n, \\r\\n or \\r, across read chunks, blank lines skipped', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lm-eval-jsonl-'));
+    try {
+      const long = 'x'.repeat((1 << 20) - 9); // its \r is the last byte of the first 1 MiB read, its \n the next one's first
+      const file = join(dir, 'lines.jsonl');
+      await writeFile(file, `{"a":"${long}"}\r\n{"a":"b"}\r{"a":"c"}\n\n{"a":"d"}\r\n{"a":"e"}`);
+      const rows = await readSplitFiles([file], 'json');
+      expect(rows.map((r) => (r.a as string).slice(0, 3))).toEqual(['xxx', 'b', 'c', 'd', 'e']);
+      expect((rows[0].a as string).length).toBe(long.length);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reads gzip-compressed JSON Lines the same way', async () => {
     const a = await readSplitFiles([f('mixed.jsonl')], 'json');
     const b = await readSplitFiles([f('mixed.jsonl.gz')], 'json');
