@@ -4,7 +4,9 @@
  * response cache passes SQLite's integrity check and a rerun is answered from it. Each run
  * evaluates a small generate_until task first (its answers go to the cache), then the huge
  * multiple-choice task, and is interrupted when the CLI's progress line (every 0.2 s here) reports
- * the huge task's requests under way (no fixed sleep). Time limits here are hang guards only.
+ * the huge task's requests under way (no fixed sleep). In the first test the server holds every
+ * request after the fifth (the four small_gen answers and the huge task's probe), so the signal
+ * always arrives mid-run however fast the prompt is encoded. Time limits here are hang guards only.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -125,6 +127,11 @@ function integrity(file: string): { check: string; answers: number } {
   }
 }
 
+async function setFaults(faults: string): Promise<void> {
+  const r = await fetch(`${url}/__control/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ faults }) });
+  if (!r.ok) throw new Error(`test server refused faults ${faults}: HTTP ${r.status}`);
+}
+
 async function completionRequests(): Promise<number> {
   const r = await fetch(`${url}/__control/stats`);
   const s = (await r.json()) as { bodies: unknown[] };
@@ -132,6 +139,8 @@ async function completionRequests(): Promise<number> {
 }
 
 const STARTED = /loglikelihood requests: 0\/\d+ .*\[huge_mc\]/;
+/** Any progress line of the huge task (the first test holds its requests at the server). */
+const UNDER_WAY = /loglikelihood requests: \d+\/\d+ .*\[huge_mc\]/;
 const NO_TRACE = /^\s+at \S+ \(|Unhandled|node:internal|\bTypeError\b|\bRangeError\b|heap out of memory/m;
 
 beforeAll(async () => {
@@ -144,13 +153,19 @@ afterAll(() => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-describe('Ctrl-C while a huge prompt is tokenised', () => {
+describe('Ctrl-C during a run with a huge prompt', () => {
   it('one Ctrl-C stops the run (exit 130); the cache is intact and a rerun is answered from it', async () => {
     const work = path.join(tmp, 'once');
     writeTasks(work, 2_000_000);
     const modelArgs = `model=stories260k,base_url=${url}/v1/completions,tokenizer_backend=huggingface,tokenizer=${MODEL},max_length=512`;
     const common = ['--model', 'local-completions', '--model_args', modelArgs, '--include_path', '.', '--use_cache', 'cache/run'];
-    const r = await interruptWhen([...common, '--tasks', 'small_gen,huge_mc'], work, STARTED, 1);
+    await setFaults('hang:after=5');
+    let r: Interrupted;
+    try {
+      r = await interruptWhen([...common, '--tasks', 'small_gen,huge_mc'], work, UNDER_WAY, 1);
+    } finally {
+      await setFaults('');
+    }
     expect(r.code, r.stderr).toBe(130);
     expect(r.stderr).toContain('Stopping… (press Ctrl-C again to exit at once)');
     expect(r.stderr.trimEnd().split('\n').at(-1)).toBe('Interrupted (run the same command again to resume from the response cache).');
