@@ -7,20 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { readScoringReply, scoringReplyParser, type ScoringRoute } from '../src/reply-reader.ts';
 import { choicesByIndex, scoreEchoChoice, scorePromptLogprobs } from '../src/scoring.ts';
 import { PromptLogprobsTable } from '../src/prompt-logprobs-table.ts';
+import { mulberry32 } from './server/faults.ts';
 
 const WHERE = 'http://127.0.0.1:1/v1/completions';
 
-/** mulberry32 */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 type Rng = () => number;
 const int = (r: Rng, n: number) => Math.floor(r() * n);
