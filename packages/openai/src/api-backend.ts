@@ -333,15 +333,17 @@ export abstract class ApiBackendBase {
 /** Orders generation requests: grouped by identical gen_kwargs, longest context first in each group. */
 export function generationBatches<T>(items: T[], key: (t: T) => string, length: (t: T) => number, batchSize: number): number[][] {
   const groups = new Map<string, number[]>();
+  const lengths = new Array<number>(items.length);
   items.forEach((it, i) => {
     const k = key(it);
     let g = groups.get(k);
     if (!g) groups.set(k, (g = []));
     g.push(i);
+    lengths[i] = length(it);
   });
   const batches: number[][] = [];
   for (const g of groups.values()) {
-    const sorted = [...g].sort((a, b) => length(items[b]) - length(items[a]) || a - b);
+    const sorted = g.sort((a, b) => lengths[b] - lengths[a] || a - b);
     for (let i = 0; i < sorted.length; i += batchSize) batches.push(sorted.slice(i, i + batchSize));
   }
   return batches;

@@ -15,7 +15,7 @@
  *    token the model ranks among the top 20 for its first reply token; otherwise refused.
  */
 import { JsonChatStr, LmEvalError, type ChatMessage, type ChatTemplateOptions, type Context, type GenerateRequest, type LM, type LoglikelihoodRequest, type LoglikelihoodResult, type PreflightProblem, type PreflightQuery, type RequestHooks, type RollingRequest } from '@lm-eval/core';
-import { pyJsonDumps, pyLen } from '@lm-eval/core/python';
+import { memoPyJsonDumps, pyJsonDumps, pyLen } from '@lm-eval/core/python';
 import type { ChatCompletion } from 'openai/resources/chat/completions';
 import { ApiBackendBase, cutAtStops, generationBatches, handleStopSequences, splitGenKwargs, warn, type ApiBackendOptions } from './api-backend.ts';
 import type { ApiModelConfig } from './args.ts';
@@ -72,7 +72,8 @@ export class ChatCompletionsLM extends ApiBackendBase implements LM {
 
   async generateUntil(requests: GenerateRequest[], hooks: RequestHooks = {}): Promise<string[]> {
     const messages = requests.map((r) => this.messagesOf(r.context));
-    const batches = generationBatches(requests, (r) => pyJsonDumps(r.genKwargs), (r) => pyLen(typeof r.context === 'string' ? r.context : r.context.prompt), 1);
+    const genKey = memoPyJsonDumps();
+    const batches = generationBatches(requests, (r) => genKey(r.genKwargs), (r) => pyLen(typeof r.context === 'string' ? r.context : r.context.prompt), 1);
     const out: string[] = new Array(requests.length);
     // [quirk] the async path (num_concurrent > 1) does not append EOS to `stop`.
     const eos = this.config.numConcurrent > 1 ? null : this.openai ? '<|endoftext|>' : this.eosStop();

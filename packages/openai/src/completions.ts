@@ -18,7 +18,7 @@
  */
 import { JsonChatStr, LmEvalError, type ChatMessage, type ChatTemplateOptions, type Context, type GenerateRequest, type LM, type LoglikelihoodRequest, type LoglikelihoodResult, type PreflightProblem, type PreflightQuery, type RequestHooks, type RollingRequest } from '@lm-eval/core';
 import { renderChatTemplate, RequestTooLargeError } from '@lm-eval/core/models';
-import { pyJsonDumps, pyLen } from '@lm-eval/core/python';
+import { memoPyJsonDumps, pyJsonDumps, pyLen } from '@lm-eval/core/python';
 import type { Completion } from 'openai/resources/completions';
 import { ApiBackendBase, cutAtStops, generationBatches, handleStopSequences, splitGenKwargs, warn, type ApiBackendOptions } from './api-backend.ts';
 import { generationDetail } from './generation-detail.ts';
@@ -629,7 +629,8 @@ export class CompletionsLM extends ApiBackendBase implements LM {
 
   async generateUntil(requests: GenerateRequest[], hooks: RequestHooks = {}): Promise<string[]> {
     const contexts = requests.map((r) => this.contextText(r.context, 'generate_until'));
-    const batches = generationBatches(requests, (r) => pyJsonDumps(r.genKwargs), (r) => pyLen(typeof r.context === 'string' ? r.context : r.context.prompt), this.config.batchSize);
+    const genKey = memoPyJsonDumps();
+    const batches = generationBatches(requests, (r) => genKey(r.genKwargs), (r) => pyLen(typeof r.context === 'string' ? r.context : r.context.prompt), this.config.batchSize);
     const out: string[] = new Array(requests.length);
     // [quirk] lm-eval's async path (num_concurrent > 1) does not append the EOS string to `stop`.
     const eos = this.config.numConcurrent > 1 ? null : this.eosStop();

@@ -21,7 +21,7 @@ export {
   PyFloat,
   PyTuple,
 } from './values.ts';
-export { parsePyJson, pyJsonString, pyJsonDumps, PyJsonError, type PyJsonDumpsOptions } from './json.ts';
+export { parsePyJson, pyJsonString, pyJsonDumps, memoPyJsonDumps, PyJsonError, type PyJsonDumpsOptions } from './json.ts';
 export { PyRandom, type PySeed, type PyRandomState } from './random.ts';
 export { sha256Hex } from './hash.ts';
 export {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PyJsonError, parsePyJson, pyJsonDumps, pyJsonString } from './json.ts';
+import { PyJsonError, memoPyJsonDumps, parsePyJson, pyJsonDumps, pyJsonString } from './json.ts';
 import { PyFloat, tuple } from './values.ts';
 
 // Expected strings were produced with CPython 3.11 `json.dumps`.
@@ -54,6 +54,22 @@ describe('pyJsonDumps', () => {
 
   it('sort_keys orders by code point', () => {
     expect(pyJsonDumps({ '\uffff': 1, '😀': 2, a: 3 }, { sortKeys: true, ensureAscii: false })).toBe('{"a": 3, "\uffff": 1, "😀": 2}');
+  });
+
+  it('memoPyJsonDumps gives pyJsonDumps for equal copies, ensure_ascii escapes, floats and unknown values', () => {
+    const dumps = memoPyJsonDumps();
+    const values: unknown[] = [
+      { until: ['\n', '.'], max_gen_toks: 8, do_sample: false },
+      { until: ['\n', '.'], max_gen_toks: 8, do_sample: false },
+      { until: ['é'], max_gen_toks: 8 },
+      { max_gen_toks: 8, until: ['é'] },
+      { until: ['\n'], temperature: new PyFloat(0) },
+      { until: ['\n'], temperature: 0 },
+      { until: tuple('\n') },
+      { until: undefined },
+      { until: null },
+    ];
+    for (const v of [...values, ...values]) expect(dumps(v)).toBe(pyJsonDumps(v));
   });
 
   it('detects cycles', () => {

@@ -532,6 +532,22 @@ function isNativeJsonSafe(v: unknown, depth: number): boolean {
 }
 
 /**
+ * `pyJsonDumps(v)` (default options) for many values that are mostly equal (e.g. each request's
+ * copy of a task's gen_kwargs): the text of a native-safe value is remembered under its
+ * JSON.stringify text, which is one-to-one on such values; any other value is written afresh.
+ */
+export function memoPyJsonDumps(): (value: unknown) => string {
+  const known = new Map<string, string>();
+  return (value) => {
+    if (!isNativeJsonSafe(value, 0)) return pyJsonDumps(value);
+    const native = JSON.stringify(value);
+    let text = known.get(native);
+    if (text === undefined) known.set(native, (text = pyJsonDumps(value)));
+    return text;
+  };
+}
+
+/**
  * CPython `json.dumps(value, indent=, ensure_ascii=, sort_keys=, default=str-like)`.
  * Value model as in values.ts; Set → list, Map → dict, `undefined` → null, functions and other
  * unknown objects → `str(obj)` (the `default=` fallback lm-eval uses).
