@@ -26,10 +26,13 @@ export function regexOptions(kwargs: Record<string, unknown>, filter: string): R
   return { regexPattern, groupSelect, fallback: 'fallback' in kwargs ? kwargs.fallback : '[invalid]' };
 }
 
-/** Python `matches[i]` with negative indexes; IndexError when out of range. */
-export function pySelect<T>(items: readonly T[], i: number, what: string): T {
+/** Python `matches[i]` with negative indexes; IndexError when out of range (`what` names the filter). */
+export function pySelect<T>(items: readonly T[], i: number, what: string | (() => string)): T {
   const j = i < 0 ? items.length + i : i;
-  if (j < 0 || j >= items.length) throw new RangeError(`${what}: group_select ${i} is out of range for ${items.length} match(es) (IndexError in Python)`);
+  if (j < 0 || j >= items.length) {
+    const name = typeof what === 'string' ? what : what();
+    throw new RangeError(`${name}: group_select ${i} is out of range for ${items.length} match(es) (IndexError in Python)`);
+  }
   return items[j];
 }
 
@@ -44,7 +47,7 @@ export function regexExtract(pattern: PyPattern, resp: unknown, opts: RegexOptio
   }
   const matches = pattern.findall(resp as string);
   if (matches.length === 0) return opts.fallback;
-  let m: unknown = pySelect(matches, opts.groupSelect, `filter 'regex' ${strRepr(opts.regexPattern)}`);
+  let m: unknown = pySelect(matches, opts.groupSelect, () => `filter 'regex' ${strRepr(opts.regexPattern)}`);
   if (m instanceof PyTuple) {
     const nonEmpty = m.filter((g) => g);
     if (nonEmpty.length) m = nonEmpty[0];
