@@ -358,9 +358,16 @@ function mustEscape(c: number, ensureAscii: boolean): boolean {
   return c < 32 || c === 34 || c === 92 || (ensureAscii && c > 126);
 }
 
+/** A character that `encode_basestring` escapes: control characters, `"` and `\\`. */
+const NEEDS_ESCAPE_KEEPING_NON_ASCII = /[\x00-\x1f"\\]/;
+/** A character that `encode_basestring_ascii` escapes: those, and every one past `~`. */
+const NEEDS_ESCAPE = /[\x00-\x1f"\\\x7f-\uffff]/;
+
 /** CPython `json.encoder.encode_basestring(_ascii)`: the quoted JSON string. */
 export function pyJsonString(s: string, ensureAscii = true): string {
-  // a scan of the code units (cheaper than a regular expression on the short strings of samples)
+  // most strings need no escape, which one native search finds
+  if (!(ensureAscii ? NEEDS_ESCAPE : NEEDS_ESCAPE_KEEPING_NON_ASCII).test(s)) return '"' + s + '"';
+  // the escapes, from a scan of the code units
   let i = 0;
   const n = s.length;
   while (i < n && !mustEscape(s.charCodeAt(i), ensureAscii)) i++;
