@@ -365,13 +365,11 @@ const NEEDS_ESCAPE = /[\x00-\x1f"\\\x7f-\uffff]/;
 
 /** CPython `json.encoder.encode_basestring(_ascii)`: the quoted JSON string. */
 export function pyJsonString(s: string, ensureAscii = true): string {
-  // most strings need no escape, which one native search finds
-  if (!(ensureAscii ? NEEDS_ESCAPE : NEEDS_ESCAPE_KEEPING_NON_ASCII).test(s)) return '"' + s + '"';
-  // the escapes, from a scan of the code units
-  let i = 0;
+  // one native search finds the first character to escape (most strings have none)
+  let i = s.search(ensureAscii ? NEEDS_ESCAPE : NEEDS_ESCAPE_KEEPING_NON_ASCII);
+  if (i < 0) return '"' + s + '"';
+  // the escapes from there, from a scan of the code units
   const n = s.length;
-  while (i < n && !mustEscape(s.charCodeAt(i), ensureAscii)) i++;
-  if (i === n) return '"' + s + '"';
   let out = '"';
   let chunk = 0;
   for (; i < n; i++) {

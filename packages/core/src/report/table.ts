@@ -3,7 +3,7 @@
  * layout — centred headers, columns padded to the widest cell (min. 3), numeric columns
  * right-aligned, text left-aligned.
  */
-import { isFloat, toNumber } from '../python/values.ts';
+import { isFloat, pyLen, toNumber } from '../python/values.ts';
 
 const ARROWS: Record<string, string> = { true: '↑', false: '↓' };
 
@@ -66,9 +66,9 @@ const NUMERIC = /^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/;
 /** Markdown table as pytablewriter writes it. */
 export function markdownTable(headers: string[], rows: string[][]): string {
   // each cell's width once (listings have ~15k rows)
-  const widths = rows.map((r) => headers.map((_, i) => strWidth(r[i] ?? '')));
+  const widths = rows.map((r) => headers.map((_, i) => pyLen(r[i] ?? '')));
   const width = headers.map((h, i) => {
-    let w = Math.max(3, strWidth(h));
+    let w = Math.max(3, pyLen(h));
     for (const cw of widths) if (cw[i] > w) w = cw[i];
     return w;
   });
@@ -91,7 +91,7 @@ export function markdownTable(headers: string[], rows: string[][]): string {
     return ' '.repeat(left) + s + ' '.repeat(extra - left);
   };
   const lines: string[] = [];
-  lines.push('|' + headers.map((h, i) => pad(h, strWidth(h), width[i], 'center')).join('|') + '|');
+  lines.push('|' + headers.map((h, i) => pad(h, pyLen(h), width[i], 'center')).join('|') + '|');
   lines.push('|' + width.map((w, i) => (numeric[i] ? '-'.repeat(w - 1) + ':' : '-'.repeat(w))).join('|') + '|');
   for (let k = 0; k < rows.length; k++) {
     const r = rows[k];
@@ -100,22 +100,6 @@ export function markdownTable(headers: string[], rows: string[][]): string {
     lines.push(line);
   }
   return lines.join('\n');
-}
-
-/** Length in code points (a surrogate pair counts once, as Python's len). */
-function strWidth(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length - 1; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        n--;
-        i++;
-      }
-    }
-  }
-  return n;
 }
 
 /** lm-eval's make_table(result_dict, column). */
