@@ -103,13 +103,10 @@ export class CompletionsLM extends ApiBackendBase implements LM {
   private probeAnswer: { item: ScoreItem; result: LoglikelihoodResult } | null = null;
 
   private takeProbeAnswer(items: ScoreItem[], order: number[]): { at: number; result: LoglikelihoodResult } | null {
-    const p = this.probeAnswer;
-    if (p === null) return null;
+    if (this.probeAnswer === null) return null;
     for (let k = order.length - 1; k >= 0; k--) {
-      if (sameItem(items[order[k]], p.item)) {
-        this.probeAnswer = null;
-        return { at: k, result: p.result };
-      }
+      const result = this.probeAnswerFor(items[order[k]]);
+      if (result !== null) return { at: k, result };
     }
     return null;
   }

@@ -69,18 +69,22 @@ export async function encodePairs(tok: ApiTokenizer, contexts: string[], request
   };
   const tailSlot = new Map<string, number>();
   const tails: string[] = [];
-  const splits = tok.splitsAt && tok.encodeTails ? (head: string, tail: string) => tok.splitsAt!(head, tail) : null;
+  // per request: the slot of its continuation encoded as a later piece, or -1 (encoded whole)
+  const tailOf = new Int32Array(requests.length).fill(-1);
+  const canSplit = tok.splitsAt !== undefined && tok.encodeTails !== undefined;
   for (let i = 0; i < requests.length; i++) {
     const cont = requests[i].continuation;
     if (contexts[i] === '') want(cont);
     else {
       const [c, k] = splitTrailingWhitespace(contexts[i], cont);
       want(c);
-      if (splits !== null && splits(c, k)) {
-        if (!tailSlot.has(k)) {
-          tailSlot.set(k, tails.length);
+      if (canSplit && tok.splitsAt!(c, k)) {
+        let t = tailSlot.get(k);
+        if (t === undefined) {
+          tailSlot.set(k, (t = tails.length));
           tails.push(k);
         }
+        tailOf[i] = t;
       } else want(c + k);
     }
   }
@@ -88,18 +92,12 @@ export async function encodePairs(tok: ApiTokenizer, contexts: string[], request
   const encode = (t: string) => ids[slot.get(t)!];
   const pairs: TokenPair[] = new Array(requests.length);
   for (let i = 0; i < requests.length; i++) {
-    const cont = requests[i].continuation;
-    if (contexts[i] !== '') {
-      const [c, k] = splitTrailingWhitespace(contexts[i], cont);
-      const t = tailSlot.get(k);
-      if (t !== undefined && splits!(c, k)) {
-        const context = encode(c);
-        const continuation = tailIds[t];
-        pairs[i] = { context, continuation, whole: context.concat(continuation) };
-        continue;
-      }
-    }
-    pairs[i] = encodePairSync(encode, contexts[i], cont, addSpecial, prefixTokenId);
+    const t = tailOf[i];
+    if (t >= 0) {
+      const context = encode(splitTrailingWhitespace(contexts[i], requests[i].continuation)[0]);
+      const continuation = tailIds[t];
+      pairs[i] = { context, continuation, whole: context.concat(continuation) };
+    } else pairs[i] = encodePairSync(encode, contexts[i], requests[i].continuation, addSpecial, prefixTokenId);
   }
   return pairs;
 }

@@ -274,9 +274,10 @@ export class HuggingFaceTokenizer extends CachedTokenizer implements ApiTokenize
   }
 
   private static async loadUncached(nameOrPath: string, source: TokenizerSource): Promise<HuggingFaceTokenizer> {
+    let native: NativeBatchEncoder | null = null;
     if (source.kind !== 'gguf' && source.kind !== 'hub-download') {
       // HF's Rust tokenizers alone, as Python's fast tokenizer: transformers.js (~40 MB) is not loaded.
-      const native = await loadNativeEncoder(source.dir);
+      native = await loadNativeEncoder(source.dir);
       const facts = native === null ? null : nativeFacts(source.dir, native);
       if (native !== null && facts !== null) return new HuggingFaceTokenizer(nameOrPath, facts, null, native);
     }
@@ -301,10 +302,10 @@ export class HuggingFaceTokenizer extends CachedTokenizer implements ApiTokenize
         );
       }
     }
-    const nativeLoad = loadNativeEncoder(source.dir);
     try {
+      // the native encoder loaded above (not loaded twice), kept where it agrees with transformers.js
       const tok = (await transformers.AutoTokenizer.from_pretrained(source.dir, { local_files_only: true })) as unknown as HfTokenizerLike;
-      return new HuggingFaceTokenizer(nameOrPath, factsOf(tok), tok, await HuggingFaceTokenizer.agreeing(tok, await nativeLoad));
+      return new HuggingFaceTokenizer(nameOrPath, factsOf(tok), tok, await HuggingFaceTokenizer.agreeing(tok, native));
     } catch (e) {
       throw new LmEvalError(
         `Could not load the Hugging Face tokenizer '${nameOrPath}' from ${source.kind === 'hub-cache' ? `the Hugging Face cache (${source.dir})` : source.dir}: ${(e as Error).message}`,

@@ -9,11 +9,9 @@
  * texts; the synchronous encoders then read those ids.
  */
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
-import type { BatchEncoder } from '@lm-eval/core/models';
+import { splitTrailingWhitespace, type BatchEncoder } from '@lm-eval/core/models';
 
 /** Characters Python's `str.rstrip()` removes (`str.isspace()`), at the end of a string. */
-const PY_TRAILING_WHITESPACE = /[\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/u;
-
 export interface TokenPair {
   context: number[];
   continuation: number[];
@@ -125,7 +123,7 @@ export class HfTokenizer {
       if (cont.length > 0 && cont[0] === prefixTokenId) return { context: cont.slice(0, 1), continuation: cont.slice(1) };
       return { context: [prefixTokenId], continuation: cont };
     }
-    [context, continuation] = movedWhitespace(context, continuation);
+    [context, continuation] = splitTrailingWhitespace(context, continuation);
     const whole = this.encode(context + continuation);
     const ctx = this.encode(context);
     return { context: ctx, continuation: whole.slice(ctx.length) };
@@ -138,17 +136,10 @@ export class HfTokenizer {
     for (const p of pairs) {
       if (p.context === '') raw.push(p.continuation);
       else {
-        const [c, k] = movedWhitespace(p.context, p.continuation);
+        const [c, k] = splitTrailingWhitespace(p.context, p.continuation);
         full.push(c + k, c);
       }
     }
     return this.encodeAhead(raw, false, signal).then(() => this.encodeAhead(full, 'encode', signal));
   }
-}
-
-/** `_encode_pair`'s move of the context's trailing whitespace (Python's `str.rstrip()`) to the continuation. */
-function movedWhitespace(context: string, continuation: string): [string, string] {
-  const stripped = context.replace(PY_TRAILING_WHITESPACE, '');
-  const nSpaces = context.length - stripped.length;
-  return nSpaces > 0 ? [stripped, context.slice(-nSpaces) + continuation] : [context, continuation];
 }
