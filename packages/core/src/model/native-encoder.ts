@@ -315,10 +315,17 @@ interface NativeLib {
   BPE: { init(vocab: Record<string, number>, merges: Array<[string, string]>, options: Record<string, unknown>): unknown };
 }
 
+/** Converted merge lists by model (a load asks up to three times for the same model's). */
+const mergesOf = new WeakMap<BpeJson, Array<[string, string]> | null>();
+
 function mergePairs(model: BpeJson): Array<[string, string]> | null {
-  if (!Array.isArray(model.merges)) return null;
-  const merges = model.merges.map((m) => (typeof m === 'string' ? (m.split(' ') as [string, string]) : m));
-  return merges.some((m) => !Array.isArray(m) || m.length !== 2) ? null : merges;
+  let out = mergesOf.get(model);
+  if (out === undefined) {
+    const merges = Array.isArray(model.merges) ? model.merges.map((m) => (typeof m === 'string' ? (m.split(' ') as [string, string]) : m)) : null;
+    out = merges === null || merges.some((m) => !Array.isArray(m) || m.length !== 2) ? null : merges;
+    mergesOf.set(model, out);
+  }
+  return out;
 }
 
 /**
