@@ -30,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Where the build goes (git-ignored, and skipped by every tool that skips node_modules). */
-export const DEV_BUILD_DIR = path.join(ROOT, 'node_modules', '.lm-eval-dev');
+const DEV_BUILD_DIR = path.join(ROOT, 'node_modules', '.lm-eval-dev');
 const STAMP = 'stamp.json';
 const STAMP_VERSION = 1;
 /** Files of @lm-eval/cli's `bin/` that the build carries: the packed binary and its module hooks. */
@@ -63,7 +63,7 @@ function sourceFiles(root, dir, out = []) {
 }
 
 /** Every input of the build, relative to `root`. */
-export function devBuildInputs(root = ROOT) {
+function devBuildInputs(root) {
   const files = [...ROOT_INPUTS];
   for (const name of packageNames(root)) {
     files.push(`packages/${name}/package.json`);
@@ -74,7 +74,7 @@ export function devBuildInputs(root = ROOT) {
 }
 
 /** `path -> "size mtime ctime inode"` for every input; a missing input maps to `missing`. */
-export function inputStats(root = ROOT) {
+function inputStats(root) {
   const stats = {};
   for (const rel of devBuildInputs(root)) {
     try {
@@ -92,7 +92,9 @@ export function inputStats(root = ROOT) {
  * current: its stamp lists exactly the inputs there are now, each with the same stat. Otherwise
  * (no build, an input edited, added or removed, an unreadable stamp) `undefined`.
  */
-export function currentDevBuild(root = ROOT, buildDir = path.join(root, 'node_modules', '.lm-eval-dev')) {
+export function currentDevBuild() {
+  const root = ROOT;
+  const buildDir = DEV_BUILD_DIR;
   let stamp;
   try {
     stamp = JSON.parse(readFileSync(path.join(buildDir, STAMP), 'utf8'));
@@ -180,19 +182,26 @@ async function compilePackage(esbuild, root, name, out) {
 }
 
 /** Builds every package into {@link DEV_BUILD_DIR} (replaced as a whole once complete). */
-export async function buildDev(root = ROOT, buildDir = path.join(root, 'node_modules', '.lm-eval-dev')) {
+async function buildDev() {
+  const root = ROOT;
+  const buildDir = DEV_BUILD_DIR;
   const stats = inputStats(root); // before compiling: an edit made meanwhile leaves the build stale
   const esbuild = await import('esbuild');
   const tmp = `${buildDir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
-  const names = packageNames(root);
-  await Promise.all(names.map((name) => compilePackage(esbuild, root, name, path.join(tmp, 'node_modules', '@lm-eval', name))));
-  // @lm-eval/core finds its bundled tasks and model next to its modules (src/bundled.ts)
-  const coreDist = path.join(tmp, 'node_modules', '@lm-eval', 'core', 'dist');
-  for (const bundled of ['tasks', 'models/stories260k']) {
-    if (existsSync(path.join(root, bundled))) link(path.join(root, bundled), path.join(coreDist, bundled));
+  try {
+    const names = packageNames(root);
+    await Promise.all(names.map((name) => compilePackage(esbuild, root, name, path.join(tmp, 'node_modules', '@lm-eval', name))));
+    // @lm-eval/core finds its bundled tasks and model next to its modules (src/bundled.ts)
+    const coreDist = path.join(tmp, 'node_modules', '@lm-eval', 'core', 'dist');
+    for (const bundled of ['tasks', 'models/stories260k']) {
+      if (existsSync(path.join(root, bundled))) link(path.join(root, bundled), path.join(coreDist, bundled));
+    }
+    writeFileSync(path.join(tmp, STAMP), `${JSON.stringify({ version: STAMP_VERSION, inputs: stats })}\n`);
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true }); // a failed build leaves no half-built folder behind
+    throw err;
   }
-  writeFileSync(path.join(tmp, STAMP), `${JSON.stringify({ version: STAMP_VERSION, inputs: stats })}\n`);
   rmSync(buildDir, { recursive: true, force: true });
   renameSync(tmp, buildDir);
 }
