@@ -23,12 +23,6 @@ function tokenHash(prev: number, id: number, pos: number): number {
 
 const LP_LEVELS = 4000;
 
-/** The log-prob of `id` after `prev` at `pos` (exact binary fractions) and whether it is the top token. */
-export function tokenLogprob(prev: number, id: number, pos: number): { lp: number; greedy: boolean } {
-  const h = tokenHash(prev, id, pos);
-  return { lp: -((h % LP_LEVELS) + 2) / 1024, greedy: h % 3 === 0 };
-}
-
 const TOP_LP = String(-1 / 1024);
 /** The formatted log-prob of each hash level (`h % 4000`). */
 const LP_TEXT = Array.from({ length: LP_LEVELS }, (_, k) => String(-(k + 2) / 1024));

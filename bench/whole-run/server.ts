@@ -23,7 +23,7 @@
 import { listen, type HttpResponse } from './http-server.ts';
 import { completionReply, type CompletionRequest } from './reply.ts';
 
-export { completionReply, tokenLogprob } from './reply.ts';
+export { completionReply } from './reply.ts';
 
 /** What `GET /bench/stats` returns (see above). */
 export interface BenchStats {

@@ -15,7 +15,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT, runCli } from './cli-harness.ts';
-import { spawnTestServer } from '../../openai/test/server/spawn.ts';
+import { control, spawnTestServer } from '../../openai/test/server/spawn.ts';
 
 const MODEL = path.join(ROOT, 'models/stories260k');
 
@@ -128,14 +128,11 @@ function integrity(file: string): { check: string; answers: number } {
 }
 
 async function setFaults(faults: string): Promise<void> {
-  const r = await fetch(`${url}/__control/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ faults }) });
-  if (!r.ok) throw new Error(`test server refused faults ${faults}: HTTP ${r.status}`);
+  await control(url, '/__control/faults', { faults });
 }
 
 async function completionRequests(): Promise<number> {
-  const r = await fetch(`${url}/__control/stats`);
-  const s = (await r.json()) as { bodies: unknown[] };
-  return s.bodies.length;
+  return ((await control(url, '/__control/stats')).bodies as unknown[]).length;
 }
 
 const STARTED = /loglikelihood requests: 0\/\d+ .*\[huge_mc\]/;

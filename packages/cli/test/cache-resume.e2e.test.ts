@@ -11,7 +11,7 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnTestServer } from '../../openai/test/server/spawn.ts';
+import { control as controlServer, spawnTestServer } from '../../openai/test/server/spawn.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const BIN = path.join(ROOT, 'packages/cli/bin/lm-eval.mjs');
@@ -25,10 +25,7 @@ let datasets: string;
 let server: ChildProcess;
 let url: string;
 
-async function control(pathname: string, body?: unknown): Promise<Record<string, unknown>> {
-  const r = await fetch(`${url}${pathname}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
-  return (await r.json()) as Record<string, unknown>;
-}
+const control = (pathname: string, body?: unknown) => controlServer(url, pathname, body);
 
 interface Stats {
   scoringRequests: number;

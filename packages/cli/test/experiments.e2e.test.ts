@@ -12,17 +12,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResponseStore, responseCacheFile } from '@lm-eval/core/cache';
 import { BIN, ROOT, runCli } from './cli-harness.ts';
-import { spawnTestServer } from '../../openai/test/server/spawn.ts';
+import { control as controlServer, spawnTestServer } from '../../openai/test/server/spawn.ts';
 
 const MODEL = path.join(ROOT, 'models/stories260k');
 let tmp: string;
 let server: ChildProcess;
 let url: string;
 
-async function control(pathname: string, body?: unknown): Promise<Record<string, unknown>> {
-  const r = await fetch(`${url}${pathname}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
-  return (await r.json()) as Record<string, unknown>;
-}
+const control = (pathname: string, body?: unknown) => controlServer(url, pathname, body);
 const prompts = async () => ((await control('/__control/stats')).bodies as Array<{ prompt: unknown }>).map((b) => JSON.stringify(b.prompt));
 
 beforeAll(async () => {

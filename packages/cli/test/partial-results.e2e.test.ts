@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli } from './cli-harness.ts';
-import { spawnTestServer } from '../../openai/test/server/spawn.ts';
+import { control as controlServer, spawnTestServer } from '../../openai/test/server/spawn.ts';
 
 const MODEL = path.join(ROOT, 'models/stories260k');
 
@@ -44,10 +44,7 @@ metric_list:
   - metric: exact_match
 `;
 
-async function control(pathname: string, body?: unknown): Promise<Record<string, unknown>> {
-  const r = await fetch(`${url}${pathname}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
-  return (await r.json()) as Record<string, unknown>;
-}
+const control = (pathname: string, body?: unknown) => controlServer(url, pathname, body);
 
 function run(tasks: string, out: string) {
   return runCli(

@@ -28,3 +28,10 @@ export async function spawnTestServer(args: string[]): Promise<SpawnedServer> {
   });
   return { proc, url };
 }
+
+/** Calls the test server's `/__control/*` routes: a GET, or a POST of `body` as JSON; returns the JSON reply. */
+export async function control(url: string, pathname: string, body?: unknown): Promise<Record<string, unknown>> {
+  const r = await fetch(`${url}${pathname}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
+  if (!r.ok) throw new Error(`test server ${pathname}: HTTP ${r.status}`);
+  return (await r.json()) as Record<string, unknown>;
+}
