@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import madge from 'madge';
+import { PACKAGES } from './build-packages.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -21,7 +22,7 @@ const ALLOWED = [
 ].map((c) => c.join(' > '));
 
 // every entry of every package's exports map (the root and its subpaths)
-const entries = ['core', 'transformers', 'openai', 'vllm', 'experiments', 'cli'].flatMap((p) =>
+const entries = PACKAGES.flatMap((p) =>
   Object.values(JSON.parse(readFileSync(path.join(ROOT, 'packages', p, 'package.json'), 'utf8')).exports).map((e) => path.join('packages', p, e)),
 );
 const res = await madge(entries.map((e) => path.join(ROOT, e)), {
