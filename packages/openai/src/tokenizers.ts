@@ -199,17 +199,15 @@ function cleanUpTokenization(text: string): string {
  */
 export function nativeFacts(dir: string, native: NativeBatchEncoder): TokenizerFacts | null {
   let config: Record<string, unknown>;
-  let json: { decoder?: { cleanup?: unknown } | null };
   try {
     config = JSON.parse(readFileSync(path.join(dir, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
-    json = JSON.parse(readFileSync(path.join(dir, 'tokenizer.json'), 'utf8')) as typeof json;
   } catch {
     return null;
   }
   if (config === null || typeof config !== 'object' || Array.isArray(config)) return null;
   const cls = config.tokenizer_class;
   if (cls !== undefined && (typeof cls !== 'string' || !PLAIN_CLASSES.has(cls.replace(/Fast$/, '')))) return null;
-  if (json?.decoder && typeof json.decoder === 'object' && 'cleanup' in json.decoder) return null;
+  if (native.decoderCleanup) return null; // read from tokenizer.json when the encoder was loaded
   const bosText = tokenFromConfig(config, 'bos_token');
   const eosText = tokenFromConfig(config, 'eos_token');
   const padText = tokenFromConfig(config, 'pad_token', 'eos_token');

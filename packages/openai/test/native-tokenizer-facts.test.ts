@@ -101,6 +101,15 @@ describe('huggingface tokenizer facts without transformers.js', () => {
     expect(nativeFacts(dir, (await loadNativeEncoder(dir))!)).toBeNull();
   });
 
+  it('leaves a decoder with a clean-up setting (WordPiece) to transformers.js', async () => {
+    const dir = variant(() => {});
+    const native = (await loadNativeEncoder(dir))!;
+    expect(native.decoderCleanup).toBe(false);
+    expect(nativeFacts(dir, native)).not.toBeNull();
+    const withCleanup = Object.assign(Object.create(native) as typeof native, { decoderCleanup: true });
+    expect(nativeFacts(dir, withCleanup)).toBeNull();
+  });
+
   it('does not load transformers.js when the native encoder is used, and does with LMEVAL_NATIVE_TOKENIZERS=0', () => {
     const script = [
       "import { createRequire } from 'node:module';",

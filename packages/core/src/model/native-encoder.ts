@@ -35,6 +35,8 @@ export interface NativeBatchEncoder extends BatchEncoder {
   splitsAt(head: string, tail: string): boolean;
   /** The ids that texts accepted by {@link splitsAt} as tails add behind their head. */
   encodeTails(tails: string[]): Promise<number[][]>;
+  /** Whether tokenizer.json's decoder has a `cleanup` setting (WordPiece's). */
+  readonly decoderCleanup: boolean;
 }
 
 interface NativeTokenizer {
@@ -138,6 +140,7 @@ class NativeEncoder implements NativeBatchEncoder {
     readonly description: string,
     private readonly tok: NativeTokenizer,
     private readonly continuation: Continuation | null,
+    readonly decoderCleanup: boolean,
   ) {}
 
   tokenToId(token: string): number | null {
@@ -278,7 +281,9 @@ export async function loadNativeEncoder(folder: string): Promise<NativeBatchEnco
     const tok = words ? lib.Tokenizer.fromString(JSON.stringify(words)) : lib.Tokenizer.fromFile(file);
     withoutWordCache(lib, tok, json.model);
     const continuation = words ? await continuationOf(lib, tok, words) : null;
-    return new NativeEncoder(`tokenizers (Rust) ${file}${words ? ', split at word starts' : ''}${continuation ? ', long texts in pieces' : ''}`, tok, continuation);
+    const decoder = json.decoder;
+    const decoderCleanup = decoder !== null && typeof decoder === 'object' && 'cleanup' in decoder;
+    return new NativeEncoder(`tokenizers (Rust) ${file}${words ? ', split at word starts' : ''}${continuation ? ', long texts in pieces' : ''}`, tok, continuation, decoderCleanup);
   } catch {
     return null;
   }
