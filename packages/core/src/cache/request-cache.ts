@@ -21,6 +21,7 @@ import type { Instance, RequestType } from '../request/instance.ts';
 import { parsePyJson, pyJsonDumps } from '../python/json.ts';
 import { sha256Hex } from '../python/hash.ts';
 import { PyFloat, PyTuple, isPlainObject } from '../python/values.ts';
+import { writeFileAtomic } from '../util/cache-files.ts';
 
 /** Per doc, the instances built for it (lm-eval's list of per-doc instance lists). */
 export type SerializedDocRequests = Instance[][];
@@ -167,10 +168,7 @@ export function saveCachedRequests(key: string, data: SerializedDocRequests, dir
     };
   });
   const file = requestCacheFile(key, dir);
-  fs.mkdirSync(dir, { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, pyJsonDumps({ format: FORMAT, key, docs }, { ensureAscii: false }));
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, pyJsonDumps({ format: FORMAT, key, docs }, { ensureAscii: false }));
   return file;
 }
 

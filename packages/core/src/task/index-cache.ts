@@ -20,9 +20,10 @@
  * without a cache. Snapshots of whole indexes (index-snapshot.ts) are kept next to it.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, rmSync, statSync, utimesSync, type Stats } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { removeAllButNewest, writeFileAtomic } from '../util/cache-files.ts';
 import type { YamlDict } from './include.ts';
 import { scanIndexKeys } from './scan.ts';
 
@@ -205,10 +206,7 @@ export class ScanCache {
       if (!rc.changed) continue;
       for (const [f, e] of rc.now) files[f] = e;
       try {
-        mkdirSync(path.dirname(rc.file), { recursive: true });
-        const tmp = `${rc.file}.${process.pid}.tmp`;
-        writeFileSync(tmp, JSON.stringify({ version: VERSION, root: rc.root, files }));
-        renameSync(tmp, rc.file);
+        writeFileAtomic(rc.file, JSON.stringify({ version: VERSION, root: rc.root, files }));
         rc.changed = false;
         wrote = true;
       } catch {
@@ -240,12 +238,7 @@ export class ScanCache {
       const dir = path.dirname(this.file);
       const prefix = `${path.basename(this.file).replace(/\.json$/, '')}.scan-`;
       const mine = new Set(this.roots.map((r) => r.file && path.basename(r.file)));
-      const others = readdirSync(dir)
-        .filter((n) => n.startsWith(prefix) && n.endsWith('.json') && !mine.has(n))
-        .map((n) => ({ n, t: statSync(path.join(dir, n), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
-        .sort((a, b) => b.t - a.t);
-      const keep = Math.max(0, KEEP_ROOTS - mine.size);
-      for (const { n } of others.slice(keep)) rmSync(path.join(dir, n), { force: true });
+      removeAllButNewest(dir, prefix, Math.max(0, KEEP_ROOTS - mine.size), mine);
     } catch {
       // unreadable cache folder: nothing removed
     }

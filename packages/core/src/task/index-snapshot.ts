@@ -19,8 +19,9 @@
  * Snapshots live next to the scan cache (index-cache.ts), one file per key, the most recent few kept.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Dirent, type Stats } from 'node:fs';
+import { readFileSync, statSync, type Dirent, type Stats } from 'node:fs';
 import * as path from 'node:path';
+import { removeAllButNewest, writeFileAtomic } from '../util/cache-files.ts';
 import type { Profile } from '../compat.ts';
 import { PROFILE_MARKER_FILE } from '../compat.ts';
 import { pinnedProfileForDir } from './profile.ts';
@@ -220,17 +221,8 @@ export function writeSnapshot(cacheFile: string, key: SnapshotKey, cwd: string, 
   const snap = deps.toFile(key, cwd, state);
   const file = snapshotPath(cacheFile, key, snap.cwd ?? undefined);
   try {
-    mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(snap));
-    renameSync(tmp, file);
-    const dir = path.dirname(file);
-    const prefix = path.basename(file).replace(/snapshot-[0-9a-f]+\.json$/, 'snapshot-');
-    const siblings = readdirSync(dir)
-      .filter((n) => n.startsWith(prefix) && n.endsWith('.json'))
-      .map((n) => ({ n, t: statSync(path.join(dir, n), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
-      .sort((a, b) => b.t - a.t);
-    for (const { n } of siblings.slice(KEEP)) rmSync(path.join(dir, n), { force: true });
+    writeFileAtomic(file, JSON.stringify(snap));
+    removeAllButNewest(path.dirname(file), path.basename(file).replace(/snapshot-[0-9a-f]+\.json$/, 'snapshot-'), KEEP);
   } catch {
     // read-only or full cache folder: the index works without the snapshot
   }
