@@ -102,14 +102,14 @@ export class ScanCache {
   /** The root folders this run indexes (absolute); only their cache files are read or written. */
   setRoots(roots: string[]): void {
     this.roots = roots.map((r) => {
-      const root = path.resolve(r).replace(/[\\/]+$/, '') || path.sep;
+      const root = rootKey(r);
       return new RootCache(root, this.file && rootCachePath(this.file, root), (f) => this.filesRead.push(f));
     });
   }
 
   /** The root folder being walked: files outside all roots read now are cached with it. */
   enter(root: string): void {
-    const abs = path.resolve(root).replace(/[\\/]+$/, '') || path.sep;
+    const abs = rootKey(root);
     this.current = this.roots.find((r) => r.root === abs);
   }
 
@@ -192,7 +192,7 @@ export class ScanCache {
    */
   save(under: string[]): void {
     if (!this.file) return;
-    const complete = new Set(under.map((d) => path.resolve(d).replace(/[\\/]+$/, '') || path.sep));
+    const complete = new Set(under.map((d) => rootKey(d)));
     let wrote = false;
     for (const rc of this.roots) {
       if (!rc.file || !complete.has(rc.root)) continue;
@@ -243,6 +243,11 @@ export class ScanCache {
       // unreadable cache folder: nothing removed
     }
   }
+}
+
+/** A root folder as the cache keys it: absolute, without trailing separators (`/` stays `/`). */
+function rootKey(dir: string): string {
+  return path.resolve(dir).replace(/[\\/]+$/, '') || path.sep;
 }
 
 /** Removes `base` when it is the single-file scan cache of earlier versions (`{"version":1,"files":…`). */
