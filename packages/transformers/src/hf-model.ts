@@ -173,14 +173,15 @@ export class HfLM implements LM {
     this.ensureOpen();
     const pairs = requests.map((r) => ({ context: contextText(r.context, 'loglikelihood'), continuation: r.continuation }));
     this.refuseUnencodable(pairs.map((p) => p.context + p.continuation));
+    let tokenRequests: TokenRequest[];
     try {
       await this.tokenizer.encodePairsAhead(pairs, hooks.signal);
-      const tokenRequests = pairs.map((p) => this.tokenizer.encodePair(p.context, p.continuation, this.prefixTokenId));
-      this.tokenizer.forget();
-      return await this.scoreTokens(tokenRequests, hooks);
+      tokenRequests = pairs.map((p) => this.tokenizer.encodePair(p.context, p.continuation, this.prefixTokenId));
     } finally {
+      // the encodings are released before scoring, whether encoding finished or not
       this.tokenizer.forget();
     }
+    return this.scoreTokens(tokenRequests, hooks);
   }
 
   /** Scores already-tokenised `(context, continuation)` pairs. */
@@ -205,20 +206,23 @@ export class HfLM implements LM {
     // (lm-eval: `add_special_tokens = False or add_bos_token`); the prefix token supplies BOS.
     const special = this.args.addBosToken === true;
     this.refuseUnencodable(requests.map((r) => r.text));
-    await this.tokenizer.encodeAhead(
-      requests.map((r) => r.text),
-      special,
-      hooks.signal,
-    );
-    requests.forEach((r, i) => {
-      const tokens = this.tokenizer.encodeRaw(r.text, special);
-      for (const w of rollingWindows(tokens, this.prefixTokenId, this.maxLength)) {
-        windows.push(w);
-        owner.push(i);
-        pending[i] += 1;
-      }
-    });
-    this.tokenizer.forget();
+    try {
+      await this.tokenizer.encodeAhead(
+        requests.map((r) => r.text),
+        special,
+        hooks.signal,
+      );
+      requests.forEach((r, i) => {
+        const tokens = this.tokenizer.encodeRaw(r.text, special);
+        for (const w of rollingWindows(tokens, this.prefixTokenId, this.maxLength)) {
+          windows.push(w);
+          owner.push(i);
+          pending[i] += 1;
+        }
+      });
+    } finally {
+      this.tokenizer.forget();
+    }
     requests.forEach((_, i) => {
       if (pending[i] === 0) hooks.onResult?.(i, 0);
     });
