@@ -29,6 +29,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseBins } from './bin-list.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
@@ -115,9 +116,7 @@ async function measure(cli: string, bin: string[], what: string, args: string[],
 const clis: Array<[string, string[]]> = process.argv.includes('--no-dev') ? [] : [['dev', [path.join(ROOT, 'packages/cli/bin/lm-eval.mjs')]]];
 // --bin NAME=PATH[,NAME=PATH...]: other binaries run as `node PATH` (e.g. the repository binary of
 // another checkout), measured row by row with the rest
-for (const spec of (arg('bin') ?? '').split(',').filter(Boolean)) {
-  const eq = spec.indexOf('=');
-  const [name, bin] = eq > 0 ? [spec.slice(0, eq), path.resolve(spec.slice(eq + 1))] : [path.basename(spec), path.resolve(spec)];
+for (const { label: name, file: bin } of parseBins(arg('bin') ?? '', (file) => path.basename(file))) {
   if (!fs.existsSync(bin)) {
     process.stderr.write(`--bin: ${bin} not found\n`);
     process.exit(2);

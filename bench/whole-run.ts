@@ -39,6 +39,7 @@ import { fileURLToPath } from 'node:url';
 import type { BenchStats as Stats } from './whole-run/server.ts';
 import { TASK_NAME, writeWorkload, type WorkloadKind } from './whole-run/workload.ts';
 import { rawReplay } from './raw-client.ts';
+import { parseBins } from './bin-list.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
@@ -155,13 +156,7 @@ async function main(): Promise<void> {
   const concurrencies = arg('concurrency', '1,16,64,256').split(',').map(Number);
   const reps = Number(arg('reps', '1'));
   const keep = process.argv.includes('--keep') ? arg('keep', '') : '';
-  const bins = arg('bin', BIN)
-    .split(',')
-    .map((b) => {
-      const eq = b.indexOf('=');
-      const file = path.resolve(eq >= 0 ? b.slice(eq + 1) : b);
-      return { label: eq >= 0 ? b.slice(0, eq) : path.relative(ROOT, file), file };
-    });
+  const bins = parseBins(arg('bin', BIN), (file) => path.relative(ROOT, file));
   const work = keep || fs.mkdtempSync(path.join(os.tmpdir(), 'lm-eval-whole-run-'));
   indexCache = path.join(work, 'task-index.json');
 

@@ -181,27 +181,16 @@ function serveConnection(socket: net.Socket, handler: Handler): void {
       }
       if (headEnd - off > MAX_HEAD) throw new BadRequest(431, 'request head too large');
       const h = parseHead(buf, off, headEnd);
-      let body: Buffer;
-      let end: number;
-      if (h.chunked) {
-        const decoded = decodeChunked(buf, h.bodyStart);
-        if (!decoded) {
-          need = 0;
-          if (h.expectContinue && !continued) socket.write('HTTP/1.1 100 Continue\r\n\r\n');
-          continued = true;
-          break;
-        }
-        ({ body, end } = decoded);
-      } else {
-        end = h.bodyStart + h.length;
-        if (end > buf.length) {
-          need = end - off;
-          if (h.expectContinue && !continued) socket.write('HTTP/1.1 100 Continue\r\n\r\n');
-          continued = true;
-          break;
-        }
-        body = h.length === 0 ? EMPTY : buf.subarray(h.bodyStart, end);
+      const contentEnd = h.bodyStart + h.length;
+      const got = h.chunked ? decodeChunked(buf, h.bodyStart) : contentEnd > buf.length ? null : { body: h.length === 0 ? EMPTY : buf.subarray(h.bodyStart, contentEnd), end: contentEnd };
+      if (!got) {
+        // the body is still to come (a chunked one: its size unknown yet)
+        need = h.chunked ? 0 : contentEnd - off;
+        if (h.expectContinue && !continued) socket.write('HTTP/1.1 100 Continue\r\n\r\n');
+        continued = true;
+        break;
       }
+      const { body, end } = got;
       off = end;
       need = 0;
       continued = false;
