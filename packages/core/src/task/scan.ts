@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { YamlDict } from './include.ts';
-import { FunctionRef, parseYaml, resolvePlainScalar } from './yaml.ts';
+import { closingQuote, FunctionRef, parseYaml, resolvePlainScalar } from './yaml.ts';
 
 export const INDEX_KEYS = ['task', 'group', 'tag', 'include', 'class', 'output_type'] as const;
 
@@ -286,27 +286,6 @@ function quotedScalarEnd(lines: Lines, first: number, start: number): number {
     }
   }
   throw COMPLEX;
-}
-
-const DOUBLE_QUOTE_OR_ESCAPE = /["\\]/g;
-
-/**
- * Where in `l`, from `pos`, the scalar quoted with `q` closes (-1: not on this line): `\x` is
- * an escape inside double quotes, `''` an escaped quote inside single quotes.
- */
-function closingQuote(l: string, pos: number, q: string): number {
-  if (q === '"') {
-    DOUBLE_QUOTE_OR_ESCAPE.lastIndex = pos;
-    for (let m = DOUBLE_QUOTE_OR_ESCAPE.exec(l); m; m = DOUBLE_QUOTE_OR_ESCAPE.exec(l)) {
-      if (m[0] === '"') return m.index;
-      DOUBLE_QUOTE_OR_ESCAPE.lastIndex = m.index + 2;
-    }
-    return -1;
-  }
-  for (let k = l.indexOf(q, pos); k >= 0; k = l.indexOf(q, k + 2)) {
-    if (l[k + 1] !== q) return k;
-  }
-  return -1;
 }
 
 /** True when the quoted scalar that starts `v` is closed on this line. */

@@ -275,23 +275,37 @@ class AliasBombError extends Error {}
 /** Zero-width markers of the `yaml` lexer (document start, flow end, scalar); they consume no text. */
 const LEXER_MARKERS = new Set(['\x02', '\x18', '\x1f']);
 
-/** Offset just past the closing quote of the flow scalar opening at `start` (PyYAML's rules), or -1. */
-function closingQuote(text: string, start: number): number {
-  const quote = text[start];
-  for (let i = start + 1; i < text.length; i++) {
-    const c = text[i];
-    if (quote === '"' && c === '\\') i++;
-    else if (c === quote) {
-      if (quote === "'" && text[i + 1] === "'") i++;
-      else return i + 1;
+const DOUBLE_QUOTE_OR_ESCAPE = /["\\]/g;
+
+/**
+ * Where in `l`, from `pos`, the flow scalar quoted with `q` closes (PyYAML's rules; -1: not in
+ * `l`): `\x` is an escape inside double quotes, `''` an escaped quote inside single quotes. The
+ * task index's line scan and the parser's quoted-scalar re-indenting both use it.
+ */
+export function closingQuote(l: string, pos: number, q: string): number {
+  if (q === '"') {
+    DOUBLE_QUOTE_OR_ESCAPE.lastIndex = pos;
+    for (let m = DOUBLE_QUOTE_OR_ESCAPE.exec(l); m; m = DOUBLE_QUOTE_OR_ESCAPE.exec(l)) {
+      if (m[0] === '"') return m.index;
+      DOUBLE_QUOTE_OR_ESCAPE.lastIndex = m.index + 2;
     }
+    return -1;
+  }
+  for (let k = l.indexOf(q, pos); k >= 0; k = l.indexOf(q, k + 2)) {
+    if (l[k + 1] !== q) return k;
   }
   return -1;
 }
 
+/** Just past the quote that closes the quoted scalar opening at `start` (-1: not closed). */
+function quotedEnd(text: string, start: number): number {
+  const k = closingQuote(text, start + 1, text[start]);
+  return k < 0 ? -1 : k + 1;
+}
+
 /** True when a lexer token that opens a quoted scalar also closes it. */
 function isClosedQuoted(token: string): boolean {
-  return closingQuote(token, 0) === token.length;
+  return quotedEnd(token, 0) === token.length;
 }
 
 /**
@@ -316,7 +330,7 @@ export function reindentQuotedScalars(text: string): string {
       }
     }
     if (broken < 0) return text;
-    const end = closingQuote(text, broken);
+    const end = quotedEnd(text, broken);
     if (end < 0) return text; // really unclosed: let the parser report it
     const column = broken - (text.lastIndexOf('\n', broken - 1) + 1);
     const pad = ' '.repeat(column + 1);
