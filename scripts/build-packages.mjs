@@ -21,13 +21,15 @@ function tsc(project) {
   execFileSync(process.execPath, [TSC, '-p', project], { cwd: ROOT, stdio: 'inherit' });
 }
 
-/** Task files shipped as they are: everything but TypeScript, tests and the test-data mirror. */
-function copyTaskData(src, dst) {
+/**
+ * Copies the files of `src` that ship as they are (everything but TypeScript and
+ * tsconfig.build.json) to `dst`, leaving out the folders `skipDir(parent, name)` names.
+ */
+function copyNonTs(src, dst, skipDir) {
   for (const name of readdirSync(src)) {
     const from = path.join(src, name);
     if (statSync(from).isDirectory()) {
-      if (src === path.join(ROOT, 'tasks') && name === 'testdata') continue;
-      copyTaskData(from, path.join(dst, name));
+      if (!skipDir(src, name)) copyNonTs(from, path.join(dst, name), skipDir);
     } else if (!name.endsWith('.ts') && name !== 'tsconfig.build.json') {
       mkdirSync(dst, { recursive: true });
       cpSync(from, path.join(dst, name));
@@ -35,18 +37,11 @@ function copyTaskData(src, dst) {
   }
 }
 
+/** Task files shipped as they are: everything but TypeScript, tests and the test-data mirror. */
+const copyTaskData = (src, dst) => copyNonTs(src, dst, (parent, name) => parent === path.join(ROOT, 'tasks') && name === 'testdata');
+
 /** Files under a package's src/ that its modules read at run time (not TypeScript, tests or test data), copied next to the JS. */
-function copySourceAssets(src, dst) {
-  for (const name of readdirSync(src)) {
-    const from = path.join(src, name);
-    if (statSync(from).isDirectory()) {
-      if (name !== 'testdata' && name !== 'fixtures') copySourceAssets(from, path.join(dst, name));
-    } else if (!name.endsWith('.ts')) {
-      mkdirSync(dst, { recursive: true });
-      cpSync(from, path.join(dst, name));
-    }
-  }
-}
+const copySourceAssets = (src, dst) => copyNonTs(src, dst, (_parent, name) => name === 'testdata' || name === 'fixtures');
 
 /** The model files a run needs (config, tokenizer, ONNX weights) plus the conformance goldens. */
 const MODEL_FILES = ['README.md', 'config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'expected.json', 'onnx'];
